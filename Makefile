@@ -1,0 +1,63 @@
+# rumhouse: `make run` starts the collector, `make test` runs every check.
+# Both install what is missing first: the Python venv, the beacon's npm packages, the
+# beacon build, and (for the browser tests) Debian's chromium.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := .stamps
+JS := js-beacon
+JS_SOURCES := $(wildcard $(JS)/src/*.ts) $(JS)/build.mjs
+
+.PHONY: run test deps build schema chromium lint typecheck jstest pytest clean
+
+run: deps build
+	$(BIN)/rumhouse serve
+
+test: deps build chromium lint typecheck jstest pytest
+
+deps: $(STAMPS)/venv $(STAMPS)/npm
+
+build: $(JS)/dist/rum.js
+
+$(STAMPS)/venv: pyproject.toml constraints.txt
+	@mkdir -p $(STAMPS)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "installing Python dependencies into $(VENV) ..."
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@touch $@
+
+$(STAMPS)/npm: $(JS)/package.json $(JS)/package-lock.json
+	@mkdir -p $(STAMPS)
+	@echo "installing the beacon's npm packages ..."
+	cd $(JS) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(JS)/dist/rum.js: $(STAMPS)/npm $(JS_SOURCES)
+	cd $(JS) && npm run --silent build
+	@echo "built $(JS)/dist/rum.js: $$(gzip -9c $@ | wc -c) bytes gzip -9"
+
+# Regenerate the beacon JSON Schema and the TypeScript payload type from the pydantic models.
+schema: deps
+	$(BIN)/python -m collector.contract > schema/beacon.v1.schema.json
+	cd $(JS) && npm run --silent schema
+
+chromium:
+	@command -v chromium >/dev/null || { echo "installing Debian's chromium for the browser tests ..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint: deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: deps
+	$(BIN)/mypy
+
+jstest: build
+	cd $(JS) && npm test --silent
+
+pytest: deps build chromium
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(STAMPS) $(VENV) $(JS)/node_modules $(JS)/dist $(JS)/.build

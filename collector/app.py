@@ -1,0 +1,93 @@
+"""``create_app(settings)``: routes and resources, wired; no business logic here.
+
+Each resource has one ``cleanup_ctx`` so teardown runs only for what started, in reverse
+order: the flusher's last flush happens before the store closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from collector import keys, migrate, owner, receive
+from collector.beacon_script import BeaconScript
+from collector.buffer import Buffer
+from collector.demo import demo
+from collector.enrich import Enricher
+from collector.enrich.geo import CountryLookup
+from collector.metrics import Metrics
+from collector.settings import Settings
+from collector.sinks.clickhouse import Store, open_client
+
+log = logging.getLogger(__name__)
+
+
+async def _store(app: web.Application) -> AsyncIterator[None]:
+    settings = app[keys.SETTINGS]
+    ownership = None
+    if settings.embedded:
+        ownership = owner.acquire(settings.data, listen=f"http://{settings.host}:{settings.port}")
+    try:
+        client = await asyncio.to_thread(open_client, settings)
+        applied = await asyncio.to_thread(migrate.apply, client, settings.schema_dir)
+        for migration in applied:
+            log.info("applied migration %04d_%s", migration.version, migration.name)
+        app[keys.STORE] = Store(client)
+        yield
+        app[keys.STORE].close()
+    finally:
+        if ownership:
+            ownership.release()
+
+
+async def _buffer(app: web.Application) -> AsyncIterator[None]:
+    settings, metrics = app[keys.SETTINGS], app[keys.METRICS]
+    buffer = Buffer(
+        app[keys.STORE],
+        flush_rows=settings.flush_rows,
+        flush_interval=settings.flush_interval,
+        max_rows=settings.max_buffer_rows,
+        on_inserted=metrics.inserted,
+    )
+    app[keys.BUFFER] = buffer
+    flusher = asyncio.create_task(buffer.run(), name="rumhouse-flusher")
+    yield
+    flusher.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await flusher
+    if buffer.rows and not await buffer.flush():
+        log.error("shutting down with %d rows that could not be written", buffer.rows)
+
+
+async def _enricher(app: web.Application) -> AsyncIterator[None]:
+    app[keys.ENRICHER] = Enricher(await asyncio.to_thread(CountryLookup))
+    yield
+
+
+def create_app(settings: Settings) -> web.Application:
+    # Bodies are decompressed by validate.decode_body, which caps the expanded size;
+    # aiohttp's own decompression would accept encodings the contract does not.
+    app = web.Application(
+        client_max_size=settings.max_body_bytes, handler_args={"auto_decompress": False}
+    )
+    app[keys.SETTINGS] = settings
+    app[keys.METRICS] = Metrics()
+    script = BeaconScript.load(settings.beacon_script)
+    if script is None:
+        log.warning("no beacon at %s: run `make build`; /rum.js will answer 404", settings.beacon_script)
+    else:
+        app[keys.SCRIPT] = script
+    app.cleanup_ctx.extend([_store, _buffer, _enricher])
+    app.router.add_post("/v1/beacon", receive.post_beacon)
+    app.router.add_route("OPTIONS", "/v1/beacon", receive.preflight)
+    app.router.add_get("/rum.js", receive.rum_js)
+    app.router.add_get("/snippet", receive.snippet)
+    app.router.add_get("/demo", demo)
+    app.router.add_get("/healthz", receive.healthz)
+    app.router.add_get("/readyz", receive.readyz)
+    app.router.add_get("/metrics", receive.metrics)
+    return app

@@ -1,0 +1,137 @@
+"""The ``rumhouse`` command: serve, migrate, sql. Argument parsing and output only."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from pydantic import ValidationError
+
+from collector import __version__, migrate, owner
+from collector.app import create_app
+from collector.settings import Settings, load_settings
+from collector.sinks.clickhouse import StoreError, open_client
+
+# aiohttp's default access log starts with the client address: rumhouse never logs it.
+ACCESS_LOG_FORMAT = '"%r" %s %b %Tfs "%{User-Agent}i"'
+EXAMPLE_QUERY = (
+    "SELECT page_group, device_class, round(quantile(0.75)(value)) AS p75_lcp_ms, count() AS n "
+    "FROM vitals WHERE metric = 'LCP' GROUP BY page_group, device_class ORDER BY n DESC"
+)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, help="TOML settings file (env: RUMHOUSE_CONFIG)")
+    parser.add_argument("--data", type=Path, help="embedded data folder (default ./data)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rumhouse", description="Self-hosted Real User Monitoring.")
+    parser.add_argument("--version", action="version", version=f"rumhouse {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the collector")
+    _common(serve)
+    serve.add_argument("--host", help="listen address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="listen port (default 8080)")
+    serve.add_argument("--flush-interval", type=float, help="seconds a row may wait (default 1)")
+    _common(commands.add_parser("migrate", help="create or update the tables"))
+    sql = commands.add_parser("sql", help="run one query and print the result")
+    _common(sql)
+    sql.add_argument("query", help="the SQL; tables: page_views, vitals, errors, events")
+    sql.add_argument("--format", default="PrettyCompactMonoBlock", help="any ClickHouse output format")
+    sql.add_argument("--write", action="store_true", help="allow statements that change data")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    import os
+
+    config = args.config or (Path(os.environ["RUMHOUSE_CONFIG"]) if os.environ.get("RUMHOUSE_CONFIG") else None)
+    if config is not None and not config.is_file():
+        raise SystemExit(f"rumhouse: no settings file at {config}")
+    flags: dict[str, Any] = {
+        name: getattr(args, name, None) for name in ("data", "host", "port", "flush_interval")
+    }
+    return load_settings(config, **flags)
+
+
+def _banner(settings: Settings) -> str:
+    base = settings.public_url or f"http://{settings.host}:{settings.port}"
+    where = str(settings.data.resolve()) if settings.embedded else "ClickHouse server"
+    return "\n".join([
+        f"rumhouse {__version__} collecting on {base}  (store: {where})",
+        f"  demo page     {base}/demo        open it, click around, then switch tabs",
+        f"  snippet       {base}/snippet     paste into the <head> of your pages",
+        f"  beacon        POST {base}/v1/beacon",
+        f"  health        {base}/healthz  {base}/readyz  {base}/metrics",
+        "  query         stop the collector (Ctrl-C), then:",
+        f'                rumhouse sql "{EXAMPLE_QUERY}"',
+        "                (querying while it runs comes with the SQL endpoint)",
+    ])  # fmt: skip
+
+
+def serve(settings: Settings) -> int:
+    app = create_app(settings)
+
+    async def announce(_: web.Application) -> None:
+        print(_banner(settings), flush=True)
+
+    app.on_startup.append(announce)
+    web.run_app(
+        app, host=settings.host, port=settings.port, print=None, access_log_format=ACCESS_LOG_FORMAT
+    )
+    return 0
+
+
+def run_migrations(settings: Settings) -> int:
+    if settings.embedded:
+        owner.acquire(settings.data)
+    applied = migrate.apply(open_client(settings), settings.schema_dir)
+    for m in applied:
+        print(f"applied {m.version:04d}_{m.name}")
+    print("schema is up to date" if not applied else f"{len(applied)} migration(s) applied")
+    return 0
+
+
+def run_sql(settings: Settings, query: str, fmt: str, write: bool) -> int:
+    if settings.embedded:
+        owner.acquire(settings.data)
+    client = open_client(settings)
+    if settings.embedded and not migrate.applied(client):
+        migrate.apply(client, settings.schema_dir)
+    out = client.raw_query(query, fmt=fmt, settings=None if write else {"readonly": 1})
+    sys.stdout.write(out.decode(errors="replace"))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = _settings(args)
+        if args.command == "serve":
+            return serve(settings)
+        if args.command == "migrate":
+            return run_migrations(settings)
+        return run_sql(settings, args.query, args.format, args.write)
+    except ValidationError as exc:
+        print(f"rumhouse: invalid settings:\n{exc}", file=sys.stderr)
+    except owner.FolderBusy as exc:
+        print(
+            f"rumhouse: {exc}.\nOnly one process can open an embedded data folder. Querying "
+            "a running collector comes with its SQL endpoint; until then stop the collector "
+            "(Ctrl-C) and run this command again.",
+            file=sys.stderr,
+        )
+    except (StoreError, migrate.MigrationError) as exc:
+        print(f"rumhouse: {exc}", file=sys.stderr)
+    except Exception as exc:
+        if "DB::Exception" not in str(exc):
+            raise
+        print(f"rumhouse: {exc}", file=sys.stderr)
+    return 2

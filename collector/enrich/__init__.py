@@ -1,0 +1,84 @@
+"""Enrichment: a validated ``Beacon`` plus what the request says → a ``PageView``.
+
+The steps run in the order of ``Enricher.enrich``; each ``put_*`` only adds, and the items
+that cannot be kept are counted in ``Drops`` with a reason. The client's address is used for
+the country lookup and then forgotten: it is not in the returned record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from collector.contract import Beacon
+from collector.enrich import page
+from collector.enrich.geo import CountryLookup
+from collector.enrich.user_agent import classify
+from collector.enrich.vitals import to_vital
+from collector.events import CustomEvent, JsError, PageView
+from collector.outcomes import Drops, Reason
+
+
+@dataclass(frozen=True, slots=True)
+class Client:
+    """What the HTTP request says about the sender; ``address`` never leaves enrichment."""
+
+    address: str
+    user_agent: str
+
+
+def _known(model: BaseModel, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The model's declared fields only (extras are counted, never stored)."""
+    return {k: v for k, v in model.__dict__.items() if k in type(model).model_fields and k not in exclude}
+
+
+def _unknown_fields(model: BaseModel) -> int:
+    """Fields this collector does not know (a newer beacon's), counted then ignored."""
+    count = len(model.model_extra or {})
+    for value in model.__dict__.values():
+        items = value if isinstance(value, list) else [value]
+        count += sum(_unknown_fields(item) for item in items if isinstance(item, BaseModel))
+    return count
+
+
+# Context fields that become columns of their own rather than context columns.
+_NOT_CONTEXT = frozenset({"effective_type", "ua_mobile"})
+
+
+class Enricher:
+    def __init__(self, countries: CountryLookup) -> None:
+        self._countries = countries
+
+    def enrich(self, beacon: Beacon, client: Client, received_at: datetime) -> tuple[PageView, Drops]:
+        drops = Drops()
+        drops.add(Reason.UNKNOWN_FIELD, _unknown_fields(beacon))
+        url, host, path = page.clean_url(beacon.url)
+        ctx = beacon.context
+        dims = dict(beacon.dims)
+        view = PageView(
+            received_at=received_at,
+            site=beacon.site,
+            page_view_id=beacon.page_view_id,
+            session_id=beacon.session_id,
+            seq=beacon.seq,
+            url=url,
+            host=host,
+            path=path,
+            page_group=page.page_group(path, beacon.label),
+            referrer=page.referrer_origin(beacon.referrer),
+            navigation_type=beacon.navigation_type or "",
+            release=dims.pop("release", ""),
+            dims=dims,
+            agent=classify(client.user_agent, ctx.ua_mobile),
+            country=self._countries.country(client.address) if client.address else "",
+            connection=ctx.effective_type or "",
+            context=_known(ctx, _NOT_CONTEXT),
+            nav=_known(beacon.nav) if beacon.nav else {},
+        )
+        view.vitals = [v for m in beacon.metrics if (v := to_vital(m, drops)) is not None]
+        view.errors = [JsError(**_known(e)) for e in beacon.errors]
+        view.events = [CustomEvent(name=e.name, value=e.value) for e in beacon.events]
+        return view, drops

@@ -1,0 +1,78 @@
+"""The internal, enriched record of one beacon: what the pipeline hands to ``rows.py``.
+
+It is neither the wire contract (``contract.py``) nor the database row (``rows.py``): it holds
+server-side facts (receive time, browser, country, page group) and never the client's IP.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    """What the user agent says about the browser and device."""
+
+    browser: str
+    browser_version: str
+    os: str
+    device_class: str  # mobile, tablet or desktop
+    is_bot: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Vital:
+    name: str
+    value: float
+    rating: str
+    target: str
+    url: str
+    interaction_type: str
+    load_state: str
+    phases: dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class JsError:
+    kind: str
+    type: str
+    message: str
+    source: str
+    line: int
+    column: int
+    stack: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class CustomEvent:
+    name: str
+    value: float | None
+
+
+@dataclass(slots=True)
+class PageView:
+    """One beacon, enriched: the page view's context and the items it carries."""
+
+    received_at: datetime
+    site: str
+    page_view_id: str
+    session_id: str
+    seq: int
+    url: str
+    host: str
+    path: str
+    page_group: str
+    referrer: str
+    navigation_type: str
+    release: str
+    dims: dict[str, str]
+    agent: Agent
+    country: str
+    connection: str
+    context: dict[str, float | int | str | None]
+    nav: dict[str, float | int | str | None]
+    vitals: list[Vital] = field(default_factory=list)
+    errors: list[JsError] = field(default_factory=list)
+    events: list[CustomEvent] = field(default_factory=list)

@@ -1,0 +1,19 @@
+"""Every piece of shared state of the aiohttp app, as typed ``web.AppKey``s."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from collector.beacon_script import BeaconScript
+from collector.buffer import Buffer
+from collector.enrich import Enricher
+from collector.metrics import Metrics
+from collector.settings import Settings
+from collector.sinks.clickhouse import Store
+
+SETTINGS = web.AppKey("settings", Settings)
+METRICS = web.AppKey("metrics", Metrics)
+STORE = web.AppKey("store", Store)
+BUFFER = web.AppKey("buffer", Buffer)
+ENRICHER = web.AppKey("enricher", Enricher)
+SCRIPT = web.AppKey("script", BeaconScript)

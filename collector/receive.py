@@ -1,0 +1,145 @@
+"""HTTP handlers of the public listener: the beacon endpoint and the pages around it.
+
+The beacon handler does only cheap work before answering: read, validate, enrich, queue.
+Writing happens behind it, in ``buffer.py``. Every refusal goes through ``_refuse`` so its
+status comes from ``outcomes.STATUS`` and its reason is counted.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import orjson
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from collector import keys, validate
+from collector.enrich import Client
+from collector.outcomes import Reason, Rejection
+from collector.rows import rows_by_table
+
+RETRY_AFTER_SECONDS = "5"
+
+
+def _cors(request: web.Request) -> dict[str, str]:
+    # Open development mode: any origin may send (per-site origin lists come with sites).
+    return {
+        "Access-Control-Allow-Origin": request.headers.get("Origin", "*"),
+        "Vary": "Origin",
+    }
+
+
+def _refuse(request: web.Request, rejection: Rejection) -> web.Response:
+    request.app[keys.METRICS].rejected.labels(rejection.reason.value).inc()
+    headers = _cors(request)
+    if rejection.status == 503:
+        headers["Retry-After"] = RETRY_AFTER_SECONDS
+    return web.Response(
+        status=rejection.status,
+        body=orjson.dumps(rejection.body()),
+        content_type="application/json",
+        headers=headers,
+    )
+
+
+async def _read_body(request: web.Request, limit: int) -> bytes:
+    """The body, refusing (413) as soon as it passes ``limit``: never buffers more."""
+    if (request.content_length or 0) > limit:
+        raise validate.too_large(limit)
+    chunks, size = [], 0
+    while chunk := await request.content.read(limit + 1 - size):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            raise validate.too_large(limit)
+    return b"".join(chunks)
+
+
+def _client(request: web.Request) -> Client:
+    address = request.remote or ""
+    forwarded = request.headers.get("X-Forwarded-For")
+    if forwarded and request.app[keys.SETTINGS].trust_forwarded_for:
+        address = forwarded.split(",")[0].strip()
+    return Client(address=address, user_agent=request.headers.get("User-Agent", ""))
+
+
+async def post_beacon(request: web.Request) -> web.Response:
+    app = request.app
+    metrics, limit = app[keys.METRICS], app[keys.SETTINGS].max_body_bytes
+    metrics.received.inc()
+    media_type = request.headers.get("Content-Type", "").split(";")[0].strip()
+    encoding = request.headers.get("Content-Encoding", "")
+    try:
+        validate.check_headers(media_type, encoding)
+        body = validate.decode_body(await _read_body(request, limit), encoding, limit)
+        beacon = validate.parse_beacon(body)
+    except Rejection as rejection:
+        return _refuse(request, rejection)
+    view, drops = app[keys.ENRICHER].enrich(beacon, _client(request), datetime.now(UTC))
+    if not app[keys.BUFFER].add(rows_by_table(view)):
+        message = "the collector cannot store more right now; retry later"
+        return _refuse(request, Rejection(Reason.BUFFER_FULL, message))
+    for reason, count in drops.counts.items():
+        metrics.dropped.labels(reason.value).inc(count)
+    metrics.accepted.inc()
+    headers = _cors(request)
+    if drops.total:
+        headers["X-RUM-Dropped"] = str(drops.total)
+        headers["Access-Control-Expose-Headers"] = "X-RUM-Dropped"
+    return web.Response(status=204, headers=headers)
+
+
+async def preflight(request: web.Request) -> web.Response:
+    headers = _cors(request) | {
+        "Access-Control-Allow-Methods": "POST, OPTIONS",
+        "Access-Control-Allow-Headers": "Content-Type, Content-Encoding",
+        "Access-Control-Max-Age": "86400",
+    }
+    return web.Response(status=204, headers=headers)
+
+
+async def rum_js(request: web.Request) -> web.Response:
+    script = request.app.get(keys.SCRIPT)
+    if script is None:
+        raise web.HTTPNotFound(text="rum.js is not built: run `make build` (or `make run`).\n")
+    headers = {
+        "ETag": script.etag,
+        "Cache-Control": "public, max-age=86400, stale-while-revalidate=604800",
+        "Access-Control-Allow-Origin": "*",
+    }
+    if request.headers.get("If-None-Match") == script.etag:
+        return web.Response(status=304, headers=headers)
+    return web.Response(
+        body=script.body, content_type="application/javascript", charset="utf-8", headers=headers
+    )
+
+
+def base_url(request: web.Request) -> str:
+    public = request.app[keys.SETTINGS].public_url
+    return public.rstrip("/") if public else f"{request.scheme}://{request.host}"
+
+
+async def snippet(request: web.Request) -> web.Response:
+    script = request.app.get(keys.SCRIPT)
+    if script is None:
+        raise web.HTTPNotFound(text="rum.js is not built: run `make build` (or `make run`).\n")
+    site = request.query.get("site", "demo")[:64]
+    return web.Response(text=script.snippet(base_url(request), site) + "\n")
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    store_ok = await request.app[keys.STORE].ping()
+    buffer_ok = request.app[keys.BUFFER].healthy
+    ready = store_ok and buffer_ok
+    body = {"status": "ready" if ready else "not ready", "store": store_ok, "writes": buffer_ok}
+    return web.json_response(body, status=200 if ready else 503)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    m = request.app[keys.METRICS]
+    m.buffer_rows.set(request.app[keys.BUFFER].rows)
+    return web.Response(body=generate_latest(m.registry), headers={"Content-Type": CONTENT_TYPE_LATEST})

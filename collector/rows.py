@@ -1,0 +1,122 @@
+"""The only code that knows the column order of the tables rumhouse writes.
+
+Each table's ``*_COLUMNS`` names the columns an insert fills, in order (columns with a
+DEFAULT or MATERIALIZED expression are left to ClickHouse); the ``*_rows`` functions turn a
+``PageView`` into row tuples in that order. A test compares these lists with the DDL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from collector.events import PageView
+
+Row = tuple[Any, ...]
+
+# Context every table carries, so analysts never need a join.
+_SEGMENT = (
+    "host", "path", "page_group", "release", "dims", "device_class", "browser",
+    "browser_version", "os", "country", "connection", "is_bot",
+)  # fmt: skip
+
+_CONTEXT = (
+    "viewport_width", "viewport_height", "device_pixel_ratio", "rtt", "downlink", "save_data",
+    "device_memory", "cpu_cores", "ua_platform", "ua_brands",
+)  # fmt: skip
+
+# Wire name of each navigation timing field → column.
+_NAV = {
+    "redirect": "redirect_ms", "dns": "dns_ms", "connect": "connect_ms", "tls": "tls_ms",
+    "ttfb": "ttfb_ms", "request": "request_ms", "response": "response_ms",
+    "dom_interactive": "dom_interactive_ms", "dom_content_loaded": "dom_content_loaded_ms",
+    "load": "load_ms", "transfer_size": "transfer_size",
+    "encoded_body_size": "encoded_body_size", "decoded_body_size": "decoded_body_size",
+    "protocol": "protocol",
+}  # fmt: skip
+
+PAGE_VIEW_COLUMNS = (
+    "ts", "site", "page_view_id", "session_id", "seq", "url", *_SEGMENT[:2], "page_group",
+    "referrer", "navigation_type", *_SEGMENT[3:], *_CONTEXT, *_NAV.values(),
+)  # fmt: skip
+VITAL_COLUMNS = (
+    "ts", "site", "page_view_id", "session_id", "seq", "metric", "value", "rating",
+    *_SEGMENT[:3], "navigation_type", *_SEGMENT[3:], "target", "resource_url",
+    "interaction_type", "load_state", "phases",
+)  # fmt: skip
+ERROR_COLUMNS = (
+    "ts", "site", "page_view_id", "session_id", *_SEGMENT, "kind", "error_type", "message",
+    "source", "line", "column", "stack", "count",
+)  # fmt: skip
+EVENT_COLUMNS = ("ts", "site", "page_view_id", "session_id", *_SEGMENT, "name", "value")
+
+# Replacing tables are written through their *_data table and read through a FINAL view.
+TABLES: dict[str, tuple[str, ...]] = {
+    "page_views_data": PAGE_VIEW_COLUMNS,
+    "vitals_data": VITAL_COLUMNS,
+    "errors": ERROR_COLUMNS,
+    "events": EVENT_COLUMNS,
+}
+
+_TEXT_CONTEXT = frozenset({"ua_platform", "ua_brands", "protocol"})
+
+
+def _head(view: PageView) -> Row:
+    return (view.received_at, view.site, view.page_view_id, view.session_id)
+
+
+def _segment(view: PageView) -> Row:
+    a = view.agent
+    return (
+        view.host, view.path, view.page_group, view.release, view.dims, a.device_class,
+        a.browser, a.browser_version, a.os, view.country, view.connection, a.is_bot,
+    )  # fmt: skip
+
+
+def _optional(values: dict[str, Any], key: str) -> Any:
+    value = values.get(key)
+    return (value or "") if key in _TEXT_CONTEXT else value
+
+
+def page_view_rows(view: PageView) -> list[Row]:
+    seg = _segment(view)
+    context = tuple(_optional(view.context, key) for key in _CONTEXT)
+    nav = tuple(_optional(view.nav, key) for key in _NAV)
+    row = (
+        *_head(view), view.seq, view.url, *seg[:2], view.page_group, view.referrer,
+        view.navigation_type, *seg[3:], *context, *nav,
+    )  # fmt: skip
+    return [row]
+
+
+def vital_rows(view: PageView) -> list[Row]:
+    head, seg = _head(view), _segment(view)
+    return [
+        (
+            *head, view.seq, v.name, v.value, v.rating, *seg[:3], view.navigation_type,
+            *seg[3:], v.target, v.url, v.interaction_type, v.load_state, v.phases,
+        )  # fmt: skip
+        for v in view.vitals
+    ]
+
+
+def error_rows(view: PageView) -> list[Row]:
+    head, seg = _head(view), _segment(view)
+    return [
+        (*head, *seg, e.kind, e.type, e.message, e.source, e.line, e.column, e.stack, e.count)
+        for e in view.errors
+    ]
+
+
+def event_rows(view: PageView) -> list[Row]:
+    head, seg = _head(view), _segment(view)
+    return [(*head, *seg, e.name, e.value) for e in view.events]
+
+
+def rows_by_table(view: PageView) -> dict[str, list[Row]]:
+    """Every row one enriched beacon produces, by table."""
+    return {
+        "page_views_data": page_view_rows(view),
+        "vitals_data": vital_rows(view),
+        "errors": error_rows(view),
+        "events": event_rows(view),
+    }

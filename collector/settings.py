@@ -1,0 +1,92 @@
+"""The settings model: defaults < TOML file < environment (``RUMHOUSE_*``) < CLI flags.
+
+Every field has the same name in each source: ``flush_interval`` is ``flush_interval`` in the
+TOML file, ``RUMHOUSE_FLUSH_INTERVAL`` in the environment and ``--flush-interval`` on the
+command line (for the flags the CLI exposes). Settings are parsed once, in ``cli.py``, and
+passed down; nothing builds them at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set. Unknown keys are errors, not silently ignored."""
+
+    model_config = SettingsConfigDict(env_prefix="RUMHOUSE_", extra="forbid", frozen=True)
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+    data: Path = Path("data")
+    clickhouse_url: str | None = Field(
+        default=None,
+        description="http(s)://user:pass@host:port/database; unset means embedded chDB in `data`.",
+    )
+    database: str = Field(default="rum", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    public_url: str | None = Field(
+        default=None,
+        description="URL of this collector as browsers reach it; default: from the request.",
+    )
+    flush_interval: float = Field(default=1.0, gt=0, le=60)
+    flush_rows: int = Field(default=20_000, ge=1)
+    max_buffer_rows: int = Field(default=500_000, ge=1)
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    trust_forwarded_for: bool = Field(
+        default=False,
+        description="Take the client address from X-Forwarded-For (only behind your own proxy).",
+    )
+    beacon_script: Path = REPO_ROOT / "js-beacon" / "dist" / "rum.js"
+    schema_dir: Path = REPO_ROOT / "schema"
+
+    @field_validator("clickhouse_url")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        assert value is not None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(
+                "RUMHOUSE_CLICKHOUSE_URL must start with http:// or https:// "
+                "(for example https://user:password@clickhouse:8443/rum)"
+            )
+        return value
+
+    @property
+    def embedded(self) -> bool:
+        return self.clickhouse_url is None
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Build the settings from every source; ``overrides`` are the CLI flags that were given."""
+    toml_file = config_file
+
+    class _Layered(Settings):
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+            if toml_file is not None:
+                sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+            return tuple(sources)
+
+    given = {key: value for key, value in overrides.items() if value is not None}
+    layered = _Layered(**given)
+    return Settings.model_construct(**layered.model_dump())

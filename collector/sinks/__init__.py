@@ -1,0 +1,1 @@
+"""Where rows go: ClickHouse, embedded (chDB) or a server, through clickhouse-connect."""

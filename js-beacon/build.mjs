@@ -1,0 +1,17 @@
+// Bundles src/index.ts into dist/rum.js (one minified IIFE) and src/loader.ts into
+// dist/loader.js (the snippet the collector serves at /snippet).
+import { build } from 'esbuild';
+
+const common = {
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  target: ['es2019'],
+  legalComments: 'none',
+  // Private fields are named with a leading underscore so they can be mangled safely.
+  mangleProps: /^_/,
+  logLevel: 'warning',
+};
+
+await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/rum.js' });
+await build({ ...common, entryPoints: ['src/loader.ts'], outfile: 'dist/loader.js' });

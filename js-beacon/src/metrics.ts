@@ -1,0 +1,33 @@
+import type { MetricWithAttribution } from 'web-vitals/attribution';
+import type { MetricIn } from './payload';
+
+// The numeric attribution web-vitals gives per metric, sent as `phases` in snake case.
+const PHASES: Record<string, string[]> = {
+  LCP: ['timeToFirstByte', 'resourceLoadDelay', 'resourceLoadDuration', 'elementRenderDelay'],
+  INP: ['inputDelay', 'processingDuration', 'presentationDelay'],
+  CLS: ['largestShiftTime', 'largestShiftValue'],
+  FCP: ['timeToFirstByte', 'firstByteToFCP'],
+  TTFB: ['waitingDuration', 'cacheDuration', 'dnsDuration', 'connectionDuration', 'requestDuration'],
+};
+
+const snake = (k: string): string => k.replace(/[A-Z]+/g, (c) => '_' + c.toLowerCase());
+
+/** A web-vitals metric (attribution build) as the beacon sends it. */
+export const toMetric = (m: MetricWithAttribution): MetricIn => {
+  const a = m.attribution as unknown as Record<string, unknown>;
+  const phases: Record<string, number> = {};
+  for (const k of PHASES[m.name] ?? []) {
+    const v = a[k];
+    if (typeof v === 'number' && isFinite(v)) phases[snake(k)] = Math.round(v * 1e4) / 1e4;
+  }
+  const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  return {
+    name: m.name,
+    value: m.value,
+    target: text(a.target ?? a.interactionTarget ?? a.largestShiftTarget),
+    url: text(a.url),
+    interaction_type: text(a.interactionType),
+    load_state: text(a.loadState),
+    phases,
+  };
+};

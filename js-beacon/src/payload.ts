@@ -1,0 +1,139 @@
+/* Generated from schema/beacon.v1.schema.json by `make schema`: do not edit. */
+
+/**
+ * One beacon: the page view's current state plus what changed since the last beacon.
+ *
+ * A page view sends one beacon when the page is first hidden and another each time it is
+ * hidden again with new data; ``seq`` orders them, so a re-sent metric replaces the older
+ * value of the same page view.
+ */
+export interface Beacon {
+  context?: Context;
+  dims?: {
+    [k: string]: string;
+  };
+  /**
+   * @maxItems 64
+   */
+  errors?: ErrorIn[];
+  /**
+   * @maxItems 64
+   */
+  events?: EventIn[];
+  /**
+   * page label from rumhouse('page', ...)
+   */
+  label?: string | null;
+  /**
+   * @maxItems 32
+   */
+  metrics?: MetricIn[];
+  nav?: NavTiming | null;
+  navigation_type?: string | null;
+  page_view_id: string;
+  referrer?: string | null;
+  seq?: number;
+  session_id: string;
+  site: string;
+  url: string;
+  /**
+   * contract version
+   */
+  v?: number;
+}
+/**
+ * The device and network as the browser reports them (all optional).
+ */
+export interface Context {
+  cpu_cores?: number | null;
+  device_memory?: number | null;
+  device_pixel_ratio?: number | null;
+  downlink?: number | null;
+  effective_type?: string | null;
+  rtt?: number | null;
+  save_data?: boolean | null;
+  /**
+   * UA client hint brands as 'Brand/major; ...'
+   */
+  ua_brands?: string | null;
+  /**
+   * UA client hint Sec-CH-UA-Mobile
+   */
+  ua_mobile?: boolean | null;
+  ua_platform?: string | null;
+  viewport_height?: number | null;
+  viewport_width?: number | null;
+}
+/**
+ * A JS error or unhandled rejection, deduplicated in the page view with a count.
+ */
+export interface ErrorIn {
+  column?: number;
+  count?: number;
+  kind?: string;
+  line?: number;
+  message?: string;
+  source?: string;
+  stack?: string;
+  type?: string;
+}
+/**
+ * A custom event sent with ``rumhouse('event', name, value)``.
+ */
+export interface EventIn {
+  name: string;
+  value?: number | null;
+}
+/**
+ * One web-vitals metric with the attribution web-vitals gives for it.
+ *
+ * ``phases`` holds the metric's sub-parts in milliseconds, named as in the schema docs
+ * (LCP: ``ttfb``, ``resource_load_delay``, ``resource_load_duration``,
+ * ``element_render_delay``; INP: ``input_delay``, ``processing_duration``,
+ * ``presentation_delay``; ...).
+ */
+export interface MetricIn {
+  interaction_type?: string | null;
+  load_state?: string | null;
+  name: string;
+  phases?: {
+    [k: string]: number;
+  };
+  /**
+   * LCP element, INP target or CLS largest-shift target
+   */
+  target?: string | null;
+  /**
+   * LCP resource URL
+   */
+  url?: string | null;
+  value: number;
+}
+/**
+ * The navigation timing breakdown of the page view's document request.
+ */
+export interface NavTiming {
+  connect?: number | null;
+  decoded_body_size?: number | null;
+  dns?: number | null;
+  dom_content_loaded?: number | null;
+  dom_interactive?: number | null;
+  encoded_body_size?: number | null;
+  load?: number | null;
+  protocol?: string | null;
+  redirect?: number | null;
+  /**
+   * request sent to first byte
+   */
+  request?: number | null;
+  /**
+   * first byte to last byte
+   */
+  response?: number | null;
+  tls?: number | null;
+  transfer_size?: number | null;
+  /**
+   * navigation start to first byte
+   */
+  ttfb?: number | null;
+}

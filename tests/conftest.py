@@ -1,0 +1,122 @@
+"""Shared fixtures: a real collector on 127.0.0.1 with the real embedded engine (chDB)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import orjson
+import pytest
+from aiohttp import web
+
+from collector import keys
+from collector.app import create_app
+from collector.settings import Settings, load_settings
+from collector.sinks.clickhouse import open_client
+
+DESKTOP_CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36"
+)
+IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(data=tmp_path / "data", port=0)
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: Any
+
+
+@dataclass
+class Collector:
+    """A collector serving on 127.0.0.1 in this event loop; ``query`` reads its store."""
+
+    app: web.Application
+    url: str
+    http: aiohttp.ClientSession
+
+    async def post(self, body: bytes | dict[str, Any], **headers: str) -> Reply:
+        """POST a beacon as rum.js does (text/plain); ``headers`` override the defaults."""
+        data = body if isinstance(body, bytes) else orjson.dumps(body)
+        headers.setdefault("Content-Type", "text/plain;charset=UTF-8")
+        headers.setdefault("User-Agent", DESKTOP_CHROME)
+        async with self.http.post(f"{self.url}/v1/beacon", data=data, headers=headers) as response:
+            raw = await response.read()
+            return Reply(response.status, dict(response.headers), orjson.loads(raw) if raw else None)
+
+    async def query(self, sql: str) -> list[tuple[Any, ...]]:
+        return await self.app[keys.STORE].query(sql)
+
+    async def flush(self) -> None:
+        assert await self.app[keys.BUFFER].flush()
+
+    async def wait_for(
+        self, sql: str, done: Callable[[list[tuple[Any, ...]]], bool], timeout: float = 10.0
+    ) -> list[tuple[Any, ...]]:
+        """Poll ``sql`` until ``done(rows)``; polling stops as soon as it holds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            rows = await self.query(sql)
+            if done(rows) or time.monotonic() > deadline:
+                return rows
+            await asyncio.sleep(0.05)
+
+
+async def start_collector(settings: Settings) -> tuple[web.AppRunner, str]:
+    runner = web.AppRunner(create_app(settings))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    return runner, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+async def collector(settings: Settings) -> AsyncIterator[Collector]:
+    runner, url = await start_collector(settings)
+    async with aiohttp.ClientSession() as http:
+        yield Collector(runner.app, url, http)
+    await runner.cleanup()
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[Any]:
+    """A raw clickhouse-connect client on a fresh embedded data folder."""
+    client = open_client(settings)
+    yield client
+    client.close()
+
+
+def beacon(**overrides: Any) -> dict[str, Any]:
+    """A valid beacon, as rum.js sends it, with ``overrides`` applied."""
+    body: dict[str, Any] = {
+        "v": 1,
+        "site": "shop",
+        "page_view_id": "m3k2p9xxabcdef12",
+        "session_id": "m3k2p9xxsession1",
+        "seq": 0,
+        "url": "https://shop.example/product/123?utm_source=x&email=a@b.example",
+        "referrer": "https://search.example/q?query=secret",
+        "navigation_type": "navigate",
+        "context": {"viewport_width": 1280, "viewport_height": 800, "effective_type": "4g"},
+        "nav": {"dns": 12.5, "connect": 30.1, "tls": 20.0, "ttfb": 180.2, "request": 90.0,
+                "response": 15.0, "load": 900.0, "transfer_size": 12000, "protocol": "h2"},
+        "metrics": [{"name": "LCP", "value": 1800.0, "target": "img.hero",
+                     "phases": {"time_to_first_byte": 180.2}}],
+    }  # fmt: skip
+    body.update(overrides)
+    return body
