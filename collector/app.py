@@ -25,6 +25,9 @@ from collector.sinks.clickhouse import Store, open_client
 
 log = logging.getLogger(__name__)
 
+# aiohttp's default access log starts with the client address: rumhouse never logs it.
+ACCESS_LOG_FORMAT = '"%r" %s %b %Tfs "%{User-Agent}i"'
+
 
 async def _store(app: web.Application) -> AsyncIterator[None]:
     settings = app[keys.SETTINGS]
@@ -78,7 +81,9 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.METRICS] = Metrics()
     script = BeaconScript.load(settings.beacon_script)
     if script is None:
-        log.warning("no beacon at %s: run `make build`; /rum.js will answer 404", settings.beacon_script)
+        log.warning(
+            "no beacon at %s: run `make build`; /rum.js will answer 404", settings.beacon_script
+        )
     else:
         app[keys.SCRIPT] = script
     app.cleanup_ctx.extend([_store, _buffer, _enricher])

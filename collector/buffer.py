@@ -11,6 +11,7 @@ Retry-After: back-pressure instead of unbounded memory.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -101,10 +102,8 @@ class Buffer:
             wait = self.due_in()
             if self._failures:
                 wait = max(wait or 0.0, min(30.0, 0.5 * 2**self._failures))
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=wait)
-            except TimeoutError:
-                pass
             self._wake.clear()
             if self.due_in() == 0.0:
                 self._failures = 0 if await self.flush() else self._failures + 1

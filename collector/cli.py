@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,12 +14,10 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from collector import __version__, migrate, owner
-from collector.app import create_app
+from collector.app import ACCESS_LOG_FORMAT, create_app
 from collector.settings import Settings, load_settings
 from collector.sinks.clickhouse import StoreError, open_client
 
-# aiohttp's default access log starts with the client address: rumhouse never logs it.
-ACCESS_LOG_FORMAT = '"%r" %s %b %Tfs "%{User-Agent}i"'
 EXAMPLE_QUERY = (
     "SELECT page_group, device_class, round(quantile(0.75)(value)) AS p75_lcp_ms, count() AS n "
     "FROM vitals WHERE metric = 'LCP' GROUP BY page_group, device_class ORDER BY n DESC"
@@ -31,7 +30,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="rumhouse", description="Self-hosted Real User Monitoring.")
+    parser = argparse.ArgumentParser(
+        prog="rumhouse", description="Self-hosted Real User Monitoring."
+    )
     parser.add_argument("--version", action="version", version=f"rumhouse {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the collector")
@@ -43,15 +44,17 @@ def _parser() -> argparse.ArgumentParser:
     sql = commands.add_parser("sql", help="run one query and print the result")
     _common(sql)
     sql.add_argument("query", help="the SQL; tables: page_views, vitals, errors, events")
-    sql.add_argument("--format", default="PrettyCompactMonoBlock", help="any ClickHouse output format")
+    sql.add_argument(
+        "--format", default="PrettyCompactMonoBlock", help="any ClickHouse output format"
+    )
     sql.add_argument("--write", action="store_true", help="allow statements that change data")
     return parser
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    import os
-
-    config = args.config or (Path(os.environ["RUMHOUSE_CONFIG"]) if os.environ.get("RUMHOUSE_CONFIG") else None)
+    config = args.config or (
+        Path(os.environ["RUMHOUSE_CONFIG"]) if os.environ.get("RUMHOUSE_CONFIG") else None
+    )
     if config is not None and not config.is_file():
         raise SystemExit(f"rumhouse: no settings file at {config}")
     flags: dict[str, Any] = {
@@ -111,7 +114,9 @@ def run_sql(settings: Settings, query: str, fmt: str, write: bool) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     try:
         settings = _settings(args)
         if args.command == "serve":

@@ -142,9 +142,7 @@ class Beacon(_Wire):
     session_id: Id
     seq: int = Field(default=0, ge=0, le=1_000_000)
     url: Str2K
-    label: Str128 | None = Field(
-        default=None, description="page label from rumhouse('page', ...)"
-    )
+    label: Str128 | None = Field(default=None, description="page label from rumhouse('page', ...)")
     referrer: Str2K | None = None
     navigation_type: Str24 | None = None
     dims: dict[Str64, Str256] = Field(default_factory=dict, max_length=32)

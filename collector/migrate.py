@@ -34,8 +34,12 @@ class Migration:
 
     def statements(self) -> list[str]:
         """The file's statements: split on ``;`` at the end of a line, comments removed."""
-        text = "\n".join(line for line in self.sql.splitlines() if not line.lstrip().startswith("--"))
-        return [part.strip() for part in re.split(r";\s*$", text, flags=re.MULTILINE) if part.strip()]
+        text = "\n".join(
+            line for line in self.sql.splitlines() if not line.lstrip().startswith("--")
+        )
+        return [
+            part.strip() for part in re.split(r";\s*$", text, flags=re.MULTILINE) if part.strip()
+        ]
 
 
 def load(directory: Path) -> list[Migration]:

@@ -24,7 +24,10 @@ class FolderBusy(Exception):
         self.holder = holder
         pid = holder.get("pid", "?")
         where = holder.get("listen", "")
-        super().__init__(f"the data folder {data} is in use by a rumhouse collector (pid {pid}{', ' + where if where else ''})")
+        at = f", {where}" if where else ""
+        super().__init__(
+            f"the data folder {data} is in use by a rumhouse collector (pid {pid}{at})"
+        )
 
 
 @dataclass

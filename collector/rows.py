@@ -92,9 +92,20 @@ def vital_rows(view: PageView) -> list[Row]:
     head, seg = _head(view), _segment(view)
     return [
         (
-            *head, view.seq, v.name, v.value, v.rating, *seg[:3], view.navigation_type,
-            *seg[3:], v.target, v.url, v.interaction_type, v.load_state, v.phases,
-        )  # fmt: skip
+            *head,
+            view.seq,
+            v.name,
+            v.value,
+            v.rating,
+            *seg[:3],
+            view.navigation_type,
+            *seg[3:],
+            v.target,
+            v.url,
+            v.interaction_type,
+            v.load_state,
+            v.phases,
+        )
         for v in view.vitals
     ]
 

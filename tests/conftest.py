@@ -15,7 +15,7 @@ import pytest
 from aiohttp import web
 
 from collector import keys
-from collector.app import create_app
+from collector.app import ACCESS_LOG_FORMAT, create_app
 from collector.settings import Settings, load_settings
 from collector.sinks.clickhouse import open_client
 
@@ -56,7 +56,9 @@ class Collector:
         headers.setdefault("User-Agent", DESKTOP_CHROME)
         async with self.http.post(f"{self.url}/v1/beacon", data=data, headers=headers) as response:
             raw = await response.read()
-            return Reply(response.status, dict(response.headers), orjson.loads(raw) if raw else None)
+            return Reply(
+                response.status, dict(response.headers), orjson.loads(raw) if raw else None
+            )
 
     async def query(self, sql: str) -> list[tuple[Any, ...]]:
         return await self.app[keys.STORE].query(sql)
@@ -77,7 +79,7 @@ class Collector:
 
 
 async def start_collector(settings: Settings) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(create_app(settings))
+    runner = web.AppRunner(create_app(settings), access_log_format=ACCESS_LOG_FORMAT)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

@@ -32,7 +32,11 @@ class Client:
 
 def _known(model: BaseModel, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
     """The model's declared fields only (extras are counted, never stored)."""
-    return {k: v for k, v in model.__dict__.items() if k in type(model).model_fields and k not in exclude}
+    return {
+        k: v
+        for k, v in model.__dict__.items()
+        if k in type(model).model_fields and k not in exclude
+    }
 
 
 def _unknown_fields(model: BaseModel) -> int:
@@ -52,7 +56,9 @@ class Enricher:
     def __init__(self, countries: CountryLookup) -> None:
         self._countries = countries
 
-    def enrich(self, beacon: Beacon, client: Client, received_at: datetime) -> tuple[PageView, Drops]:
+    def enrich(
+        self, beacon: Beacon, client: Client, received_at: datetime
+    ) -> tuple[PageView, Drops]:
         drops = Drops()
         drops.add(Reason.UNKNOWN_FIELD, _unknown_fields(beacon))
         url, host, path = page.clean_url(beacon.url)

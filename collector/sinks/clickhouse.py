@@ -55,7 +55,9 @@ def _server_client(url: str, database: str) -> Client:
             compress=True,
         )
     except Exception as exc:
-        raise StoreError(f"cannot reach ClickHouse at {parts.hostname}:{parts.port}: {exc}") from exc
+        raise StoreError(
+            f"cannot reach ClickHouse at {parts.hostname}:{parts.port}: {exc}"
+        ) from exc
     client.command(f"CREATE DATABASE IF NOT EXISTS {db}")
     client.database = db
     return client
@@ -78,7 +80,9 @@ class Store:
     async def _run(self, call: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._thread, call)
 
-    async def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    async def insert(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
         await self._run(lambda: self.client.insert(table, rows, column_names=list(columns)))
 
     async def query(self, sql: str) -> list[tuple[Any, ...]]:

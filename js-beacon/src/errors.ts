@@ -24,7 +24,10 @@ export class ErrorLog {
     const rec: ErrorIn = {
       kind,
       type: cut(isError ? e.name : typeof err, 64),
-      message: cut(message ?? (isError ? e.message : err), 500),
+      // The Error's own message, not the event's "Uncaught TypeError: ..." prefix, so the
+      // same error groups alike across browsers; the event's text when there is no Error
+      // (a cross-origin "Script error.").
+      message: cut(isError && e.message != null ? e.message : (message ?? err), 500),
       source: cut(source, 300),
       line: line ?? 0,
       column: column ?? 0,

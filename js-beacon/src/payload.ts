@@ -87,10 +87,12 @@ export interface EventIn {
 /**
  * One web-vitals metric with the attribution web-vitals gives for it.
  *
- * ``phases`` holds the metric's sub-parts in milliseconds, named as in the schema docs
- * (LCP: ``ttfb``, ``resource_load_delay``, ``resource_load_duration``,
- * ``element_render_delay``; INP: ``input_delay``, ``processing_duration``,
- * ``presentation_delay``; ...).
+ * ``phases`` holds the numeric attribution web-vitals gives, in snake case: for LCP
+ * ``time_to_first_byte``, ``resource_load_delay``, ``resource_load_duration``,
+ * ``element_render_delay``; for INP ``input_delay``, ``processing_duration``,
+ * ``presentation_delay``; for CLS ``largest_shift_time``, ``largest_shift_value``; for FCP
+ * ``time_to_first_byte``, ``first_byte_to_fcp``; for TTFB ``waiting_duration``,
+ * ``cache_duration``, ``dns_duration``, ``connection_duration``, ``request_duration``.
  */
 export interface MetricIn {
   interaction_type?: string | null;

@@ -53,13 +53,17 @@ async def test_beacon_rejected_with_413_when_gzip_expands_past_the_limit(
 
 
 async def test_gzip_beacon_accepted(collector: Collector) -> None:
-    response = await collector.post(gzip.compress(orjson.dumps(beacon())), **{"Content-Encoding": "gzip"})
+    response = await collector.post(
+        gzip.compress(orjson.dumps(beacon())), **{"Content-Encoding": "gzip"}
+    )
     assert response.status == 204
     assert await stored_page_views(collector) == 1
 
 
 async def test_beacon_rejected_with_415_for_unsupported_content_type(collector: Collector) -> None:
-    response = await collector.post(beacon(), **{"Content-Type": "application/x-www-form-urlencoded"})
+    response = await collector.post(
+        beacon(), **{"Content-Type": "application/x-www-form-urlencoded"}
+    )
     assert response.status == 415
     response = await collector.post(beacon(), **{"Content-Encoding": "br"})
     assert response.status == 415

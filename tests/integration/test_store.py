@@ -24,15 +24,17 @@ async def test_p75_by_page_group_and_device_class_matches_python(collector: Coll
         device = rng.choice(list(AGENTS))
         lcp = round(rng.lognormvariate(7.5, 0.5), 1)
         pv = f"pv{i:06d}abcdefgh"
-        first = beacon(page_view_id=pv, url=f"https://shop.example{path % i if '%' in path else path}",
-                       metrics=[{"name": "LCP", "value": lcp * 2}])  # fmt: skip
+        url = "https://shop.example" + (path % i if "%" in path else path)
+        first = beacon(page_view_id=pv, url=url, metrics=[{"name": "LCP", "value": lcp * 2}])
         assert (await collector.post(first, **{"User-Agent": AGENTS[device]})).status == 204
         if i % 3 == 0:  # a later beacon of the same page view replaces the value
             again = dict(first, seq=1, metrics=[{"name": "LCP", "value": lcp}])
             assert (await collector.post(again, **{"User-Agent": AGENTS[device]})).status == 204
         else:
             first["metrics"][0]["value"] = lcp
-            assert (await collector.post(dict(first, seq=2), **{"User-Agent": AGENTS[device]})).status == 204
+            assert (
+                await collector.post(dict(first, seq=2), **{"User-Agent": AGENTS[device]})
+            ).status == 204
         expected[(PAGES[path], device)].append(lcp)
     await collector.flush()
     rows = await collector.query(
@@ -100,7 +102,7 @@ async def test_beacon_visible_to_sql_within_the_flush_age(collector: Collector) 
     rows = await collector.wait_for(
         "SELECT dateDiff('millisecond', ts, inserted_at) FROM page_views_data "
         "WHERE page_view_id = 'freshness0001'",
-        lambda rows: bool(rows),
+        bool,
     )
     assert rows, "the beacon never became visible"
     assert rows[0][0] <= 2000

@@ -1,0 +1,103 @@
+"""The ``rumhouse`` command as an operator and an analyst use it, in real processes."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import orjson
+
+from tests.conftest import DESKTOP_CHROME, beacon
+
+RUMHOUSE = str(Path(sys.executable).with_name("rumhouse"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def sql(data: Path, query: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [RUMHOUSE, "sql", "--data", str(data), *extra, query],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+
+
+def wait_healthy(url: str, proc: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "the collector exited during start-up"
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError("the collector did not start within 30 s")
+
+
+def post(url: str, body: bytes) -> int:
+    request = urllib.request.Request(
+        f"{url}/v1/beacon", data=body, method="POST",
+        headers={"Content-Type": "text/plain", "User-Agent": DESKTOP_CHROME},
+    )  # fmt: skip
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return int(response.status)
+
+
+def test_cli_serve_collects_and_sql_reads_after_the_collector_stops(tmp_path: Path) -> None:
+    data, port = tmp_path / "data", free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen(
+        [RUMHOUSE, "serve", "--data", str(data), "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        wait_healthy(url, proc)
+        assert post(url, orjson.dumps(beacon())) == 204
+        busy = sql(data, "SELECT 1")
+        assert busy.returncode == 2
+        assert "in use by a rumhouse collector" in busy.stderr
+        assert "stop the collector" in busy.stderr
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        output, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, output
+    assert f"{url}/demo" in output
+    assert f"{url}/snippet" in output
+    assert "rumhouse sql" in output
+    assert "127.0.0.1 [" not in output, "the access log must not carry client addresses"
+    done = sql(data, "SELECT page_group, metric, value FROM vitals", "--format", "TSV")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "/product/:id\tLCP\t1800\n"
+
+
+def test_cli_sql_prints_a_table_and_refuses_writes_by_default(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    table = sql(data, "SELECT 1 AS answer")
+    assert table.returncode == 0, table.stderr
+    assert "answer" in table.stdout
+    assert "│" in table.stdout
+    refused = sql(data, "DROP TABLE vitals_data")
+    assert refused.returncode == 2
+    assert "readonly" in refused.stderr.lower()
+    assert "vitals_data" in sql(data, "SHOW TABLES", "--format", "TSV").stdout
+
+
+def test_cli_migrate_is_idempotent(tmp_path: Path) -> None:
+    data = str(tmp_path / "data")
+    first = subprocess.run(
+        [RUMHOUSE, "migrate", "--data", data], capture_output=True, text=True, check=True
+    )
+    assert "applied 0002_raw_tables" in first.stdout
+    again = subprocess.run(
+        [RUMHOUSE, "migrate", "--data", data], capture_output=True, text=True, check=True
+    )
+    assert "schema is up to date" in again.stdout
