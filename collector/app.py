@@ -19,6 +19,7 @@ from collector.buffer import Buffer
 from collector.demo import demo
 from collector.enrich import Enricher
 from collector.enrich.geo import CountryLookup
+from collector.enrich.user_agent import classify
 from collector.metrics import Metrics
 from collector.settings import Settings
 from collector.sinks.clickhouse import Store, open_client
@@ -68,6 +69,8 @@ async def _buffer(app: web.Application) -> AsyncIterator[None]:
 
 async def _enricher(app: web.Application) -> AsyncIterator[None]:
     app[keys.ENRICHER] = Enricher(await asyncio.to_thread(CountryLookup))
+    # ua-parser compiles its rules on first use (~0.2 s): pay that before the first beacon.
+    await asyncio.to_thread(classify, "Mozilla/5.0")
     yield
 
 

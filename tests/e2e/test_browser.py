@@ -4,6 +4,7 @@ does must arrive in the store, enriched, and without the visitor's IP address.""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import shutil
 from collections.abc import AsyncIterator
@@ -98,9 +99,23 @@ async def interact(page: Page, ms: int) -> None:
     await page.evaluate(f"window.slowMs = {ms}")
     await page.click("#slow")
     await page.wait_for_function(f"(window.longest || 0) >= {ms}")
-    # web-vitals folds new interactions into INP when the page is idle; an idle callback
-    # queued now runs after its own, so INP includes this interaction when we go on.
-    await page.evaluate("new Promise(done => requestIdleCallback(() => done(true)))")
+    # web-vitals folds new interactions into INP in an idle callback (at most 1 s later);
+    # one queued now with a longer deadline runs after it, so INP includes this interaction.
+    await page.evaluate(
+        "new Promise(done => requestIdleCallback(() => done(true), {timeout: 1500}))"
+    )
+
+
+async def visit(page: Page, site: str) -> None:
+    """Load, interact, shift, throw, hide and show, interact more, then leave the page."""
+    await page.goto(f"{site}/product/42")
+    await page.wait_for_function("typeof rumhouse === 'function' && !rumhouse.q && window.shifted")
+    await interact(page, 120)
+    await page.click("#boom")
+    await page.evaluate(SET_VISIBILITY, "hidden")  # the visitor switches tabs: first beacon
+    await page.evaluate(SET_VISIBILITY, "visible")
+    await interact(page, 400)  # a slower interaction: INP changes and is sent again
+    await page.goto("about:blank")  # leaving the page hides it for real: second beacon
 
 
 async def test_browser_page_view_lands_in_store_with_vitals_errors_and_context(
@@ -110,14 +125,9 @@ async def test_browser_page_view_lands_in_store_with_vitals_errors_and_context(
     page = await browser.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    await page.goto(f"{site}/product/42")
-    await page.wait_for_function("typeof rumhouse === 'function' && !rumhouse.q && window.shifted")
-    await interact(page, 120)
-    await page.click("#boom")
-    await page.evaluate(SET_VISIBILITY, "hidden")  # the visitor switches tabs: first beacon
-    await page.evaluate(SET_VISIBILITY, "visible")
-    await interact(page, 400)  # a slower interaction: INP changes and is sent again
-    await page.goto("about:blank")  # leaving the page hides it for real: second beacon
+    page.set_default_timeout(15_000)
+    async with asyncio.timeout(60):  # bounded, whatever the browser does
+        await visit(page, site)
     assert errors == ["e2e boom: cart is undefined"], "the page itself saw only its own error"
 
     vitals = await collector.wait_for(
