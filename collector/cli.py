@@ -65,6 +65,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _banner(settings: Settings) -> str:
     base = settings.public_url or f"http://{settings.host}:{settings.port}"
+    command = sys.argv[0] if sys.argv[0].endswith("rumhouse") else "rumhouse"
     where = str(settings.data.resolve()) if settings.embedded else "ClickHouse server"
     return "\n".join([
         f"rumhouse {__version__} collecting on {base}  (store: {where})",
@@ -73,7 +74,7 @@ def _banner(settings: Settings) -> str:
         f"  beacon        POST {base}/v1/beacon",
         f"  health        {base}/healthz  {base}/readyz  {base}/metrics",
         "  query         stop the collector (Ctrl-C), then:",
-        f'                rumhouse sql "{EXAMPLE_QUERY}"',
+        f'                {command} sql "{EXAMPLE_QUERY}"',
         "                (querying while it runs comes with the SQL endpoint)",
     ])  # fmt: skip
 
