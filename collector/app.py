@@ -23,6 +23,8 @@ from collector.enrich.user_agent import classify
 from collector.metrics import Metrics
 from collector.settings import Settings
 from collector.sinks.clickhouse import Store, open_client
+from collector.sql.engine import SqlEngine
+from collector.sql.server import create_sql_app
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,7 @@ async def _store(app: web.Application) -> AsyncIterator[None]:
     ownership = None
     if settings.embedded:
         ownership = owner.acquire(settings.data, listen=f"http://{settings.host}:{settings.port}")
+        app[keys.OWNERSHIP] = ownership
     try:
         client = await asyncio.to_thread(open_client, settings)
         applied = await asyncio.to_thread(migrate.apply, client, settings.schema_dir)
@@ -46,6 +49,29 @@ async def _store(app: web.Application) -> AsyncIterator[None]:
     finally:
         if ownership:
             ownership.release()
+
+
+async def _sql_listener(app: web.Application) -> AsyncIterator[None]:
+    """The ClickHouse-compatible endpoint on its own port (embedded mode only)."""
+    settings = app[keys.SETTINGS]
+    if not settings.embedded:
+        yield
+        return
+    engine = await asyncio.to_thread(
+        SqlEngine, settings.data, settings.database, settings.sql_max_execution_time
+    )
+    runner = web.AppRunner(
+        create_sql_app(engine, settings.sql_users), access_log_format=ACCESS_LOG_FORMAT
+    )
+    await runner.setup()
+    site = web.TCPSite(runner, settings.sql_host, settings.sql_port)
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    app[keys.SQL_URL] = f"http://{host}:{port}"
+    app[keys.OWNERSHIP].update(sql=app[keys.SQL_URL])
+    yield
+    await runner.cleanup()
+    engine.close()
 
 
 async def _buffer(app: web.Application) -> AsyncIterator[None]:
@@ -89,7 +115,7 @@ def create_app(settings: Settings) -> web.Application:
         )
     else:
         app[keys.SCRIPT] = script
-    app.cleanup_ctx.extend([_store, _buffer, _enricher])
+    app.cleanup_ctx.extend([_store, _sql_listener, _buffer, _enricher])
     app.router.add_post("/v1/beacon", receive.post_beacon)
     app.router.add_route("OPTIONS", "/v1/beacon", receive.preflight)
     app.router.add_get("/rum.js", receive.rum_js)

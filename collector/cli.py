@@ -9,11 +9,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import clickhouse_connect
 from aiohttp import web
 from pydantic import ValidationError
 
-from collector import __version__, migrate, owner
+from collector import __version__, keys, migrate, owner
 from collector.app import ACCESS_LOG_FORMAT, create_app
 from collector.settings import Settings, load_settings
 from collector.sinks.clickhouse import StoreError, open_client
@@ -40,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="listen address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="listen port (default 8080)")
     serve.add_argument("--flush-interval", type=float, help="seconds a row may wait (default 1)")
+    serve.add_argument("--sql-host", help="SQL endpoint address (default 127.0.0.1)")
+    serve.add_argument("--sql-port", type=int, help="SQL endpoint port (default 8123)")
     _common(commands.add_parser("migrate", help="create or update the tables"))
     sql = commands.add_parser("sql", help="run one query and print the result")
     _common(sql)
@@ -58,32 +62,37 @@ def _settings(args: argparse.Namespace) -> Settings:
     if config is not None and not config.is_file():
         raise SystemExit(f"rumhouse: no settings file at {config}")
     flags: dict[str, Any] = {
-        name: getattr(args, name, None) for name in ("data", "host", "port", "flush_interval")
+        name: getattr(args, name, None)
+        for name in ("data", "host", "port", "flush_interval", "sql_host", "sql_port")
     }
     return load_settings(config, **flags)
 
 
-def _banner(settings: Settings) -> str:
+def _banner(settings: Settings, sql_url: str | None) -> str:
     base = settings.public_url or f"http://{settings.host}:{settings.port}"
     command = sys.argv[0] if sys.argv[0].endswith("rumhouse") else "rumhouse"
     where = str(settings.data.resolve()) if settings.embedded else "ClickHouse server"
+    sql = (
+        [f"  SQL endpoint  {sql_url}  (ClickHouse HTTP interface: user default, read-only)"]
+        if sql_url
+        else ["  SQL           connect your clients to the ClickHouse server"]
+    )
     return "\n".join([
         f"rumhouse {__version__} collecting on {base}  (store: {where})",
         f"  demo page     {base}/demo        open it, click around, then switch tabs",
         f"  snippet       {base}/snippet     paste into the <head> of your pages",
         f"  beacon        POST {base}/v1/beacon",
         f"  health        {base}/healthz  {base}/readyz  {base}/metrics",
-        "  query         stop the collector (Ctrl-C), then:",
-        f'                {command} sql "{EXAMPLE_QUERY}"',
-        "                (querying while it runs comes with the SQL endpoint)",
+        *sql,
+        f'  query         {command} sql "{EXAMPLE_QUERY}"',
     ])  # fmt: skip
 
 
 def serve(settings: Settings) -> int:
     app = create_app(settings)
 
-    async def announce(_: web.Application) -> None:
-        print(_banner(settings), flush=True)
+    async def announce(app: web.Application) -> None:
+        print(_banner(settings, app.get(keys.SQL_URL)), flush=True)
 
     app.on_startup.append(announce)
     web.run_app(
@@ -102,9 +111,31 @@ def run_migrations(settings: Settings) -> int:
     return 0
 
 
+def _sql_through_collector(busy: owner.FolderBusy, query: str, fmt: str, write: bool) -> int:
+    """The data folder belongs to a running collector: ask its SQL endpoint instead."""
+    url = busy.holder.get("sql")
+    if not url:
+        raise busy
+    if write:
+        print(
+            f"rumhouse: {busy}; its SQL endpoint ({url}) is read-only. Stop the collector "
+            "to run statements that change data.",
+            file=sys.stderr,
+        )
+        return 2
+    parts = urlsplit(url)
+    client = clickhouse_connect.get_client(host=parts.hostname, port=parts.port)
+    sys.stdout.write(client.raw_query(query, fmt=fmt).decode(errors="replace"))
+    return 0
+
+
 def run_sql(settings: Settings, query: str, fmt: str, write: bool) -> int:
+    """Query the store: directly when no collector holds it, else through its endpoint."""
     if settings.embedded:
-        owner.acquire(settings.data)
+        try:
+            owner.acquire(settings.data)
+        except owner.FolderBusy as busy:
+            return _sql_through_collector(busy, query, fmt, write)
     client = open_client(settings)
     if settings.embedded and not migrate.applied(client):
         migrate.apply(client, settings.schema_dir)
@@ -129,9 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"rumhouse: invalid settings:\n{exc}", file=sys.stderr)
     except owner.FolderBusy as exc:
         print(
-            f"rumhouse: {exc}.\nOnly one process can open an embedded data folder. Querying "
-            "a running collector comes with its SQL endpoint; until then stop the collector "
-            "(Ctrl-C) and run this command again.",
+            f"rumhouse: {exc}.\nOnly one process can open an embedded data folder: stop the "
+            "collector (Ctrl-C) and run this command again.",
             file=sys.stderr,
         )
     except (StoreError, migrate.MigrationError) as exc:

@@ -8,6 +8,7 @@ from collector.beacon_script import BeaconScript
 from collector.buffer import Buffer
 from collector.enrich import Enricher
 from collector.metrics import Metrics
+from collector.owner import Ownership
 from collector.settings import Settings
 from collector.sinks.clickhouse import Store
 
@@ -17,3 +18,5 @@ STORE = web.AppKey("store", Store)
 BUFFER = web.AppKey("buffer", Buffer)
 ENRICHER = web.AppKey("enricher", Enricher)
 SCRIPT = web.AppKey("script", BeaconScript)
+OWNERSHIP = web.AppKey("ownership", Ownership)
+SQL_URL = web.AppKey("sql_url", str)

@@ -35,6 +35,14 @@ class Ownership:
     path: Path
     handle: IO[str]
 
+    def update(self, **info: Any) -> None:
+        """Record more about the holder (the SQL endpoint's address once it is bound)."""
+        holder = _read_holder(self.path) | info
+        self.handle.seek(0)
+        self.handle.truncate(0)
+        self.handle.write(json.dumps(holder))
+        self.handle.flush()
+
     def release(self) -> None:
         fcntl.flock(self.handle, fcntl.LOCK_UN)
         self.handle.close()

@@ -8,10 +8,11 @@ passed down; nothing builds them at import time.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -20,6 +21,39 @@ from pydantic_settings import (
 )
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+PLACEHOLDER_SECRETS = frozenset({"changeme", "change-me", "password", "secret", "xxx", "todo"})
+
+
+class SqlUser(BaseModel):
+    """A user of the ClickHouse-compatible SQL endpoint.
+
+    ``analyst`` users run read-only queries; a ``writer`` may also INSERT into rumhouse's
+    tables (the server sink of another collector uses one).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.@-]{1,64}$")
+    password: str = ""
+    role: Literal["analyst", "writer"] = "analyst"
+
+    @field_validator("password")
+    @classmethod
+    def _no_placeholder(cls, value: str) -> str:
+        if value.lower() in PLACEHOLDER_SECRETS:
+            raise ValueError(f"{value!r} is a placeholder: set a real password")
+        return value
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class Settings(BaseSettings):
@@ -47,6 +81,13 @@ class Settings(BaseSettings):
         default=False,
         description="Take the client address from X-Forwarded-For (only behind your own proxy).",
     )
+    sql_host: str = "127.0.0.1"
+    sql_port: int = Field(default=8123, ge=0, le=65535)
+    sql_max_execution_time: float = Field(default=30.0, gt=0, le=3600)
+    sql_users: tuple[SqlUser, ...] = Field(
+        default=(SqlUser(name="default"),),
+        description="SQL endpoint users; by default `default` without password, read-only.",
+    )
     beacon_script: Path = REPO_ROOT / "js-beacon" / "dist" / "rum.js"
     schema_dir: Path = REPO_ROOT / "schema"
 
@@ -63,6 +104,15 @@ class Settings(BaseSettings):
             )
         return value
 
+    @model_validator(mode="after")
+    def _sql_listener_is_safe(self) -> Settings:
+        if not is_loopback(self.sql_host) and any(not u.password for u in self.sql_users):
+            raise ValueError(
+                f"the SQL endpoint would listen on {self.sql_host} with a user that has no "
+                "password: give every user in sql_users a password, or set sql_host to 127.0.0.1"
+            )
+        return self
+
     @property
     def embedded(self) -> bool:
         return self.clickhouse_url is None
@@ -73,6 +123,8 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
     toml_file = config_file
 
     class _Layered(Settings):
+        model_config = SettingsConfigDict(title="rumhouse settings")
+
         @classmethod
         def settings_customise_sources(
             cls,
@@ -89,4 +141,4 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
 
     given = {key: value for key, value in overrides.items() if value is not None}
     layered = _Layered(**given)
-    return Settings.model_construct(**layered.model_dump())
+    return Settings.model_construct(**dict(layered))

@@ -52,20 +52,28 @@ def post(url: str, body: bytes) -> int:
         return int(response.status)
 
 
-def test_cli_serve_collects_and_sql_reads_after_the_collector_stops(tmp_path: Path) -> None:
+def test_cli_sql_reads_through_a_running_collector_and_directly_after_it_stops(
+    tmp_path: Path,
+) -> None:
     data, port = tmp_path / "data", free_port()
     url = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen(
-        [RUMHOUSE, "serve", "--data", str(data), "--port", str(port)],
+        [RUMHOUSE, "serve", "--data", str(data), "--port", str(port), "--sql-port", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     try:
         wait_healthy(url, proc)
         assert post(url, orjson.dumps(beacon())) == 204
-        busy = sql(data, "SELECT 1")
+        live = sql(data, "SELECT count() FROM page_views", "--format", "TSV")
+        deadline = time.monotonic() + 10
+        while live.stdout != "1\n" and time.monotonic() < deadline:  # flushed within ~1 s
+            live = sql(data, "SELECT count() FROM page_views", "--format", "TSV")
+        assert live.returncode == 0, live.stderr
+        assert live.stdout == "1\n", "rumhouse sql reads through the running collector"
+        busy = sql(data, "DROP TABLE vitals_data", "--write")
         assert busy.returncode == 2
         assert "in use by a rumhouse collector" in busy.stderr
-        assert "stop the collector" in busy.stderr
+        assert "read-only" in busy.stderr
     finally:
         proc.send_signal(signal.SIGTERM)
         output, _ = proc.communicate(timeout=30)
