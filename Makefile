@@ -16,7 +16,7 @@ run: deps build
 
 test: deps build chromium lint typecheck jstest pytest
 
-deps: $(STAMPS)/venv $(STAMPS)/npm
+deps: $(STAMPS)/venv $(STAMPS)/npm $(STAMPS)/npm-clients
 
 build: $(JS)/dist/rum.js
 
@@ -31,6 +31,12 @@ $(STAMPS)/npm: $(JS)/package.json $(JS)/package-lock.json
 	@mkdir -p $(STAMPS)
 	@echo "installing the beacon's npm packages ..."
 	cd $(JS) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# npm's @clickhouse/client, which the tests point at the SQL endpoint.
+$(STAMPS)/npm-clients: tests/clients/package.json tests/clients/package-lock.json
+	@mkdir -p $(STAMPS)
+	cd tests/clients && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 $(JS)/dist/rum.js: $(STAMPS)/npm $(JS_SOURCES)
@@ -60,4 +66,4 @@ pytest: deps build chromium
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(STAMPS) $(VENV) $(JS)/node_modules $(JS)/dist $(JS)/.build
+	rm -rf $(STAMPS) $(VENV) $(JS)/node_modules $(JS)/dist $(JS)/.build tests/clients/node_modules
