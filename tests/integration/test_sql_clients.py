@@ -1,4 +1,4 @@
-"""npm's @clickhouse/client against the SQL endpoint (clickhouse-connect is in test_sql_endpoint)."""
+"""npm's @clickhouse/client against the SQL endpoint (clickhouse-connect: test_sql_endpoint)."""
 
 from __future__ import annotations
 
