@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
 import sys
@@ -11,11 +12,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import aiohttp
 import clickhouse_connect
 from aiohttp import web
 from pydantic import ValidationError
 
-from collector import __version__, keys, migrate, owner
+from collector import __version__, keys, migrate, owner, simulate
 from collector.app import ACCESS_LOG_FORMAT, create_app
 from collector.settings import Settings, load_settings
 from collector.sinks.clickhouse import StoreError, open_client
@@ -52,6 +54,13 @@ def _parser() -> argparse.ArgumentParser:
         "--format", default="PrettyCompactMonoBlock", help="any ClickHouse output format"
     )
     sql.add_argument("--write", action="store_true", help="allow statements that change data")
+    sim = commands.add_parser("simulate", help="post realistic beacons to a running collector")
+    _common(sim)
+    sim.add_argument("--url", help="collector URL (default http://127.0.0.1:8080)")
+    sim.add_argument("--count", type=int, default=2000, help="page views to send (default 2000)")
+    sim.add_argument("--seed", type=int, default=1, help="random seed: same seed, same traffic")
+    sim.add_argument("--site", default="demo", help="site key (default demo)")
+    sim.add_argument("--concurrency", type=int, default=8, help="requests in flight (default 8)")
     return parser
 
 
@@ -144,6 +153,27 @@ def run_sql(settings: Settings, query: str, fmt: str, write: bool) -> int:
     return 0
 
 
+def run_simulate(settings: Settings, args: argparse.Namespace) -> int:
+    url = args.url or settings.public_url or f"http://{settings.host}:{settings.port}"
+    try:
+        tally = asyncio.run(
+            simulate.post(
+                url, args.count, seed=args.seed, site=args.site, concurrency=args.concurrency
+            )
+        )
+    except aiohttp.ClientConnectionError as exc:
+        print(
+            f"rumhouse: cannot reach a collector at {url} ({exc}); start one with `make run`",
+            file=sys.stderr,
+        )
+        return 2
+    print(f"{tally.accepted} of {tally.sent} beacons accepted by {url}")
+    if tally.failed:
+        print(f"rumhouse: refused: {tally.failed} (status: count)", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(
@@ -155,6 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return serve(settings)
         if args.command == "migrate":
             return run_migrations(settings)
+        if args.command == "simulate":
+            return run_simulate(settings, args)
         return run_sql(settings, args.query, args.format, args.write)
     except ValidationError as exc:
         print(f"rumhouse: invalid settings:\n{exc}", file=sys.stderr)

@@ -7,6 +7,7 @@ status comes from ``outcomes.STATUS`` and its reason is counted.
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import UTC, datetime
 
 import orjson
@@ -19,6 +20,7 @@ from collector.outcomes import Reason, Rejection
 from collector.rows import rows_by_table
 
 RETRY_AFTER_SECONDS = "5"
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def _cors(request: web.Request) -> dict[str, str]:
@@ -55,11 +57,28 @@ async def _read_body(request: web.Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def _trusted(address: str, proxies: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in proxies)
+
+
+def client_address(peer: str, forwarded: str, proxies: tuple[Network, ...]) -> str:
+    """The visitor's address: the peer, or behind trusted proxies the right-most
+    X-Forwarded-For entry that is not itself a trusted proxy."""
+    address = peer
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()] if forwarded else []
+    while hops and _trusted(address, proxies):
+        address = hops.pop()
+    return address
+
+
 def _client(request: web.Request) -> Client:
-    address = request.remote or ""
-    forwarded = request.headers.get("X-Forwarded-For")
-    if forwarded and request.app[keys.SETTINGS].trust_forwarded_for:
-        address = forwarded.split(",")[0].strip()
+    proxies = request.app[keys.SETTINGS].trusted_proxies
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    address = client_address(request.remote or "", forwarded, proxies)
     return Client(address=address, user_agent=request.headers.get("User-Agent", ""))
 
 

@@ -77,9 +77,9 @@ class Settings(BaseSettings):
     flush_rows: int = Field(default=20_000, ge=1)
     max_buffer_rows: int = Field(default=500_000, ge=1)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
-    trust_forwarded_for: bool = Field(
-        default=False,
-        description="Take the client address from X-Forwarded-For (only behind your own proxy).",
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = Field(
+        default=(ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128")),
+        description="Peers whose X-Forwarded-For is believed (your reverse proxies).",
     )
     sql_host: str = "127.0.0.1"
     sql_port: int = Field(default=8123, ge=0, le=65535)

@@ -40,3 +40,17 @@ def test_settings_clickhouse_url_selects_server_mode(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("RUMHOUSE_CLICKHOUSE_URL", "tcp://ch.example:9000")
     with pytest.raises(ValidationError, match="http:// or https://"):
         load_settings()
+
+
+def test_settings_refuse_sql_listener_off_loopback_without_passwords() -> None:
+    with pytest.raises(ValidationError, match="give every user in sql_users a password"):
+        load_settings(sql_host="0.0.0.0")
+    settings = load_settings(
+        sql_host="0.0.0.0", sql_users=({"name": "analyst", "password": "long-random-secret"},)
+    )
+    assert settings.sql_host == "0.0.0.0"
+
+
+def test_settings_placeholder_password_is_an_error() -> None:
+    with pytest.raises(ValidationError, match="placeholder"):
+        load_settings(sql_users=({"name": "default", "password": "changeme"},))

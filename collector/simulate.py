@@ -1,0 +1,247 @@
+"""Realistic traffic for demos, tests and benchmarks: ``rumhouse simulate``.
+
+``visits`` generates page views as rum.js would report them: pages with ids in their paths,
+phones, tablets and desktops with their real user agents, visitors from a dozen countries (as
+addresses in ``X-Forwarded-For``, which a collector believes from loopback), connection
+types, two releases, an A/B dimension, JS errors, and some page views that send a second
+beacon with a changed CLS and INP. Values follow log-normal distributions whose medians
+depend on device, connection, page and variant, so dashboards show real differences.
+``post`` sends them through the public beacon endpoint, showing progress.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import random
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import orjson
+
+# (path template, weight, LCP factor)
+PAGES = [
+    ("/", 25, 1.0), ("/product/{id}", 30, 1.2), ("/category/{slug}", 12, 1.1),
+    ("/search", 10, 0.9), ("/cart", 8, 0.8), ("/checkout", 5, 1.4), ("/blog/{id}", 10, 1.0),
+]  # fmt: skip
+AGENTS = {
+    "mobile": [
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
+        "Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/26.0 Chrome/122.0.0.0 Mobile Safari/537.36",
+    ],
+    "desktop": [
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0",
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.5; rv:132.0) Gecko/20100101 Firefox/132.0",
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15",
+    ],
+    "tablet": [
+        "Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+        "Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+    ],
+}  # fmt: skip
+DEVICES = [("mobile", 55), ("desktop", 40), ("tablet", 5)]
+# One public address per country (as geoip2fast's bundled database places it), and a factor.
+COUNTRIES = [
+    ("8.8.8.8", 30, 1.0), ("81.2.69.160", 12, 0.9), ("46.4.0.1", 12, 0.9),
+    ("62.210.0.1", 8, 0.95), ("133.242.0.3", 6, 0.8), ("177.71.0.1", 8, 1.5),
+    ("49.44.0.1", 10, 1.8), ("24.48.0.1", 6, 1.0), ("1.1.1.1", 5, 1.2), ("80.80.80.80", 3, 0.9),
+]  # fmt: skip
+CONNECTIONS = [("4g", 80, 1.0), ("3g", 14, 1.8), ("2g", 4, 3.0), ("slow-2g", 2, 4.0)]
+RELEASES = [("2026.11.1", 50), ("2026.11.2", 50)]
+ERRORS = [
+    ("TypeError", "Cannot read properties of undefined (reading 'price')", "/static/app.js", 0.03),
+    ("ReferenceError", "gtag is not defined", "/static/analytics.js", 0.02),
+    ("Error", "Network request failed", "/static/api.js", 0.01),
+    ("TypeError", "undefined is not a function", "/static/legacy.js", 0.005),
+]
+LCP_TARGETS = ["img.hero", "h1.title", "div.gallery > img", "p.lead"]
+INP_TARGETS = [
+    ("button.add-to-cart", "pointer"),
+    ("a.nav-link", "pointer"),
+    ("input#search", "keyboard"),
+]
+
+
+def _pick(rng: random.Random, options: list[tuple[Any, ...]]) -> tuple[Any, ...]:
+    return rng.choices(options, weights=[o[1] for o in options])[0]
+
+
+@dataclass
+class Visit:
+    """One beacon and the request headers a browser would send with it."""
+
+    beacon: dict[str, Any]
+    headers: dict[str, str]
+    resends: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _lognormal(rng: random.Random, median: float, sigma: float) -> float:
+    return round(median * math.exp(rng.gauss(0, sigma)), 1)
+
+
+def _vitals(rng: random.Random, scale: float, variant: str, release: str) -> list[dict[str, Any]]:
+    ttfb = _lognormal(rng, 280 * scale, 0.5)
+    fcp = round(ttfb + _lognormal(rng, 700 * scale, 0.45), 1)
+    lcp = round(fcp + _lognormal(rng, 500 * scale * (0.85 if variant == "B" else 1.0), 0.6), 1)
+    inp = _lognormal(rng, 110 * scale * (1.3 if release == "2026.11.2" else 1.0), 0.7)
+    cls = round(rng.choice([0.0, 0.0, 0.01, 0.03]) + rng.expovariate(14), 4)
+    load_delay = round((lcp - ttfb) * rng.uniform(0.05, 0.3), 1)
+    load_duration = round((lcp - ttfb - load_delay) * rng.uniform(0.3, 0.7), 1)
+    target, kind = rng.choice(INP_TARGETS)
+    input_delay = round(inp * rng.uniform(0.05, 0.3), 1)
+    return [
+        {"name": "TTFB", "value": ttfb, "phases": {"waiting_duration": 1.0, "dns_duration": round(ttfb * 0.1, 1),
+         "connection_duration": round(ttfb * 0.2, 1), "request_duration": round(ttfb * 0.6, 1)}},
+        {"name": "FCP", "value": fcp, "load_state": "dom-interactive",
+         "phases": {"time_to_first_byte": ttfb, "first_byte_to_fcp": round(fcp - ttfb, 1)}},
+        {"name": "LCP", "value": lcp, "target": rng.choice(LCP_TARGETS), "phases": {
+            "time_to_first_byte": ttfb, "resource_load_delay": load_delay,
+            "resource_load_duration": load_duration,
+            "element_render_delay": round(lcp - ttfb - load_delay - load_duration, 1)}},
+        {"name": "INP", "value": inp, "target": target, "interaction_type": kind, "load_state": "complete",
+         "phases": {"input_delay": input_delay, "processing_duration": round(inp * 0.5, 1),
+                    "presentation_delay": round(inp * 0.5 - input_delay, 1)}},
+        {"name": "CLS", "value": cls, "target": "div.ad-slot", "load_state": "complete",
+         "phases": {"largest_shift_value": round(cls * 0.7, 4), "largest_shift_time": round(lcp * 1.1, 1)}},
+    ]  # fmt: skip
+
+
+def _errors(rng: random.Random, release: str, host: str) -> list[dict[str, Any]]:
+    found = []
+    for kind, message, script, rate in ERRORS:
+        if rng.random() < rate * (2.5 if release == "2026.11.2" and kind == "TypeError" else 1):
+            line = rng.choice([12, 12, 48])
+            found.append({
+                "kind": "error", "type": kind, "message": message, "source": f"https://{host}{script}",
+                "line": line, "column": 17, "count": rng.choice([1, 1, 1, 2, 3]),
+                "stack": f"{kind}: {message}\n    at render (https://{host}{script}:{line}:17)",
+            })  # fmt: skip
+    return found
+
+
+def _page_view(rng: random.Random, session: dict[str, Any], index: int) -> Visit:
+    template, _, page_factor = _pick(rng, PAGES)
+    path = template.format(id=rng.randint(1, 5000), slug=rng.choice(["shoes", "bags", "hats"]))
+    scale = page_factor * session["scale"]
+    now_ms = int(time.time() * 1000)
+    beacon: dict[str, Any] = {
+        "v": 1, "site": session["site"], "seq": 0,
+        "page_view_id": f"{now_ms:x}{rng.getrandbits(40):010x}{index:06x}",
+        "session_id": session["id"], "url": f"https://{session['host']}{path}",
+        "referrer": rng.choice(["", "", "https://www.google.com/", "https://news.example/"]),
+        "navigation_type": rng.choice(["navigate"] * 8 + ["reload", "back_forward"]),
+        "dims": {"release": session["release"], "variant": session["variant"]},
+        "context": {"viewport_width": session["viewport"][0], "viewport_height": session["viewport"][1],
+                    "effective_type": session["connection"], "device_pixel_ratio": session["dpr"]},
+        "metrics": _vitals(rng, scale, session["variant"], session["release"]),
+        "errors": _errors(rng, session["release"], session["host"]),
+    }  # fmt: skip
+    ttfb = beacon["metrics"][0]["value"]
+    beacon["nav"] = {
+        "dns": round(ttfb * 0.1, 1), "connect": round(ttfb * 0.25, 1), "tls": round(ttfb * 0.12, 1),
+        "request": round(ttfb * 0.5, 1), "ttfb": ttfb, "response": _lognormal(rng, 40 * scale, 0.5),
+        "dom_interactive": round(ttfb * 3, 1), "dom_content_loaded": round(ttfb * 3.3, 1),
+        "load": round(ttfb * 5, 1), "transfer_size": rng.randint(8000, 90000), "protocol": "h2",
+    }  # fmt: skip
+    visit = Visit(beacon, {"User-Agent": session["agent"], "X-Forwarded-For": session["ip"]})
+    if rng.random() < 0.15:  # shown again later: CLS and INP are sent once more
+        later = [dict(m) for m in beacon["metrics"] if m["name"] in ("CLS", "INP")]
+        for metric in later:
+            metric["value"] = round(metric["value"] * rng.uniform(1.0, 1.6), 4)
+        visit.resends.append(dict(beacon, seq=1, metrics=later, errors=[]))
+    return visit
+
+
+def _session(rng: random.Random, site: str) -> dict[str, Any]:
+    device = _pick(rng, DEVICES)[0]
+    ip, _, country_factor = _pick(rng, COUNTRIES)
+    connection, _, connection_factor = _pick(
+        rng, CONNECTIONS if device != "desktop" else CONNECTIONS[:2]
+    )
+    device_factor = {"mobile": 1.6, "tablet": 1.3, "desktop": 1.0}[device]
+    return {
+        "site": site, "host": "shop.example", "id": f"s{rng.getrandbits(64):016x}",
+        "agent": rng.choice(AGENTS[device]), "ip": ip, "connection": connection,
+        "scale": device_factor * country_factor * connection_factor,
+        "release": _pick(rng, RELEASES)[0], "variant": rng.choice("AB"),
+        "viewport": (390, 844) if device == "mobile" else (1440, 900), "dpr": 3 if device == "mobile" else 1,
+    }  # fmt: skip
+
+
+def visits(count: int, seed: int = 1, site: str = "demo") -> Iterator[Visit]:
+    """``count`` page views in sessions of one to five, reproducible for a ``seed``."""
+    rng = random.Random(seed)
+    made = 0
+    while made < count:
+        session = _session(rng, site)
+        for _ in range(min(rng.randint(1, 5), count - made)):
+            yield _page_view(rng, session, made)
+            made += 1
+
+
+@dataclass
+class Tally:
+    sent: int = 0
+    accepted: int = 0
+    failed: dict[int, int] = field(default_factory=dict)
+
+
+async def _send(
+    http: aiohttp.ClientSession,
+    url: str,
+    beacon: dict[str, Any],
+    headers: dict[str, str],
+    tally: Tally,
+) -> None:
+    headers = headers | {"Content-Type": "text/plain"}
+    async with http.post(url, data=orjson.dumps(beacon), headers=headers) as response:
+        tally.sent += 1
+        if response.status == 204:
+            tally.accepted += 1
+        else:
+            tally.failed[response.status] = tally.failed.get(response.status, 0) + 1
+
+
+async def post(
+    base_url: str,
+    count: int,
+    *,
+    seed: int = 1,
+    site: str = "demo",
+    concurrency: int = 8,
+    progress: bool = True,
+) -> Tally:
+    """Send ``count`` page views (and their re-sent beacons) to ``base_url``/v1/beacon."""
+    url = f"{base_url.rstrip('/')}/v1/beacon"
+    tally, started = Tally(), time.monotonic()
+    queue: asyncio.Queue[Visit | None] = asyncio.Queue(maxsize=concurrency * 4)
+
+    async def worker(http: aiohttp.ClientSession) -> None:
+        while (visit := await queue.get()) is not None:
+            for beacon in (visit.beacon, *visit.resends):
+                await _send(http, url, beacon, visit.headers, tally)
+
+    async with aiohttp.ClientSession() as http:
+        workers = [asyncio.create_task(worker(http)) for _ in range(concurrency)]
+        for n, visit in enumerate(visits(count, seed, site), 1):
+            await queue.put(visit)
+            if progress and (n % 500 == 0 or n == count):
+                rate = tally.sent / max(time.monotonic() - started, 1e-6)
+                print(
+                    f"\rsimulated {n}/{count} page views, {tally.sent} beacons sent ({rate:.0f}/s)",
+                    end="",
+                    file=sys.stderr,
+                    flush=True,
+                )
+        for _ in workers:
+            await queue.put(None)
+        await asyncio.gather(*workers)
+    if progress:
+        print(file=sys.stderr)
+    return tally
