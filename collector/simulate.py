@@ -48,9 +48,10 @@ AGENTS = {
 DEVICES = [("mobile", 55), ("desktop", 40), ("tablet", 5)]
 # One public address per country (as geoip2fast's bundled database places it), and a factor.
 COUNTRIES = [
-    ("8.8.8.8", 30, 1.0), ("81.2.69.160", 12, 0.9), ("46.4.0.1", 12, 0.9),
-    ("62.210.0.1", 8, 0.95), ("133.242.0.3", 6, 0.8), ("177.71.0.1", 8, 1.5),
-    ("49.44.0.1", 10, 1.8), ("24.48.0.1", 6, 1.0), ("1.1.1.1", 5, 1.2), ("80.80.80.80", 3, 0.9),
+    ("8.8.8.8", 30, 1.0, "US"), ("81.2.69.160", 12, 0.9, "GB"), ("46.4.0.1", 12, 0.9, "DE"),
+    ("62.210.0.1", 8, 0.95, "FR"), ("133.242.0.3", 6, 0.8, "JP"), ("177.71.0.1", 8, 1.5, "BR"),
+    ("49.44.0.1", 10, 1.8, "IN"), ("24.48.0.1", 6, 1.0, "CA"), ("1.1.1.1", 5, 1.2, "AU"),
+    ("80.80.80.80", 3, 0.9, "NL"),
 ]  # fmt: skip
 CONNECTIONS = [("4g", 80, 1.0), ("3g", 14, 1.8), ("2g", 4, 3.0), ("slow-2g", 2, 4.0)]
 RELEASES = [("2026.11.1", 50), ("2026.11.2", 50)]
@@ -78,7 +79,17 @@ class Visit:
 
     beacon: dict[str, Any]
     headers: dict[str, str]
+    device: str
+    country: str
     resends: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def final(self) -> dict[str, Any]:
+        """The beacon as the store keeps it: the latest value of every metric."""
+        metrics = {m["name"]: m for m in self.beacon["metrics"]}
+        for later in self.resends:
+            metrics |= {m["name"]: m for m in later["metrics"]}
+        return self.beacon | {"metrics": list(metrics.values())}
 
 
 def _lognormal(rng: random.Random, median: float, sigma: float) -> float:
@@ -149,7 +160,8 @@ def _page_view(rng: random.Random, session: dict[str, Any], index: int) -> Visit
         "dom_interactive": round(ttfb * 3, 1), "dom_content_loaded": round(ttfb * 3.3, 1),
         "load": round(ttfb * 5, 1), "transfer_size": rng.randint(8000, 90000), "protocol": "h2",
     }  # fmt: skip
-    visit = Visit(beacon, {"User-Agent": session["agent"], "X-Forwarded-For": session["ip"]})
+    headers = {"User-Agent": session["agent"], "X-Forwarded-For": session["ip"]}
+    visit = Visit(beacon, headers, session["device"], session["country"])
     if rng.random() < 0.15:  # shown again later: CLS and INP are sent once more
         later = [dict(m) for m in beacon["metrics"] if m["name"] in ("CLS", "INP")]
         for metric in later:
@@ -160,13 +172,14 @@ def _page_view(rng: random.Random, session: dict[str, Any], index: int) -> Visit
 
 def _session(rng: random.Random, site: str) -> dict[str, Any]:
     device = _pick(rng, DEVICES)[0]
-    ip, _, country_factor = _pick(rng, COUNTRIES)
+    ip, _, country_factor, country = _pick(rng, COUNTRIES)
     connection, _, connection_factor = _pick(
         rng, CONNECTIONS if device != "desktop" else CONNECTIONS[:2]
     )
     device_factor = {"mobile": 1.6, "tablet": 1.3, "desktop": 1.0}[device]
     return {
         "site": site, "host": "shop.example", "id": f"s{rng.getrandbits(64):016x}",
+        "device": device, "country": country,
         "agent": rng.choice(AGENTS[device]), "ip": ip, "connection": connection,
         "scale": device_factor * country_factor * connection_factor,
         "release": _pick(rng, RELEASES)[0], "variant": rng.choice("AB"),
