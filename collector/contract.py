@@ -141,6 +141,9 @@ class Beacon(_Wire):
     page_view_id: Id
     session_id: Id
     seq: int = Field(default=0, ge=0, le=1_000_000)
+    elapsed: float | None = Field(
+        default=None, ge=0, description="ms since the page view started, when this beacon was sent"
+    )
     url: Str2K
     label: Str128 | None = Field(default=None, description="page label from rumhouse('page', ...)")
     referrer: Str2K | None = None

@@ -56,6 +56,7 @@ class PageView:
     """One beacon, enriched: the page view's context and the items it carries."""
 
     received_at: datetime
+    started_at: datetime  # server clock: received_at less the page view's age
     site: str
     page_view_id: str
     session_id: str

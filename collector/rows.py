@@ -35,11 +35,11 @@ _NAV = {
 }  # fmt: skip
 
 PAGE_VIEW_COLUMNS = (
-    "ts", "site", "page_view_id", "session_id", "seq", "url", *_SEGMENT[:2], "page_group",
+    "ts", "started_at", "site", "page_view_id", "session_id", "seq", "url", *_SEGMENT[:2], "page_group",
     "referrer", "navigation_type", *_SEGMENT[3:], *_CONTEXT, *_NAV.values(),
 )  # fmt: skip
 VITAL_COLUMNS = (
-    "ts", "site", "page_view_id", "session_id", "seq", "metric", "value", "rating",
+    "ts", "started_at", "site", "page_view_id", "session_id", "seq", "metric", "value", "rating",
     *_SEGMENT[:3], "navigation_type", *_SEGMENT[3:], "target", "resource_url",
     "interaction_type", "load_state", "phases",
 )  # fmt: skip
@@ -64,6 +64,11 @@ def _head(view: PageView) -> Row:
     return (view.received_at, view.site, view.page_view_id, view.session_id)
 
 
+def _started_head(view: PageView) -> Row:
+    """The head of the per-page-view tables, which also carry the page view's start."""
+    return (view.received_at, view.started_at, *_head(view)[1:])
+
+
 def _segment(view: PageView) -> Row:
     a = view.agent
     return (
@@ -82,14 +87,14 @@ def page_view_rows(view: PageView) -> list[Row]:
     context = tuple(_optional(view.context, key) for key in _CONTEXT)
     nav = tuple(_optional(view.nav, key) for key in _NAV)
     row = (
-        *_head(view), view.seq, view.url, *seg[:2], view.page_group, view.referrer,
+        *_started_head(view), view.seq, view.url, *seg[:2], view.page_group, view.referrer,
         view.navigation_type, *seg[3:], *context, *nav,
     )  # fmt: skip
     return [row]
 
 
 def vital_rows(view: PageView) -> list[Row]:
-    head, seg = _head(view), _segment(view)
+    head, seg = _started_head(view), _segment(view)
     return [
         (
             *head,

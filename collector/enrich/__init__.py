@@ -8,7 +8,7 @@ the country lookup and then forgotten: it is not in the returned record.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
@@ -52,6 +52,17 @@ def _unknown_fields(model: BaseModel) -> int:
 _NOT_CONTEXT = frozenset({"effective_type", "ua_mobile"})
 
 
+# A page view older than this is a tab left open: its start is not worth trusting further.
+MAX_AGE = timedelta(days=7)
+
+
+def _age(elapsed: float | None) -> timedelta:
+    """How long ago the page view started, from the page's own monotonic clock (so a wrong
+    client wall clock does not matter); every beacon of a page view gives nearly the same
+    start, which keeps the page view in one hourly rollup."""
+    return min(timedelta(milliseconds=elapsed or 0), MAX_AGE)
+
+
 class Enricher:
     def __init__(self, countries: CountryLookup) -> None:
         self._countries = countries
@@ -66,6 +77,7 @@ class Enricher:
         dims = dict(beacon.dims)
         view = PageView(
             received_at=received_at,
+            started_at=received_at - _age(beacon.elapsed),
             site=beacon.site,
             page_view_id=beacon.page_view_id,
             session_id=beacon.session_id,

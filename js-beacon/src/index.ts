@@ -72,7 +72,7 @@ const start = (w: Host, d: Document): void => {
   w.addEventListener('pageshow', guard((e: PageTransitionEvent) => {
     if (!e.persisted) return;
     restored = true;
-    view = new PageView(view._site, session(storage()), 'back_forward_cache');
+    view = new PageView(view._site, session(storage()), 'back_forward_cache', e.timeStamp);
   }));
 };
 

@@ -29,6 +29,8 @@ export class PageView {
     readonly _site: string,
     readonly _sid: string,
     readonly _navType: string,
+    /** `performance.now()` when the page view started: 0 for a navigation, later for a restore. */
+    readonly _start = 0,
   ) {}
 
   metric(m: MetricIn): void {
@@ -66,6 +68,7 @@ export class PageView {
       page_view_id: this._id,
       session_id: this._sid,
       seq: this._seq++,
+      elapsed: Math.round(performance.now() - this._start),
       url,
       label: this._label,
       referrer,

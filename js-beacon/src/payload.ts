@@ -13,6 +13,10 @@ export interface Beacon {
     [k: string]: string;
   };
   /**
+   * ms since the page view started, when this beacon was sent
+   */
+  elapsed?: number | null;
+  /**
    * @maxItems 64
    */
   errors?: ErrorIn[];

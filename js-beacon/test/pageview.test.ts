@@ -43,3 +43,12 @@ test('pageview: a label set by the site is sent with every beacon', () => {
   pv.metric(lcp(900));
   assert.equal(parse(pv.payload('u', '', {})).label, 'Product detail');
 });
+
+test('pageview: each beacon says how long ago the page view started', () => {
+  const restoredAt = performance.now();
+  const pv = new PageView('shop', 'sessionid1', 'back_forward_cache', restoredAt);
+  const elapsed = parse(pv.payload('u', '', {})).elapsed ?? -1;
+  assert.ok(elapsed >= 0 && elapsed < 1000, `elapsed ${elapsed}`);
+  const fromNavigation = parse(new PageView('shop', 'sessionid1', 'navigate').payload('u', '', {}));
+  assert.ok((fromNavigation.elapsed ?? -1) >= elapsed);
+});
