@@ -35,8 +35,8 @@ _NAV = {
 }  # fmt: skip
 
 PAGE_VIEW_COLUMNS = (
-    "ts", "started_at", "site", "page_view_id", "session_id", "seq", "url", *_SEGMENT[:2], "page_group",
-    "referrer", "navigation_type", *_SEGMENT[3:], *_CONTEXT, *_NAV.values(),
+    "ts", "started_at", "site", "page_view_id", "session_id", "seq", "url", *_SEGMENT[:2],
+    "page_group", "referrer", "navigation_type", *_SEGMENT[3:], *_CONTEXT, *_NAV.values(),
 )  # fmt: skip
 VITAL_COLUMNS = (
     "ts", "started_at", "site", "page_view_id", "session_id", "seq", "metric", "value", "rating",

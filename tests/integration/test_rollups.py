@@ -7,7 +7,7 @@ import asyncio
 from collector import keys, simulate
 from tests.conftest import Collector
 
-EVENTS = 100_000  # page views × 5 metrics
+EVENTS = 100_000  # page views times 5 metrics
 
 
 async def refresh_rollups(collector: Collector) -> None:
