@@ -16,7 +16,7 @@ from aiohttp import web
 from collector import keys, migrate, owner, receive
 from collector.beacon_script import BeaconScript
 from collector.buffer import Buffer
-from collector.demo import demo
+from collector.demo import demo, report
 from collector.enrich import Enricher
 from collector.enrich.geo import CountryLookup
 from collector.enrich.user_agent import classify
@@ -121,6 +121,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/rum.js", receive.rum_js)
     app.router.add_get("/snippet", receive.snippet)
     app.router.add_get("/demo", demo)
+    app.router.add_get("/report", report)
     app.router.add_get("/healthz", receive.healthz)
     app.router.add_get("/readyz", receive.readyz)
     app.router.add_get("/metrics", receive.metrics)

@@ -7,18 +7,17 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import aiohttp
-import clickhouse_connect
 from aiohttp import web
 from pydantic import ValidationError
 
-from collector import __version__, keys, migrate, owner, simulate
+from collector import __version__, keys, migrate, owner, report, simulate
 from collector.app import ACCESS_LOG_FORMAT, create_app
+from collector.reader import ReadOnlyHere, open_reader
 from collector.settings import Settings, load_settings
 from collector.sinks.clickhouse import StoreError, open_client
 
@@ -54,6 +53,10 @@ def _parser() -> argparse.ArgumentParser:
         "--format", default="PrettyCompactMonoBlock", help="any ClickHouse output format"
     )
     sql.add_argument("--write", action="store_true", help="allow statements that change data")
+    rep = commands.add_parser("report", help="p75 by page and segment, as tables")
+    _common(rep)
+    rep.add_argument("--days", type=int, default=7, help="period in days (default 7)")
+    rep.add_argument("--site", default="", help="one site key (default: all)")
     sim = commands.add_parser("simulate", help="post realistic beacons to a running collector")
     _common(sim)
     sim.add_argument("--url", help="collector URL (default http://127.0.0.1:8080)")
@@ -90,6 +93,7 @@ def _banner(settings: Settings, sql_url: str | None) -> str:
         f"rumhouse {__version__} collecting on {base}  (store: {where})",
         f"  demo page     {base}/demo        open it, click around, then switch tabs",
         f"  snippet       {base}/snippet     paste into the <head> of your pages",
+        f"  report        {base}/report      p75 by page and segment (also: rumhouse report)",
         f"  beacon        POST {base}/v1/beacon",
         f"  health        {base}/healthz  {base}/readyz  {base}/metrics",
         *sql,
@@ -120,36 +124,28 @@ def run_migrations(settings: Settings) -> int:
     return 0
 
 
-def _sql_through_collector(busy: owner.FolderBusy, query: str, fmt: str, write: bool) -> int:
-    """The data folder belongs to a running collector: ask its SQL endpoint instead."""
-    url = busy.holder.get("sql")
-    if not url:
-        raise busy
-    if write:
-        print(
-            f"rumhouse: {busy}; its SQL endpoint ({url}) is read-only. Stop the collector "
-            "to run statements that change data.",
-            file=sys.stderr,
-        )
-        return 2
-    parts = urlsplit(url)
-    client = clickhouse_connect.get_client(host=parts.hostname, port=parts.port)
-    sys.stdout.write(client.raw_query(query, fmt=fmt).decode(errors="replace"))
+def run_sql(settings: Settings, query: str, fmt: str, write: bool) -> int:
+    """Query the store: directly when no collector holds it, else through its endpoint."""
+    reader = open_reader(settings, write)
+    out = reader.client.raw_query(query, fmt=fmt, settings=reader.settings(write))
+    sys.stdout.write(out.decode(errors="replace"))
     return 0
 
 
-def run_sql(settings: Settings, query: str, fmt: str, write: bool) -> int:
-    """Query the store: directly when no collector holds it, else through its endpoint."""
-    if settings.embedded:
-        try:
-            owner.acquire(settings.data)
-        except owner.FolderBusy as busy:
-            return _sql_through_collector(busy, query, fmt, write)
-    client = open_client(settings)
-    if settings.embedded and not migrate.applied(client):
-        migrate.apply(client, settings.schema_dir)
-    out = client.raw_query(query, fmt=fmt, settings=None if write else {"readonly": 1})
-    sys.stdout.write(out.decode(errors="replace"))
+def run_report(settings: Settings, days: int, site: str) -> int:
+    reader = open_reader(settings)
+    if reader.direct:  # no collector has been refreshing the rollups: bring them up to date
+        for statement in report.REFRESH:
+            reader.client.command(statement)
+    print(f"rumhouse report: last {days} days, {f'site {site}' if site else 'all sites'}")
+    for section in report.SECTIONS:
+        out = reader.client.raw_query(
+            section.sql, parameters={"days": days, "site": site}, fmt="PrettyCompactMonoBlock",
+            settings=reader.settings(False),
+        )  # fmt: skip
+        print(
+            f"\n{section.title}\n{out.decode(errors='replace') or '(no data in this period yet)'}"
+        )
     return 0
 
 
@@ -174,22 +170,31 @@ def run_simulate(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _run(settings: Settings, args: argparse.Namespace) -> int:
+    commands: dict[str, Callable[[], int]] = {
+        "serve": lambda: serve(settings),
+        "migrate": lambda: run_migrations(settings),
+        "sql": lambda: run_sql(settings, args.query, args.format, args.write),
+        "report": lambda: run_report(settings, args.days, args.site),
+        "simulate": lambda: run_simulate(settings, args),
+    }
+    return commands[args.command]()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     try:
-        settings = _settings(args)
-        if args.command == "serve":
-            return serve(settings)
-        if args.command == "migrate":
-            return run_migrations(settings)
-        if args.command == "simulate":
-            return run_simulate(settings, args)
-        return run_sql(settings, args.query, args.format, args.write)
+        return _run(_settings(args), args)
     except ValidationError as exc:
         print(f"rumhouse: invalid settings:\n{exc}", file=sys.stderr)
+    except BrokenPipeError:  # `rumhouse report | head`: the reader left, nothing is wrong
+        sys.stderr.close()
+        return 0
+    except ReadOnlyHere as exc:
+        print(f"rumhouse: {exc}", file=sys.stderr)
     except owner.FolderBusy as exc:
         print(
             f"rumhouse: {exc}.\nOnly one process can open an embedded data folder: stop the "

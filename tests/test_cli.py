@@ -85,6 +85,17 @@ def test_cli_sql_reads_through_a_running_collector_and_directly_after_it_stops(
     done = sql(data, "SELECT page_group, metric, value FROM vitals", "--format", "TSV")
     assert done.returncode == 0, done.stderr
     assert done.stdout == "/product/:id\tLCP\t1800\n"
+    shown = subprocess.run(
+        [RUMHOUSE, "report", "--data", str(data)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert "By page group" in shown.stdout
+    assert "/product/:id" in shown.stdout
+    assert "1800" in shown.stdout, "the p75 LCP of the one page view"
 
 
 def test_cli_sql_prints_a_table_and_refuses_writes_by_default(tmp_path: Path) -> None:

@@ -88,6 +88,17 @@ class Store:
     async def query(self, sql: str) -> list[tuple[Any, ...]]:
         return await self._run(lambda: [tuple(r) for r in self.client.query(sql).result_rows])
 
+    async def query_table(
+        self, sql: str, parameters: dict[str, Any]
+    ) -> tuple[Sequence[str], list[tuple[Any, ...]]]:
+        """Column names and rows of one (parameterised) query."""
+
+        def call() -> tuple[Sequence[str], list[tuple[Any, ...]]]:
+            result = self.client.query(sql, parameters=parameters)
+            return result.column_names, [tuple(row) for row in result.result_rows]
+
+        return await self._run(call)
+
     async def ping(self) -> bool:
         try:
             return await self._run(self.client.ping)

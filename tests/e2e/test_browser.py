@@ -14,7 +14,9 @@ import pytest
 from aiohttp import web
 from playwright.async_api import Browser, Page, async_playwright
 
+from collector import simulate
 from tests.conftest import Collector
+from tests.integration.test_rollups import refresh_rollups
 
 pytestmark = pytest.mark.browser
 
@@ -196,3 +198,25 @@ async def assert_no_ip_stored(collector: Collector) -> None:
             f"SELECT countIf(position(toString(tuple(*)), '127.0.0.1') > 0) FROM {table}"
         )
         assert hits == 0, f"an IP address is stored in {table}"
+
+
+async def test_browser_report_page_renders_with_data(
+    collector: Collector, browser: Browser
+) -> None:
+    tally = await simulate.post(collector.url, 400, seed=21, progress=False)
+    assert tally.accepted == tally.sent
+    await collector.flush()
+    await refresh_rollups(collector)
+    page = await browser.new_page()
+    page.set_default_timeout(15_000)
+    response = await page.goto(f"{collector.url}/report")
+    assert response is not None
+    assert response.ok
+    assert "real user experience" in await page.title() + await page.inner_text("h1")
+    rows = await page.locator("table").first.locator("tbody tr").all_inner_texts()
+    assert [row.split()[0] for row in rows] == ["CLS", "FCP", "INP", "LCP", "TTFB"]
+    bars = page.locator(".bar .good")
+    assert await bars.count() == 5
+    assert (await bars.first.bounding_box() or {"width": 0})["width"] > 0, "the shares are drawn"
+    assert "/product/:id" in await page.inner_text("body")
+    assert "Top JS errors" in await page.inner_text("body")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from collector import keys, simulate
+from collector.report import REFRESH
 from tests.conftest import Collector
 
 EVENTS = 100_000  # page views times 5 metrics
@@ -12,8 +13,8 @@ EVENTS = 100_000  # page views times 5 metrics
 
 async def refresh_rollups(collector: Collector) -> None:
     client = collector.app[keys.STORE].client
-    await asyncio.to_thread(client.command, "SYSTEM REFRESH VIEW vitals_hourly_refresh")
-    await asyncio.to_thread(client.command, "SYSTEM WAIT VIEW vitals_hourly_refresh")
+    for statement in REFRESH:
+        await asyncio.to_thread(client.command, statement)
 
 
 async def test_rollups_p75_within_2_percent_of_exact_and_page_views_counted_once(
