@@ -120,3 +120,13 @@ def test_cli_migrate_is_idempotent(tmp_path: Path) -> None:
         [RUMHOUSE, "migrate", "--data", data], capture_output=True, text=True, check=True
     )
     assert "schema is up to date" in again.stdout
+
+
+def test_cli_serve_refuses_sql_endpoint_off_loopback_without_passwords(tmp_path: Path) -> None:
+    refused = subprocess.run(
+        [RUMHOUSE, "serve", "--data", str(tmp_path / "data"), "--sql-host", "0.0.0.0"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert refused.returncode == 2
+    assert "give every user in sql_users a password" in refused.stderr
+    assert not (tmp_path / "data").exists(), "refused before touching anything"

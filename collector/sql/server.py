@@ -39,6 +39,10 @@ NOT_SETTINGS = frozenset({
     "enable_http_compression", "http_zlib_compression_level", "send_progress_in_http_headers",
     "http_headers_progress_interval_ms", "add_http_cors_header", "max_result_rows_to_show",
 })  # fmt: skip
+# Grafana's ClickHouse plugin always sends max_execution_time, which ClickHouse's docs have
+# the read-only profile allow (`changeable_in_readonly`); the session's own, lower or equal,
+# limit (sql_max_execution_time) is the one that applies.
+CHANGEABLE_IN_READONLY = frozenset({"max_execution_time"})
 _TRAILING_FORMAT = re.compile(r"\bFORMAT\s+(\w+)\s*;?\s*$", re.I)
 CONTENT_TYPES = (
     ("JSON", "application/json; charset=UTF-8"),
@@ -72,7 +76,7 @@ def _decode(body: bytes, encoding: str) -> bytes:
 
 def _check_settings(request: web.Request, engine: SqlEngine) -> None:
     for name, value in request.query.items():
-        if name in NOT_SETTINGS or name.startswith("param_"):
+        if name in NOT_SETTINGS or name in CHANGEABLE_IN_READONLY or name.startswith("param_"):
             continue
         current = engine.settings.get(name)
         if current is None:

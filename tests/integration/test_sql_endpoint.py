@@ -173,3 +173,8 @@ async def test_sql_query_time_is_limited_and_does_not_stall_ingestion(sql: Colle
     assert headers["X-ClickHouse-Exception-Code"] == "159", body
     assert status == 408
     assert await sql.query("SELECT count() FROM page_views") == [(1,)]
+
+
+async def test_sql_accepts_max_execution_time_as_grafana_sends_it(sql: Collector) -> None:
+    status, _, body = await raw(sql, "SELECT 1", max_execution_time="60")
+    assert (status, body) == (200, "1\n")
