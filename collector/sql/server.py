@@ -98,9 +98,7 @@ def _headers(result: Result, fmt: str, engine: SqlEngine, query_id: str) -> dict
 
 async def _execute(request: web.Request, user: SqlUser, engine: SqlEngine) -> web.Response:
     query_id = request.query.get("query_id") or str(uuid.uuid4())
-    body = _decode(
-        await request.content.read(MAX_BODY), request.headers.get("Content-Encoding", "")
-    )
+    body = _decode(await request.read(), request.headers.get("Content-Encoding", ""))
     url_query = request.query.get("query", "")
     found = split_insert(url_query, body) if body else None
     if found is not None:

@@ -178,3 +178,16 @@ async def test_sql_query_time_is_limited_and_does_not_stall_ingestion(sql: Colle
 async def test_sql_accepts_max_execution_time_as_grafana_sends_it(sql: Collector) -> None:
     status, _, body = await raw(sql, "SELECT 1", max_execution_time="60")
     assert (status, body) == (200, "1\n")
+
+
+async def test_sql_writer_inserts_a_large_batch_in_one_request(sql: Collector) -> None:
+    writer = await client(sql, username=WRITER.name, password=WRITER.password, compress=False)
+    now = datetime.now(UTC)
+    rows = [[now, "shop", f"event-{i % 50}", float(i)] for i in range(50_000)]
+    summary = await asyncio.to_thread(
+        writer.insert, "events", rows, column_names=["ts", "site", "name", "value"]
+    )
+    assert summary.written_rows == 50_000
+    assert await sql.query("SELECT count(), sum(value) FROM events") == [
+        (50_000, sum(range(50_000)))
+    ]
