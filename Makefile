@@ -12,7 +12,7 @@ JS_SOURCES := $(wildcard $(JS)/src/*.ts) $(JS)/build.mjs
 .PHONY: run test deps build schema chromium lint typecheck jstest pytest clean
 
 run: deps build
-	$(BIN)/rumhouse serve
+	$(BIN)/rumhouse serve --open
 
 test: deps build chromium lint typecheck jstest pytest
 

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from collector import keys, migrate, owner, receive
+from collector.admission import Admission
 from collector.beacon_script import BeaconScript
 from collector.buffer import Buffer
 from collector.demo import demo, report
@@ -94,7 +95,7 @@ async def _buffer(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _enricher(app: web.Application) -> AsyncIterator[None]:
-    app[keys.ENRICHER] = Enricher(await asyncio.to_thread(CountryLookup))
+    app[keys.ENRICHER] = Enricher(await asyncio.to_thread(CountryLookup), app[keys.SETTINGS])
     # ua-parser compiles its rules on first use (~0.2 s): pay that before the first beacon.
     await asyncio.to_thread(classify, "Mozilla/5.0")
     yield
@@ -108,6 +109,7 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[keys.SETTINGS] = settings
     app[keys.METRICS] = Metrics()
+    app[keys.ADMISSION] = Admission(settings)
     script = BeaconScript.load(settings.beacon_script)
     if script is None:
         log.warning(
@@ -116,8 +118,9 @@ def create_app(settings: Settings) -> web.Application:
     else:
         app[keys.SCRIPT] = script
     app.cleanup_ctx.extend([_store, _sql_listener, _buffer, _enricher])
-    app.router.add_post("/v1/beacon", receive.post_beacon)
-    app.router.add_route("OPTIONS", "/v1/beacon", receive.preflight)
+    for path in dict.fromkeys(("/v1/beacon", settings.beacon_path)):
+        app.router.add_post(path, receive.post_beacon)
+        app.router.add_route("OPTIONS", path, receive.preflight)
     app.router.add_get("/rum.js", receive.rum_js)
     app.router.add_get("/snippet", receive.snippet)
     app.router.add_get("/demo", demo)

@@ -43,6 +43,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="listen address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="listen port (default 8080)")
     serve.add_argument("--flush-interval", type=float, help="seconds a row may wait (default 1)")
+    serve.add_argument(
+        "--open", action="store_true", default=None, dest="open_mode",
+        help="development mode: accept any site key from any origin",
+    )  # fmt: skip
     serve.add_argument("--sql-host", help="SQL endpoint address (default 127.0.0.1)")
     serve.add_argument("--sql-port", type=int, help="SQL endpoint port (default 8123)")
     _common(commands.add_parser("migrate", help="create or update the tables"))
@@ -75,7 +79,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         raise SystemExit(f"rumhouse: no settings file at {config}")
     flags: dict[str, Any] = {
         name: getattr(args, name, None)
-        for name in ("data", "host", "port", "flush_interval", "sql_host", "sql_port")
+        for name in ("data", "host", "port", "flush_interval", "sql_host", "sql_port", "open_mode")
     }
     return load_settings(config, **flags)
 
@@ -101,7 +105,17 @@ def _banner(settings: Settings, sql_url: str | None) -> str:
     ])  # fmt: skip
 
 
+NO_SITES = (
+    "rumhouse: no site may send beacons. Add one to the settings file, for example\n"
+    '  sites = [{ key = "shop", origins = ["https://shop.example"] }]\n'
+    "or run `rumhouse serve --open` (development: any site key, any origin)."
+)
+
+
 def serve(settings: Settings) -> int:
+    if not settings.sites and not settings.open_mode:
+        print(NO_SITES, file=sys.stderr)
+        return 2
     app = create_app(settings)
 
     async def announce(app: web.Application) -> None:

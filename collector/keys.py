@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from collector.admission import Admission
 from collector.beacon_script import BeaconScript
 from collector.buffer import Buffer
 from collector.enrich import Enricher
@@ -13,6 +14,7 @@ from collector.settings import Settings
 from collector.sinks.clickhouse import Store
 
 SETTINGS = web.AppKey("settings", Settings)
+ADMISSION = web.AppKey("admission", Admission)
 METRICS = web.AppKey("metrics", Metrics)
 STORE = web.AppKey("store", Store)
 BUFFER = web.AppKey("buffer", Buffer)

@@ -20,10 +20,19 @@ class Reason(StrEnum):
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
     UNSUPPORTED_ENCODING = "unsupported_encoding"
     BUFFER_FULL = "buffer_full"
+    UNKNOWN_SITE = "unknown_site"
+    FORBIDDEN_ORIGIN = "forbidden_origin"
+    RATE_LIMITED = "rate_limited"
+    # The whole beacon dropped by policy (still 204: the sender did nothing wrong).
+    BOT = "bot"
+    LOCALHOST = "localhost"
+    SPAM_REFERRER = "spam_referrer"
+    SAMPLED_OUT = "sampled_out"
     # One item dropped, the rest of the beacon kept.
     UNKNOWN_METRIC = "unknown_metric"
     INVALID_VALUE = "invalid_value"
     UNKNOWN_FIELD = "unknown_field"
+    EXTENSION_ERROR = "extension_error"
 
 
 STATUS: dict[Reason, int] = {
@@ -33,6 +42,9 @@ STATUS: dict[Reason, int] = {
     Reason.UNSUPPORTED_MEDIA_TYPE: 415,
     Reason.UNSUPPORTED_ENCODING: 415,
     Reason.BUFFER_FULL: 503,
+    Reason.UNKNOWN_SITE: 403,
+    Reason.FORBIDDEN_ORIGIN: 403,
+    Reason.RATE_LIMITED: 429,
 }
 
 
@@ -43,6 +55,7 @@ class Rejection(Exception):
     reason: Reason
     message: str
     fields: list[dict[str, Any]] = field(default_factory=list)
+    retry_after: int | None = None
 
     @property
     def status(self) -> int:
@@ -60,6 +73,7 @@ class Drops:
     """Items dropped from one accepted beacon, by reason."""
 
     counts: dict[Reason, int] = field(default_factory=dict)
+    whole: Reason | None = None  # the entire beacon is dropped by policy, for this reason
 
     def add(self, reason: Reason, n: int = 1) -> None:
         if n:
@@ -67,4 +81,4 @@ class Drops:
 
     @property
     def total(self) -> int:
-        return sum(self.counts.values())
+        return sum(self.counts.values()) + (1 if self.whole else 0)

@@ -15,27 +15,29 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from collector import keys, validate
+from collector.admission import sampled
+from collector.contract import Beacon
 from collector.enrich import Client
-from collector.outcomes import Reason, Rejection
+from collector.outcomes import Drops, Reason, Rejection
 from collector.rows import rows_by_table
+from collector.settings import Site
 
-RETRY_AFTER_SECONDS = "5"
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def _cors(request: web.Request) -> dict[str, str]:
-    # Open development mode: any origin may send (per-site origin lists come with sites).
-    return {
-        "Access-Control-Allow-Origin": request.headers.get("Origin", "*"),
-        "Vary": "Origin",
-    }
+    """CORS headers: the Origin is echoed only when some site may send from it."""
+    origin = request.headers.get("Origin")
+    if origin and request.app[keys.ADMISSION].any_site_allows(origin):
+        return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+    return {"Vary": "Origin"}
 
 
 def _refuse(request: web.Request, rejection: Rejection) -> web.Response:
     request.app[keys.METRICS].rejected.labels(rejection.reason.value).inc()
     headers = _cors(request)
-    if rejection.status == 503:
-        headers["Retry-After"] = RETRY_AFTER_SECONDS
+    if rejection.retry_after is not None:
+        headers["Retry-After"] = str(max(1, rejection.retry_after))
     return web.Response(
         status=rejection.status,
         body=orjson.dumps(rejection.body()),
@@ -82,25 +84,40 @@ def _client(request: web.Request) -> Client:
     return Client(address=address, user_agent=request.headers.get("User-Agent", ""))
 
 
-async def post_beacon(request: web.Request) -> web.Response:
+async def _admit(request: web.Request) -> tuple[Beacon, Client, Site]:
+    """The checks that refuse a whole beacon, cheapest first."""
     app = request.app
-    metrics, limit = app[keys.METRICS], app[keys.SETTINGS].max_body_bytes
-    metrics.received.inc()
+    limit, client = app[keys.SETTINGS].max_body_bytes, _client(request)
+    app[keys.ADMISSION].client(client.address)
     media_type = request.headers.get("Content-Type", "").split(";")[0].strip()
     encoding = request.headers.get("Content-Encoding", "")
+    validate.check_headers(media_type, encoding)
+    body = validate.decode_body(await _read_body(request, limit), encoding, limit)
+    beacon = validate.parse_beacon(body)
+    return beacon, client, app[keys.ADMISSION].site(beacon.site, request.headers.get("Origin"))
+
+
+async def post_beacon(request: web.Request) -> web.Response:
+    app = request.app
+    metrics = app[keys.METRICS]
+    metrics.received.inc()
     try:
-        validate.check_headers(media_type, encoding)
-        body = validate.decode_body(await _read_body(request, limit), encoding, limit)
-        beacon = validate.parse_beacon(body)
+        beacon, client, site = await _admit(request)
     except Rejection as rejection:
         return _refuse(request, rejection)
-    view, drops = app[keys.ENRICHER].enrich(beacon, _client(request), datetime.now(UTC))
-    if not app[keys.BUFFER].add(rows_by_table(view)):
-        message = "the collector cannot store more right now; retry later"
-        return _refuse(request, Rejection(Reason.BUFFER_FULL, message))
+    if sampled(beacon.session_id, site.sample_rate):
+        view, drops = app[keys.ENRICHER].enrich(beacon, client, datetime.now(UTC))
+    else:
+        drops = Drops(whole=Reason.SAMPLED_OUT)
+    if not drops.whole:
+        if not app[keys.BUFFER].add(rows_by_table(view)):
+            message = "the collector cannot store more right now; retry later"
+            return _refuse(request, Rejection(Reason.BUFFER_FULL, message, retry_after=5))
+        metrics.accepted.inc()
     for reason, count in drops.counts.items():
         metrics.dropped.labels(reason.value).inc(count)
-    metrics.accepted.inc()
+    if drops.whole:
+        metrics.dropped.labels(drops.whole.value).inc()
     headers = _cors(request)
     if drops.total:
         headers["X-RUM-Dropped"] = str(drops.total)

@@ -9,6 +9,7 @@ passed down; nothing builds them at import time.
 from __future__ import annotations
 
 import ipaddress
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -47,6 +48,26 @@ class SqlUser(BaseModel):
         return value
 
 
+class Site(BaseModel):
+    """A site that may send beacons: its key (``data-site``), the origins its pages are
+    served from (``"*"`` for any), the share of sessions kept, and its rate limit."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    origins: tuple[str, ...] = Field(min_length=1)
+    sample_rate: float = Field(default=1.0, ge=0, le=1)
+    rate_limit: float = Field(default=500.0, gt=0, description="beacons per second, bursts of 2x")
+
+    @field_validator("origins")
+    @classmethod
+    def _origins(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        for origin in values:
+            if origin != "*" and not re.fullmatch(r"https?://[^/\s]+", origin):
+                raise ValueError(f"{origin!r} is not an origin like https://shop.example")
+        return tuple(o.lower() for o in values)
+
+
 def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -80,6 +101,31 @@ class Settings(BaseSettings):
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = Field(
         default=(ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128")),
         description="Peers whose X-Forwarded-For is believed (your reverse proxies).",
+    )
+    sites: tuple[Site, ...] = Field(default=(), description="who may send beacons")
+    open_mode: bool = Field(
+        default=False,
+        description="development: accept any site key from any origin (make run's demo)",
+    )
+    client_rate_limit: float = Field(
+        default=20.0, gt=0, description="beacons per second from one address, bursts of 2x"
+    )
+    drop_bots: bool = Field(
+        default=True, description="drop beacons from crawlers and headless browsers"
+    )
+    spam_referrers: tuple[str, ...] = Field(
+        default=("semalt.com", "buttons-for-website.com", "darodar.com", "ilovevitaly.com",
+                 "priceg.com", "hulfingtonpost.com", "best-seo-offer.com"),
+        description="referrer domains (and their subdomains) whose beacons are dropped",
+    )  # fmt: skip
+    url_query_allowlist: tuple[str, ...] = Field(
+        default=("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"),
+        description="query parameters kept in stored URLs; all others are removed",
+    )
+    beacon_path: str = Field(
+        default="/v1/beacon",
+        pattern=r"^/[A-Za-z0-9/_.-]*$",
+        description="where beacons are accepted (also /v1/beacon), e.g. a first-party path",
     )
     sql_host: str = "127.0.0.1"
     sql_port: int = Field(default=8123, ge=0, le=65535)

@@ -31,7 +31,7 @@ IPHONE = (
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return load_settings(data=tmp_path / "data", port=0, sql_port=0)
+    return load_settings(data=tmp_path / "data", port=0, sql_port=0, open_mode=True)
 
 
 @dataclass(frozen=True)

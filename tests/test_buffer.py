@@ -14,7 +14,7 @@ from collector.buffer import Buffer
 from collector.enrich import Client, Enricher
 from collector.enrich.geo import CountryLookup
 from collector.rows import rows_by_table
-from collector.settings import Settings
+from collector.settings import Settings, load_settings
 from collector.sinks.clickhouse import Store
 from collector.validate import parse_beacon
 from tests.conftest import DESKTOP_CHROME, beacon
@@ -38,7 +38,7 @@ def real_store(store: Any) -> Iterator[Store]:
 def rows(n: int = 1) -> dict[str, list[tuple[Any, ...]]]:
     """One page view row and ``n`` vitals rows (distinct metrics)."""
     metrics = [{"name": name, "value": 1.0} for name in ("LCP", "FCP", "TTFB", "CLS", "INP")[:n]]
-    view, _ = Enricher(CountryLookup()).enrich(
+    view, _ = Enricher(CountryLookup(), load_settings(open_mode=True)).enrich(
         parse_beacon(orjson.dumps(beacon(metrics=metrics))),
         Client("203.0.113.9", DESKTOP_CHROME),
         datetime.now(UTC),

@@ -58,7 +58,7 @@ def test_cli_sql_reads_through_a_running_collector_and_directly_after_it_stops(
     data, port = tmp_path / "data", free_port()
     url = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen(
-        [RUMHOUSE, "serve", "--data", str(data), "--port", str(port), "--sql-port", "0"],
+        [RUMHOUSE, "serve", "--open", "--data", str(data), "--port", str(port), "--sql-port", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     try:
@@ -130,3 +130,13 @@ def test_cli_serve_refuses_sql_endpoint_off_loopback_without_passwords(tmp_path:
     assert refused.returncode == 2
     assert "give every user in sql_users a password" in refused.stderr
     assert not (tmp_path / "data").exists(), "refused before touching anything"
+
+
+def test_cli_serve_without_sites_says_how_to_add_one(tmp_path: Path) -> None:
+    refused = subprocess.run(
+        [RUMHOUSE, "serve", "--data", str(tmp_path / "data")],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert refused.returncode == 2
+    assert "no site may send beacons" in refused.stderr
+    assert "--open" in refused.stderr

@@ -13,13 +13,15 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from collector.contract import Beacon
-from collector.enrich import page
+from collector.contract import Beacon, ErrorIn
+from collector.enrich import filters, page
 from collector.enrich.geo import CountryLookup
+from collector.enrich.scrub import scrub
 from collector.enrich.user_agent import classify
 from collector.enrich.vitals import to_vital
 from collector.events import CustomEvent, JsError, PageView
 from collector.outcomes import Drops, Reason
+from collector.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,16 +65,38 @@ def _age(elapsed: float | None) -> timedelta:
     return min(timedelta(milliseconds=elapsed or 0), MAX_AGE)
 
 
+def _error(e: ErrorIn) -> JsError:
+    return JsError(
+        kind=e.kind,
+        type=e.type,
+        message=scrub(e.message),
+        source=scrub(e.source),
+        line=e.line,
+        column=e.column,
+        stack=scrub(e.stack),
+        count=e.count,
+    )
+
+
+def _errors(beacon: Beacon, drops: Drops) -> list[JsError]:
+    kept = [e for e in beacon.errors if not filters.from_extension(e)]
+    drops.add(Reason.EXTENSION_ERROR, len(beacon.errors) - len(kept))
+    return [_error(e) for e in kept]
+
+
 class Enricher:
-    def __init__(self, countries: CountryLookup) -> None:
+    def __init__(self, countries: CountryLookup, settings: Settings) -> None:
         self._countries = countries
+        self._settings = settings
 
     def enrich(
         self, beacon: Beacon, client: Client, received_at: datetime
     ) -> tuple[PageView, Drops]:
+        """The enriched page view, and what was dropped from it; ``drops.whole`` says when
+        policy drops the entire beacon (bots, localhost pages, spam referrers)."""
         drops = Drops()
         drops.add(Reason.UNKNOWN_FIELD, _unknown_fields(beacon))
-        url, host, path = page.clean_url(beacon.url)
+        url, host, path = page.clean_url(beacon.url, self._settings.url_query_allowlist)
         ctx = beacon.context
         dims = dict(beacon.dims)
         view = PageView(
@@ -97,6 +121,12 @@ class Enricher:
             nav=_known(beacon.nav) if beacon.nav else {},
         )
         view.vitals = [v for m in beacon.metrics if (v := to_vital(m, drops)) is not None]
-        view.errors = [JsError(**_known(e)) for e in beacon.errors]
+        view.errors = _errors(beacon, drops)
         view.events = [CustomEvent(name=e.name, value=e.value) for e in beacon.events]
+        s = self._settings
+        drops.whole = (
+            filters.drop_bot(view, s.drop_bots)
+            or filters.drop_localhost(view, s.open_mode)
+            or filters.drop_spam_referrer(view, s.spam_referrers)
+        )
         return view, drops

@@ -1,6 +1,7 @@
 """URL hygiene and page groups.
 
-The stored URL has no query string and no fragment (they carry tokens, emails and ids); the
+The stored URL has no fragment and only allowlisted query parameters (others carry tokens,
+emails and ids), and personal data in the path is scrubbed; the
 page group is the explicit label from ``rumhouse('page', ...)`` or else the path with the
 segments that look like ids replaced by ``:id``: ``/product/123`` → ``/product/:id``.
 """
@@ -8,7 +9,9 @@ segments that look like ids replaced by ``:id``: ``/product/123`` → ``/product
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from collector.enrich.scrub import scrub
 
 _ID_SEGMENT = re.compile(
     r"""^(
@@ -22,18 +25,21 @@ _ID_SEGMENT = re.compile(
 )
 
 
-def clean_url(url: str) -> tuple[str, str, str]:
-    """``(url, host, path)`` with the query string and fragment removed."""
+def clean_url(url: str, allowlist: tuple[str, ...] = ()) -> tuple[str, str, str]:
+    """``(url, host, path)``: no fragment, no query parameters but the allowlisted ones, and
+    no emails, tokens or long numbers in the path."""
     try:
         parts = urlsplit(url)
+        port = f":{parts.port}" if parts.port else ""
     except ValueError:
         return "", "", "/"
-    path = parts.path or "/"
+    path = scrub(parts.path or "/")
     host = (parts.hostname or "").lower()
     if parts.scheme not in ("http", "https") or not host:
         return "", host, path
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{host}{port}{path}", host, path
+    kept = [(k, scrub(v)) for k, v in parse_qsl(parts.query) if k in allowlist]
+    query = f"?{urlencode(kept)}" if kept else ""
+    return f"{parts.scheme}://{host}{port}{path}{query}", host, path
 
 
 def referrer_origin(referrer: str | None) -> str:

@@ -8,6 +8,7 @@ import asyncio
 import logging
 import shutil
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from aiohttp import web
 from playwright.async_api import Browser, Page, async_playwright
 
 from collector import simulate
+from collector.settings import Settings, load_settings
 from tests.conftest import Collector
 from tests.integration.test_rollups import refresh_rollups
 
@@ -65,6 +67,14 @@ SET_VISIBILITY = """state => {
   }
   document.dispatchEvent(new Event('visibilitychange'));
 }"""
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Headless chromium is a bot by its user agent: this collector keeps bots' beacons."""
+    return load_settings(
+        data=tmp_path / "data", port=0, sql_port=0, open_mode=True, drop_bots=False
+    )
 
 
 @pytest.fixture

@@ -48,7 +48,9 @@ async def traffic(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[tuple[Collector, list[simulate.Visit]]]:
     data = tmp_path_factory.mktemp("cookbook") / "data"
-    runner, url = await start_collector(load_settings(data=data, port=0, sql_port=0))
+    runner, url = await start_collector(
+        load_settings(data=data, port=0, sql_port=0, open_mode=True)
+    )
     async with aiohttp.ClientSession() as http:
         collector = Collector(runner.app, url, http)
         tally = await simulate.post(url, 700, seed=11, site="cookbook", progress=False)

@@ -97,7 +97,9 @@ class Grafana:
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def grafana(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[Any, Grafana]]:
     data = tmp_path_factory.mktemp("grafana") / "data"
-    runner, url = await start_collector(load_settings(data=data, port=0, sql_port=0))
+    runner, url = await start_collector(
+        load_settings(data=data, port=0, sql_port=0, open_mode=True)
+    )
     async with aiohttp.ClientSession() as http:
         collector = Collector(runner.app, url, http)
         await simulate.post(url, 1500, seed=3, site="shop", progress=False)

@@ -27,7 +27,7 @@ WRITER = SqlUser(name="ingest", password="correct-horse-battery", role="writer")
 async def sql(tmp_path: Path) -> AsyncIterator[Collector]:
     """A collector with a writer user and a 2-second query limit."""
     settings = load_settings(
-        data=tmp_path / "data", port=0, sql_port=0, sql_max_execution_time=2,
+        data=tmp_path / "data", port=0, sql_port=0, sql_max_execution_time=2, open_mode=True,
         sql_users=(SqlUser(name="default"), WRITER),
     )  # fmt: skip
     runner, url = await start_collector(settings)

@@ -74,7 +74,7 @@ async def test_stored_row_has_enrichment_and_no_query_string(collector: Collecto
         "dns_ms FROM page_views"
     )
     url, path, group, referrer, device, browser, os, bot, ttfb, dns = rows[0]
-    assert url == "https://shop.example/product/123"
+    assert url == "https://shop.example/product/123?utm_source=x", "allowlisted query kept"
     assert (path, group) == ("/product/123", "/product/:id")
     assert referrer == "https://search.example"
     assert (device, browser, os, bot) == ("mobile", "Mobile Safari", "iOS", False)
