@@ -40,8 +40,11 @@ Str2K = Annotated[str, _truncate(2048), Field(max_length=2048)]
 Str4K = Annotated[str, _truncate(4096), Field(max_length=4096)]
 
 Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
-Millis = Annotated[float, Field(allow_inf_nan=False)]
-Bytes = Annotated[int, Field(ge=0)]
+Millis = Annotated[float, Field(allow_inf_nan=False, ge=-1e9, le=1e9)]
+# Integers are bounded by the columns they land in, so that no beacon can make an insert fail.
+Bytes = Annotated[int, Field(ge=0, le=2**32 - 1)]
+Small = Annotated[int, Field(ge=0, le=65_535)]
+Float = Annotated[float, Field(ge=-1e9, le=1e9)]
 
 
 class _Wire(BaseModel):
@@ -51,15 +54,15 @@ class _Wire(BaseModel):
 class Context(_Wire):
     """The device and network as the browser reports them (all optional)."""
 
-    viewport_width: int | None = None
-    viewport_height: int | None = None
-    device_pixel_ratio: float | None = None
+    viewport_width: Small | None = None
+    viewport_height: Small | None = None
+    device_pixel_ratio: Float | None = None
     effective_type: Str16 | None = None
-    rtt: float | None = None
-    downlink: float | None = None
+    rtt: Float | None = None
+    downlink: Float | None = None
     save_data: bool | None = None
-    device_memory: float | None = None
-    cpu_cores: int | None = None
+    device_memory: Float | None = None
+    cpu_cores: Small | None = None
     ua_mobile: bool | None = Field(default=None, description="UA client hint Sec-CH-UA-Mobile")
     ua_platform: Str32 | None = None
     ua_brands: Str256 | None = Field(
@@ -115,8 +118,8 @@ class ErrorIn(_Wire):
     type: Str64 = ""
     message: Str1K = ""
     source: Str512 = ""
-    line: int = Field(default=0, ge=0)
-    column: int = Field(default=0, ge=0)
+    line: int = Field(default=0, ge=0, le=2**32 - 1)
+    column: int = Field(default=0, ge=0, le=2**32 - 1)
     stack: Str4K = ""
     count: int = Field(default=1, ge=1, le=1_000_000)
 
@@ -136,7 +139,7 @@ class Beacon(_Wire):
     value of the same page view.
     """
 
-    v: int = Field(default=1, description="contract version")
+    v: int = Field(default=1, ge=0, le=1000, description="contract version")
     site: Str64
     page_view_id: Id
     session_id: Id

@@ -84,6 +84,18 @@ def _errors(beacon: Beacon, drops: Drops) -> list[JsError]:
     return [_error(e) for e in kept]
 
 
+def _nav(beacon: Beacon, drops: Drops) -> dict[str, Any]:
+    """The navigation timing, unless a phase is impossible (negative or over an hour)."""
+    if beacon.nav is None:
+        return {}
+    nav = _known(beacon.nav)
+    durations = [v for k, v in nav.items() if isinstance(v, float) and k != "protocol"]
+    if any(not 0 <= v <= 3_600_000 for v in durations):
+        drops.add(Reason.INVALID_VALUE)
+        return {}
+    return nav
+
+
 class Enricher:
     def __init__(self, countries: CountryLookup, settings: Settings) -> None:
         self._countries = countries
@@ -118,7 +130,7 @@ class Enricher:
             country=self._countries.country(client.address) if client.address else "",
             connection=ctx.effective_type or "",
             context=_known(ctx, _NOT_CONTEXT),
-            nav=_known(beacon.nav) if beacon.nav else {},
+            nav=_nav(beacon, drops),
         )
         view.vitals = [v for m in beacon.metrics if (v := to_vital(m, drops)) is not None]
         view.errors = _errors(beacon, drops)

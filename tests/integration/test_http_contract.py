@@ -135,3 +135,21 @@ async def test_health_and_readiness(collector: Collector) -> None:
     async with collector.http.get(f"{collector.url}/readyz") as r:
         assert r.status == 200
         assert (await r.json())["store"] is True
+
+
+async def test_out_of_range_numbers_are_refused_and_never_poison_a_batch(
+    collector: Collector,
+) -> None:
+    for bad in (
+        beacon(nav={"transfer_size": 2**40}),
+        beacon(context={"viewport_width": 10**6}),
+        beacon(nav={"dns": 1e300}),
+        beacon(context={"rtt": 1e300}),
+        beacon(errors=[{"line": 2**40}]),
+    ):
+        assert (await collector.post(bad)).status == 400
+    negative = await collector.post(beacon(nav={"dns": -5.0, "load": 900.0}))
+    assert negative.status == 204
+    assert negative.headers["X-RUM-Dropped"] == "1", "impossible timing dropped, beacon kept"
+    await collector.flush()
+    assert await collector.query("SELECT count(), any(dns_ms) FROM page_views") == [(1, None)]

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import random
+import string
+
+import pytest
+
+from collector.admission import Admission, TokenBuckets, sampled
+from collector.outcomes import Reason, Rejection
+from collector.settings import load_settings
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_admission_bucket_allows_a_burst_of_twice_the_rate_then_waits() -> None:
+    clock = Clock()
+    buckets = TokenBuckets(clock=clock)
+    assert [buckets.take("k", 5.0) for _ in range(10)] == [0.0] * 10
+    wait = buckets.take("k", 5.0)
+    assert wait == pytest.approx(0.2)
+    clock.now += 0.2
+    assert buckets.take("k", 5.0) == 0.0
+
+
+def test_admission_bucket_state_is_bounded() -> None:
+    buckets = TokenBuckets(max_keys=100, clock=Clock())
+    for i in range(1000):
+        buckets.take(f"client-{i}", 1.0)
+    assert len(buckets) == 100
+
+
+def test_admission_sampling_keeps_whole_sessions() -> None:
+    rng = random.Random(1)  # rum.js ends its ids with random base-36 digits
+    ids = [
+        "m3k2p9xx" + "".join(rng.choices(string.digits + string.ascii_lowercase, k=8))
+        for _ in range(4000)
+    ]
+    kept = [i for i in ids if sampled(i, 0.25)]
+    assert 0.2 < len(kept) / len(ids) < 0.3
+    assert all(sampled(i, 0.25) for i in kept), "the same session is always kept"
+    assert not any(sampled(i, 0.0) for i in ids)
+    assert all(sampled(i, 1.0) for i in ids)
+
+
+def admission(**overrides: object) -> Admission:
+    sites = ({"key": "shop", "origins": ["https://shop.example"], "rate_limit": 1},)
+    return Admission(load_settings(sites=sites, client_rate_limit=1, **overrides), clock=Clock())
+
+
+def reason(call: object) -> Rejection:
+    assert callable(call)
+    with pytest.raises(Rejection) as caught:
+        call()
+    return caught.value
+
+
+def test_admission_refuses_unknown_site_with_403() -> None:
+    refused = reason(lambda: admission().site("blog", "https://shop.example"))
+    assert (refused.reason, refused.status) == (Reason.UNKNOWN_SITE, 403)
+
+
+def test_admission_refuses_foreign_or_missing_origin_with_403() -> None:
+    gate = admission()
+    for origin in ("https://evil.example", None, "http://shop.example"):
+        assert reason(lambda o=origin: gate.site("shop", o)).reason == Reason.FORBIDDEN_ORIGIN
+    assert gate.site("shop", "HTTPS://SHOP.EXAMPLE").key == "shop"
+
+
+def test_admission_rate_limits_a_client_with_retry_after() -> None:
+    gate = admission()
+    gate.client("203.0.113.7")
+    gate.client("203.0.113.7")
+    refused = reason(lambda: gate.client("203.0.113.7"))
+    assert (refused.reason, refused.status, refused.retry_after) == (Reason.RATE_LIMITED, 429, 1)
+    gate.client("198.51.100.1")  # another client has its own bucket
+
+
+def test_admission_rate_limits_a_site() -> None:
+    gate = admission()
+    gate.site("shop", "https://shop.example")
+    gate.site("shop", "https://shop.example")
+    assert reason(lambda: gate.site("shop", "https://shop.example")).status == 429
+
+
+def test_admission_open_mode_accepts_any_site_and_origin_without_limits() -> None:
+    gate = admission(open_mode=True)
+    for _ in range(100):
+        gate.client("203.0.113.7")
+        assert gate.site("anything", None).key == "open"
