@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import random
 import string
+from typing import Any
 
 import pytest
 
@@ -48,7 +49,7 @@ def test_admission_sampling_keeps_whole_sessions() -> None:
     assert all(sampled(i, 1.0) for i in ids)
 
 
-def admission(**overrides: object) -> Admission:
+def admission(**overrides: Any) -> Admission:
     sites = ({"key": "shop", "origins": ["https://shop.example"], "rate_limit": 1},)
     return Admission(load_settings(sites=sites, client_rate_limit=1, **overrides), clock=Clock())
 
