@@ -128,4 +128,5 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/healthz", receive.healthz)
     app.router.add_get("/readyz", receive.readyz)
     app.router.add_get("/metrics", receive.metrics)
+    app.router.add_get("/openapi.json", receive.openapi_json)
     return app

@@ -17,7 +17,8 @@ async def demo(request: web.Request) -> web.Response:
     if script is None:
         raise web.HTTPNotFound(text="rum.js is not built: run `make build` (or `make run`).\n")
     page = resources.files("collector").joinpath("static/demo.html").read_text()
-    page = page.replace("<!--SNIPPET-->", script.snippet(base_url(request), "demo"))
+    base, path = base_url(request), request.app[keys.SETTINGS].beacon_path
+    page = page.replace("<!--SNIPPET-->", script.snippet(base, "demo", base + path))
     return web.Response(text=page, content_type="text/html")
 
 

@@ -14,7 +14,7 @@ import orjson
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from collector import keys, validate
+from collector import keys, openapi, validate
 from collector.admission import sampled
 from collector.contract import Beacon
 from collector.enrich import Client
@@ -159,8 +159,16 @@ async def snippet(request: web.Request) -> web.Response:
     script = request.app.get(keys.SCRIPT)
     if script is None:
         raise web.HTTPNotFound(text="rum.js is not built: run `make build` (or `make run`).\n")
-    site = request.query.get("site", "demo")[:64]
-    return web.Response(text=script.snippet(base_url(request), site) + "\n")
+    settings = request.app[keys.SETTINGS]
+    key = request.query.get("site", "demo")[:64]
+    site = next((s for s in settings.sites if s.key == key), None)
+    base = base_url(request)
+    text = script.snippet(base, key, base + settings.beacon_path, site.sample_rate if site else 1.0)
+    return web.Response(text=text + "\n")
+
+
+async def openapi_json(request: web.Request) -> web.Response:
+    return web.json_response(openapi.document(request.app[keys.SETTINGS].beacon_path))
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -111,6 +111,7 @@ def beacon(**overrides: Any) -> dict[str, Any]:
         "page_view_id": "m3k2p9xxabcdef12",
         "session_id": "m3k2p9xxsession1",
         "seq": 0,
+        "elapsed": 5200.0,
         "url": "https://shop.example/product/123?utm_source=x&email=a@b.example",
         "referrer": "https://search.example/q?query=secret",
         "navigation_type": "navigate",

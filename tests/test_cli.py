@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -30,7 +31,7 @@ def sql(data: Path, query: str, *extra: str) -> subprocess.CompletedProcess[str]
     )  # fmt: skip
 
 
-def wait_healthy(url: str, proc: subprocess.Popen[str]) -> None:
+def wait_healthy(url: str, proc: subprocess.Popen[Any]) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         assert proc.poll() is None, "the collector exited during start-up"

@@ -62,7 +62,8 @@ def _age(elapsed: float | None) -> timedelta:
     """How long ago the page view started, from the page's own monotonic clock (so a wrong
     client wall clock does not matter); every beacon of a page view gives nearly the same
     start, which keeps the page view in one hourly rollup."""
-    return min(timedelta(milliseconds=elapsed or 0), MAX_AGE)
+    milliseconds = min(elapsed or 0.0, MAX_AGE / timedelta(milliseconds=1))
+    return timedelta(milliseconds=milliseconds)  # clamped first: a huge value cannot overflow
 
 
 def _error(e: ErrorIn) -> JsError:

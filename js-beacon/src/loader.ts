@@ -1,8 +1,17 @@
 /**
  * The loader snippet: defines `rumhouse(...)` as a queue at once, then loads rum.js without
- * blocking the page. The collector substitutes the two placeholder strings (see /snippet).
+ * blocking the page. The collector substitutes the placeholder strings (see /snippet): the
+ * script's URL, the site key, where to send beacons (a first-party path behind the site's own
+ * proxy dodges ad blockers) and the share of sessions to sample.
  */
-((w: Window & { rumhouse?: { (...a: unknown[]): void; q?: unknown[] } }, d: Document, src: string, site: string) => {
+((
+  w: Window & { rumhouse?: { (...a: unknown[]): void; q?: unknown[] } },
+  d: Document,
+  src: string,
+  site: string,
+  endpoint: string,
+  sample: string,
+) => {
   const q: unknown[] = [];
   w.rumhouse =
     w.rumhouse ||
@@ -14,5 +23,7 @@
   s.async = true;
   s.src = src;
   s.dataset.site = site;
+  s.dataset.endpoint = endpoint;
+  s.dataset.sample = sample;
   (d.head || d.documentElement).appendChild(s);
-})(window, document, '__RUM_SRC__', '__RUM_SITE__');
+})(window, document, '__RUM_SRC__', '__RUM_SITE__', '__RUM_ENDPOINT__', '__RUM_SAMPLE__');

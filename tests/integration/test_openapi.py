@@ -1,0 +1,85 @@
+"""The OpenAPI document of the public listener: in step with the contract, and honoured by
+a running collector under schemathesis (no 5xx, responses as documented)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import aiohttp
+import orjson
+
+from collector.contract import Beacon
+from collector.openapi import document
+from collector.settings import load_settings
+from tests.conftest import Collector, beacon, start_collector
+from tests.test_cli import free_port, wait_healthy
+
+BIN = Path(sys.executable).parent
+
+
+def test_openapi_beacon_schema_is_the_contract() -> None:
+    doc = document()
+    contract = Beacon.model_json_schema(ref_template="#/components/schemas/{model}")
+    assert doc["components"]["schemas"]["Beacon"] == {
+        k: v for k, v in contract.items() if k != "$defs"
+    }
+    assert set(contract["$defs"]) <= set(doc["components"]["schemas"])
+    responses = doc["paths"]["/v1/beacon"]["post"]["responses"]
+    assert sorted(responses) == ["204", "400", "403", "413", "415", "429", "503"]
+
+
+async def test_openapi_document_is_served(collector: Collector) -> None:
+    async with collector.http.get(f"{collector.url}/openapi.json") as response:
+        served = orjson.loads(await response.read())
+    assert served == orjson.loads(orjson.dumps(document()))
+
+
+async def test_beacon_path_and_sampling_reach_the_snippet(tmp_path: Path) -> None:
+    settings = load_settings(
+        data=tmp_path / "data", port=0, sql_port=0, beacon_path="/collect",
+        sites=({"key": "shop", "origins": ["*"], "sample_rate": 0.5},),
+    )  # fmt: skip
+    runner, url = await start_collector(settings)
+    try:
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"{url}/snippet?site=shop") as response:
+                snippet = await response.text()
+            assert f'"{url}/collect"' in snippet
+            assert '"0.5"' in snippet
+            body = orjson.dumps(beacon(site="shop", session_id="m3k2p9xxaaaa0000"))
+            async with http.post(
+                f"{url}/collect", data=body, headers={"Content-Type": "text/plain"}
+            ) as r:
+                assert r.status == 204  # a session the 50% sample keeps ("0000" < 0.5)
+            body = orjson.dumps(beacon(site="shop", session_id="m3k2p9xxaaaazzzz"))
+            async with http.post(
+                f"{url}/collect", data=body, headers={"Content-Type": "text/plain"}
+            ) as r:
+                assert (r.status, r.headers["X-RUM-Dropped"]) == (204, "1")  # sampled out
+    finally:
+        await runner.cleanup()
+
+
+def test_openapi_schemathesis_finds_no_server_error_or_schema_violation(tmp_path: Path) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    serve = subprocess.Popen(
+        [BIN / "rumhouse", "serve", "--open", "--data", str(tmp_path / "data"), "--port", str(port),
+         "--sql-port", "0"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_healthy(url, serve)
+        run = subprocess.run(
+            [BIN / "schemathesis", "run", f"{url}/openapi.json", "--checks",
+             "not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance",
+             "--max-examples", "40", "--generation-deterministic", "--request-timeout", "10"],
+            capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+    finally:
+        serve.terminate()
+        serve.wait(timeout=30)
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert "passed" in run.stdout
