@@ -104,8 +104,11 @@ async def _enricher(app: web.Application) -> AsyncIterator[None]:
 def create_app(settings: Settings) -> web.Application:
     # Bodies are decompressed by validate.decode_body, which caps the expanded size;
     # aiohttp's own decompression would accept encodings the contract does not.
+    # A connection that has not sent a complete request within client_timeout is closed
+    # (aiohttp's keep-alive timer runs from the connection's start): slowloris protection.
     app = web.Application(
-        client_max_size=settings.max_body_bytes, handler_args={"auto_decompress": False}
+        client_max_size=settings.max_body_bytes,
+        handler_args={"auto_decompress": False, "keepalive_timeout": settings.client_timeout},
     )
     app[keys.SETTINGS] = settings
     app[keys.METRICS] = Metrics()

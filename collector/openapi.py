@@ -30,6 +30,7 @@ REFUSAL = {
 _WHY = {
     400: "not a beacon: invalid JSON or wrong types (the body lists the fields)",
     403: "unknown site key, or an origin the site does not allow",
+    408: "the body took longer than the client timeout to arrive",
     413: "body (or its gzip expansion) over the limit",
     415: "unsupported content type or encoding",
     429: "rate limited: retry after Retry-After seconds",

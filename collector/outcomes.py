@@ -23,6 +23,7 @@ class Reason(StrEnum):
     UNKNOWN_SITE = "unknown_site"
     FORBIDDEN_ORIGIN = "forbidden_origin"
     RATE_LIMITED = "rate_limited"
+    TOO_SLOW = "too_slow"
     # The whole beacon dropped by policy (still 204: the sender did nothing wrong).
     BOT = "bot"
     LOCALHOST = "localhost"
@@ -45,6 +46,7 @@ STATUS: dict[Reason, int] = {
     Reason.UNKNOWN_SITE: 403,
     Reason.FORBIDDEN_ORIGIN: 403,
     Reason.RATE_LIMITED: 429,
+    Reason.TOO_SLOW: 408,
 }
 
 

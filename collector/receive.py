@@ -7,6 +7,7 @@ status comes from ``outcomes.STATUS`` and its reason is counted.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 from datetime import UTC, datetime
 
@@ -92,7 +93,12 @@ async def _admit(request: web.Request) -> tuple[Beacon, Client, Site]:
     media_type = request.headers.get("Content-Type", "").split(";")[0].strip()
     encoding = request.headers.get("Content-Encoding", "")
     validate.check_headers(media_type, encoding)
-    body = validate.decode_body(await _read_body(request, limit), encoding, limit)
+    try:
+        async with asyncio.timeout(app[keys.SETTINGS].client_timeout):
+            raw = await _read_body(request, limit)
+    except TimeoutError:
+        raise Rejection(Reason.TOO_SLOW, "the body arrived too slowly") from None
+    body = validate.decode_body(raw, encoding, limit)
     beacon = validate.parse_beacon(body)
     return beacon, client, app[keys.ADMISSION].site(beacon.site, request.headers.get("Origin"))
 

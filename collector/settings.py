@@ -98,6 +98,10 @@ class Settings(BaseSettings):
     flush_rows: int = Field(default=20_000, ge=1)
     max_buffer_rows: int = Field(default=500_000, ge=1)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    client_timeout: float = Field(
+        default=10.0, gt=0, le=600,
+        description="seconds a client may take to send a request (slow clients are cut off)",
+    )  # fmt: skip
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = Field(
         default=(ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128")),
         description="Peers whose X-Forwarded-For is believed (your reverse proxies).",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 from collections.abc import AsyncIterator
@@ -195,3 +196,57 @@ async def test_hardening_no_ip_address_is_stored(guarded: Collector) -> None:
     assert await guarded.query("SELECT DISTINCT country FROM page_views WHERE country != ''") == [
         ("GB",)
     ]
+
+
+@pytest.fixture
+async def impatient(tmp_path: Path) -> AsyncIterator[Collector]:
+    settings = load_settings(data=tmp_path / "data", port=0, sql_port=0, open_mode=True, client_timeout=1)
+    runner, url = await start_collector(settings)
+    async with aiohttp.ClientSession() as http:
+        yield Collector(runner.app, url, http)
+    await runner.cleanup()
+
+
+async def slow_client(url: str, head: bytes, steps: int) -> bytes:
+    """Send ``head`` one byte every 0.2 s; return what the server answered (b"" if it hung up)."""
+    host, port = url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    answer = b""
+    try:
+        for byte in head[:steps]:
+            writer.write(bytes([byte]))
+            await writer.drain()
+            try:
+                answer = await asyncio.wait_for(reader.read(4096), timeout=0.2)
+            except TimeoutError:
+                continue
+            break
+        else:
+            answer = await asyncio.wait_for(reader.read(4096), timeout=5)
+    except ConnectionError:
+        answer = b""
+    finally:
+        writer.close()
+    return answer
+
+
+async def test_hardening_slowloris_headers_are_cut_off(impatient: Collector) -> None:
+    head = b"POST /v1/beacon HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 200
+    answer = await asyncio.wait_for(slow_client(impatient.url, head, 40), timeout=20)
+    assert answer in (b"",) or b"408" in answer or answer.startswith(b"HTTP/1.1 4")
+    assert (await impatient.post(beacon())).status == 204, "the collector keeps serving"
+
+
+async def test_hardening_slow_body_gets_408(impatient: Collector) -> None:
+    body = orjson.dumps(beacon())
+    head = (
+        b"POST /v1/beacon HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+        + f"Content-Length: {len(body)}\r\n\r\n".encode()
+    )
+    host, port = impatient.url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(head + body[:10])
+    await writer.drain()
+    answer = await asyncio.wait_for(reader.read(4096), timeout=10)
+    writer.close()
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:80]
