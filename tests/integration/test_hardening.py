@@ -200,7 +200,9 @@ async def test_hardening_no_ip_address_is_stored(guarded: Collector) -> None:
 
 @pytest.fixture
 async def impatient(tmp_path: Path) -> AsyncIterator[Collector]:
-    settings = load_settings(data=tmp_path / "data", port=0, sql_port=0, open_mode=True, client_timeout=1)
+    settings = load_settings(
+        data=tmp_path / "data", port=0, sql_port=0, open_mode=True, client_timeout=1
+    )
     runner, url = await start_collector(settings)
     async with aiohttp.ClientSession() as http:
         yield Collector(runner.app, url, http)
