@@ -28,12 +28,15 @@ class BeaconScript:
         etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
         return cls(body=body, etag=etag, loader=loader.read_text().strip())
 
-    def snippet(self, base_url: str, site: str, endpoint: str, sample: float = 1.0) -> str:
+    def snippet(
+        self, base_url: str, site: str, endpoint: str, sample: float = 1.0, privacy: str = ""
+    ) -> str:
         """The ``<script>`` block a site owner pastes into ``<head>``."""
         code = self.loader.replace('"__RUM_SRC__"', _js_string(f"{base_url}/rum.js"))
         code = code.replace('"__RUM_SITE__"', _js_string(site))
         code = code.replace('"__RUM_ENDPOINT__"', _js_string(endpoint))
         code = code.replace('"__RUM_SAMPLE__"', _js_string(f"{sample:g}"))
+        code = code.replace('"__RUM_PRIVACY__"', _js_string(privacy))
         return f"<script>{code}</script>"
 
 

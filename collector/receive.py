@@ -169,7 +169,16 @@ async def snippet(request: web.Request) -> web.Response:
     key = request.query.get("site", "demo")[:64]
     site = next((s for s in settings.sites if s.key == key), None)
     base = base_url(request)
-    text = script.snippet(base, key, base + settings.beacon_path, site.sample_rate if site else 1.0)
+    privacy = ",".join(
+        ask
+        for ask, on in (
+            ("gpc", site and site.respect_gpc),
+            ("consent", site and site.require_consent),
+        )
+        if on
+    )
+    sample = site.sample_rate if site else 1.0
+    text = script.snippet(base, key, base + settings.beacon_path, sample, privacy)
     return web.Response(text=text + "\n")
 
 

@@ -58,6 +58,12 @@ class Site(BaseModel):
     origins: tuple[str, ...] = Field(min_length=1)
     sample_rate: float = Field(default=1.0, ge=0, le=1)
     rate_limit: float = Field(default=500.0, gt=0, description="beacons per second, bursts of 2x")
+    respect_gpc: bool = Field(
+        default=False, description="send nothing under Global Privacy Control"
+    )
+    require_consent: bool = Field(
+        default=False, description="send nothing until the page calls rumhouse('consent', true)"
+    )
 
     @field_validator("origins")
     @classmethod

@@ -11,13 +11,14 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from aiohttp import web
 from playwright.async_api import Browser, Page, async_playwright
 
 from collector import simulate
 from collector.settings import Settings, load_settings
-from tests.conftest import Collector
+from tests.conftest import Collector, start_collector
 from tests.integration.test_rollups import refresh_rollups
 
 pytestmark = pytest.mark.browser
@@ -230,3 +231,70 @@ async def test_browser_report_page_renders_with_data(
     assert (await bars.first.bounding_box() or {"width": 0})["width"] > 0, "the shares are drawn"
     assert "/product/:id" in await page.inner_text("body")
     assert "Top JS errors" in await page.inner_text("body")
+
+
+PRIVATE_PAGE = """<!doctype html><html><head><meta charset="utf-8">{snippet}{consent}</head>
+<body><h1 style="font-size:40px">A page whose visitors said no, or yes</h1></body></html>"""
+GPC_ON = "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true});"
+
+
+@pytest.fixture
+async def private_sites(tmp_path: Path) -> AsyncIterator[Collector]:
+    sites = (
+        {"key": "gpc", "origins": ["*"], "respect_gpc": True},
+        {"key": "consent", "origins": ["*"], "require_consent": True},
+    )
+    settings = load_settings(
+        data=tmp_path / "data", port=0, sql_port=0, open_mode=True, drop_bots=False, sites=sites
+    )
+    runner, url = await start_collector(settings)
+    async with aiohttp.ClientSession() as http:
+        yield Collector(runner.app, url, http)
+    await runner.cleanup()
+
+
+async def test_browser_beacon_honours_gpc_and_the_consent_gate(
+    private_sites: Collector, browser: Browser
+) -> None:
+    collector = private_sites
+
+    async def page_for(request: web.Request) -> web.Response:
+        key = request.match_info["site"]
+        async with collector.http.get(f"{collector.url}/snippet?site={key}") as response:
+            snippet = await response.text()
+        consent = "<script>rumhouse('consent', true)</script>" if "consent" in request.query else ""
+        return web.Response(
+            text=PRIVATE_PAGE.format(snippet=snippet, consent=consent), content_type="text/html"
+        )
+
+    app = web.Application()
+    app.router.add_get("/{site}/page", page_for)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    tcp = web.TCPSite(runner, "localhost", 0)
+    await tcp.start()
+    origin = f"http://localhost:{tcp._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
+    try:
+        async with asyncio.timeout(60):
+            gpc = await browser.new_context()
+            await gpc.add_init_script(GPC_ON)
+            for url, context in (
+                (f"{origin}/gpc/page", gpc),  # the browser signals GPC: nothing is sent
+                (f"{origin}/consent/page", None),  # no consent given: nothing is sent
+                (f"{origin}/consent/page?consent", None),  # consent given: sent
+            ):
+                page = await (context.new_page() if context else browser.new_page())
+                await page.goto(url)
+                await page.wait_for_function("typeof rumhouse === 'function' && !rumhouse.q")
+                await page.wait_for_timeout(300)
+                await page.goto("about:blank")
+            rows = await collector.wait_for("SELECT site, url FROM page_views", bool)
+            await page.wait_for_timeout(500)  # room for any beacon that should not exist
+            await collector.flush()
+    finally:
+        await runner.cleanup()
+    assert (
+        await collector.query("SELECT site, url FROM page_views")
+        == rows
+        == [("consent", f"{origin}/consent/page")]
+    )
