@@ -54,3 +54,20 @@ def test_settings_refuse_sql_listener_off_loopback_without_passwords() -> None:
 def test_settings_placeholder_password_is_an_error() -> None:
     with pytest.raises(ValidationError, match="placeholder"):
         load_settings(sql_users=({"name": "default", "password": "changeme"},))
+
+
+def test_settings_sites_from_the_toml_file_as_in_the_readme(tmp_path: Path) -> None:
+    toml = tmp_path / "rumhouse.toml"
+    toml.write_text(
+        '[[sites]]\nkey = "shop"\norigins = ["https://shop.example", "https://www.shop.example"]\n'
+        "sample_rate = 0.5\nrespect_gpc = true\n"
+    )
+    [site] = load_settings(toml).sites
+    assert (site.key, site.origins, site.sample_rate, site.respect_gpc) == (
+        "shop", ("https://shop.example", "https://www.shop.example"), 0.5, True,
+    )  # fmt: skip
+
+
+def test_settings_site_origin_must_be_an_origin(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="is not an origin"):
+        load_settings(sites=({"key": "shop", "origins": ["shop.example/path"]},))
