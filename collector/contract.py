@@ -16,7 +16,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+)
+
+from collector.outcomes import Drops, Reason
 
 
 def _truncate(limit: int) -> BeforeValidator:
@@ -39,12 +50,32 @@ Str1K = Annotated[str, _truncate(1024), Field(max_length=1024)]
 Str2K = Annotated[str, _truncate(2048), Field(max_length=2048)]
 Str4K = Annotated[str, _truncate(4096), Field(max_length=4096)]
 
+_OUT_OF_RANGE = frozenset({"greater_than_equal", "less_than_equal", "finite_number"})
+
+
+def _drop_impossible(
+    value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+) -> Any:
+    """An absurd number (out of its column's range) becomes null and is counted as a dropped
+    ``invalid_value``; a wrong type still rejects the beacon."""
+    try:
+        return handler(value)
+    except ValidationError as exc:
+        if not all(error["type"] in _OUT_OF_RANGE for error in exc.errors()):
+            raise
+        drops = (info.context or {}).get("drops")
+        if isinstance(drops, Drops):
+            drops.add(Reason.INVALID_VALUE)
+        return None
+
+
+_DROP = WrapValidator(_drop_impossible)
 Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
-Millis = Annotated[float, Field(allow_inf_nan=False, ge=-1e9, le=1e9)]
-# Integers are bounded by the columns they land in, so that no beacon can make an insert fail.
-Bytes = Annotated[int, Field(ge=0, le=2**32 - 1)]
-Small = Annotated[int, Field(ge=0, le=65_535)]
-Float = Annotated[float, Field(ge=-1e9, le=1e9)]
+# Numbers are bounded by the columns they land in, so that no beacon can make an insert fail.
+Millis = Annotated[Annotated[float, Field(ge=-1e9, le=1e9)] | None, _DROP]
+Bytes = Annotated[Annotated[int, Field(ge=0, le=2**32 - 1)] | None, _DROP]
+Small = Annotated[Annotated[int, Field(ge=0, le=65_535)] | None, _DROP]
+Float = Annotated[Annotated[float, Field(ge=-1e9, le=1e9)] | None, _DROP]
 
 
 class _Wire(BaseModel):
@@ -54,15 +85,15 @@ class _Wire(BaseModel):
 class Context(_Wire):
     """The device and network as the browser reports them (all optional)."""
 
-    viewport_width: Small | None = None
-    viewport_height: Small | None = None
-    device_pixel_ratio: Float | None = None
+    viewport_width: Small = None
+    viewport_height: Small = None
+    device_pixel_ratio: Float = None
     effective_type: Str16 | None = None
-    rtt: Float | None = None
-    downlink: Float | None = None
+    rtt: Float = None
+    downlink: Float = None
     save_data: bool | None = None
-    device_memory: Float | None = None
-    cpu_cores: Small | None = None
+    device_memory: Float = None
+    cpu_cores: Small = None
     ua_mobile: bool | None = Field(default=None, description="UA client hint Sec-CH-UA-Mobile")
     ua_platform: Str32 | None = None
     ua_brands: Str256 | None = Field(
@@ -73,19 +104,19 @@ class Context(_Wire):
 class NavTiming(_Wire):
     """The navigation timing breakdown of the page view's document request."""
 
-    redirect: Millis | None = None
-    dns: Millis | None = None
-    connect: Millis | None = None
-    tls: Millis | None = None
-    ttfb: Millis | None = Field(default=None, description="navigation start to first byte")
-    request: Millis | None = Field(default=None, description="request sent to first byte")
-    response: Millis | None = Field(default=None, description="first byte to last byte")
-    dom_interactive: Millis | None = None
-    dom_content_loaded: Millis | None = None
-    load: Millis | None = None
-    transfer_size: Bytes | None = None
-    encoded_body_size: Bytes | None = None
-    decoded_body_size: Bytes | None = None
+    redirect: Millis = None
+    dns: Millis = None
+    connect: Millis = None
+    tls: Millis = None
+    ttfb: Millis = Field(default=None, description="navigation start to first byte")
+    request: Millis = Field(default=None, description="request sent to first byte")
+    response: Millis = Field(default=None, description="first byte to last byte")
+    dom_interactive: Millis = None
+    dom_content_loaded: Millis = None
+    load: Millis = None
+    transfer_size: Bytes = None
+    encoded_body_size: Bytes = None
+    decoded_body_size: Bytes = None
     protocol: Str16 | None = None
 
 
@@ -118,8 +149,8 @@ class ErrorIn(_Wire):
     type: Str64 = ""
     message: Str1K = ""
     source: Str512 = ""
-    line: int = Field(default=0, ge=0, le=2**32 - 1)
-    column: int = Field(default=0, ge=0, le=2**32 - 1)
+    line: Bytes = 0
+    column: Bytes = 0
     stack: Str4K = ""
     count: int = Field(default=1, ge=1, le=1_000_000)
 
@@ -144,8 +175,8 @@ class Beacon(_Wire):
     page_view_id: Id
     session_id: Id
     seq: int = Field(default=0, ge=0, le=1_000_000)
-    elapsed: float | None = Field(
-        default=None, ge=0, description="ms since the page view started, when this beacon was sent"
+    elapsed: Millis = Field(
+        default=None, description="ms since the page view started, when this beacon was sent"
     )
     url: Str2K
     label: Str128 | None = Field(default=None, description="page label from rumhouse('page', ...)")

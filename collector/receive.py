@@ -85,7 +85,7 @@ def _client(request: web.Request) -> Client:
     return Client(address=address, user_agent=request.headers.get("User-Agent", ""))
 
 
-async def _admit(request: web.Request) -> tuple[Beacon, Client, Site]:
+async def _admit(request: web.Request, drops: Drops) -> tuple[Beacon, Client, Site]:
     """The checks that refuse a whole beacon, cheapest first."""
     app = request.app
     limit, client = app[keys.SETTINGS].max_body_bytes, _client(request)
@@ -99,7 +99,7 @@ async def _admit(request: web.Request) -> tuple[Beacon, Client, Site]:
     except TimeoutError:
         raise Rejection(Reason.TOO_SLOW, "the body arrived too slowly") from None
     body = validate.decode_body(raw, encoding, limit)
-    beacon = validate.parse_beacon(body)
+    beacon = validate.parse_beacon(body, drops)
     return beacon, client, app[keys.ADMISSION].site(beacon.site, request.headers.get("Origin"))
 
 
@@ -107,14 +107,15 @@ async def post_beacon(request: web.Request) -> web.Response:
     app = request.app
     metrics = app[keys.METRICS]
     metrics.received.inc()
+    drops = Drops()
     try:
-        beacon, client, site = await _admit(request)
+        beacon, client, site = await _admit(request, drops)
     except Rejection as rejection:
         return _refuse(request, rejection)
     if sampled(beacon.session_id, site.sample_rate):
-        view, drops = app[keys.ENRICHER].enrich(beacon, client, datetime.now(UTC))
+        view, drops = app[keys.ENRICHER].enrich(beacon, client, datetime.now(UTC), drops)
     else:
-        drops = Drops(whole=Reason.SAMPLED_OUT)
+        drops.whole = Reason.SAMPLED_OUT
     if not drops.whole:
         if not app[keys.BUFFER].add(rows_by_table(view)):
             message = "the collector cannot store more right now; retry later"

@@ -11,7 +11,7 @@ import zlib
 from pydantic import ValidationError
 
 from collector.contract import Beacon
-from collector.outcomes import Reason, Rejection
+from collector.outcomes import Drops, Reason, Rejection
 
 ACCEPTED_TYPES = frozenset({"text/plain", "application/json", ""})
 ACCEPTED_ENCODINGS = frozenset({"", "identity", "gzip"})
@@ -51,10 +51,11 @@ def decode_body(body: bytes, content_encoding: str, limit: int) -> bytes:
     return expanded
 
 
-def parse_beacon(body: bytes) -> Beacon:
-    """Parse and validate one beacon; a 400 ``Rejection`` names every bad field."""
+def parse_beacon(body: bytes, drops: Drops | None = None) -> Beacon:
+    """Parse and validate one beacon; a 400 ``Rejection`` names every bad field. Absurd
+    numbers become null and are counted in ``drops``."""
     try:
-        return Beacon.model_validate_json(body)
+        return Beacon.model_validate_json(body, context={"drops": drops})
     except ValidationError as exc:
         errors = exc.errors(include_url=False, include_input=False)
         if any(error["type"] == "json_invalid" for error in errors):

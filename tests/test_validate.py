@@ -6,7 +6,7 @@ import orjson
 import pytest
 
 from collector import validate
-from collector.outcomes import Reason, Rejection
+from collector.outcomes import Drops, Reason, Rejection
 from tests.conftest import beacon
 
 LIMIT = 64 * 1024
@@ -66,7 +66,7 @@ def test_validate_rejects_invalid_json_when_body_is_not_json() -> None:
 
 
 def test_validate_names_every_bad_field_when_types_are_wrong() -> None:
-    body = orjson.dumps(beacon(session_id="short", nav={"dns": "slow"}, errors=[{"line": -1}]))
+    body = orjson.dumps(beacon(session_id="short", nav={"dns": "slow"}, errors=[{"line": "ten"}]))
     with pytest.raises(Rejection) as caught:
         validate.parse_beacon(body)
     assert caught.value.status == 400
@@ -79,3 +79,12 @@ def test_validate_rejects_non_finite_numbers() -> None:
         Reason.INVALID_JSON,
         Reason.INVALID_BEACON,
     )
+
+
+def test_validate_turns_absurd_numbers_into_nulls_counted_as_dropped() -> None:
+    drops = Drops()
+    body = orjson.dumps(beacon(nav={"dns": 1e300, "tls": 12.0}, context={"cpu_cores": -4}))
+    parsed = validate.parse_beacon(body, drops)
+    assert parsed.nav is not None
+    assert (parsed.nav.dns, parsed.nav.tls, parsed.context.cpu_cores) == (None, 12.0, None)
+    assert drops.counts == {Reason.INVALID_VALUE: 2}

@@ -62,7 +62,7 @@ def _age(elapsed: float | None) -> timedelta:
     """How long ago the page view started, from the page's own monotonic clock (so a wrong
     client wall clock does not matter); every beacon of a page view gives nearly the same
     start, which keeps the page view in one hourly rollup."""
-    milliseconds = min(elapsed or 0.0, MAX_AGE / timedelta(milliseconds=1))
+    milliseconds = min(max(elapsed or 0.0, 0.0), MAX_AGE / timedelta(milliseconds=1))
     return timedelta(milliseconds=milliseconds)  # clamped first: a huge value cannot overflow
 
 
@@ -72,8 +72,8 @@ def _error(e: ErrorIn) -> JsError:
         type=e.type,
         message=scrub(e.message),
         source=scrub(e.source),
-        line=e.line,
-        column=e.column,
+        line=e.line or 0,
+        column=e.column or 0,
         stack=scrub(e.stack),
         count=e.count,
     )
@@ -103,11 +103,11 @@ class Enricher:
         self._settings = settings
 
     def enrich(
-        self, beacon: Beacon, client: Client, received_at: datetime
+        self, beacon: Beacon, client: Client, received_at: datetime, drops: Drops | None = None
     ) -> tuple[PageView, Drops]:
         """The enriched page view, and what was dropped from it; ``drops.whole`` says when
         policy drops the entire beacon (bots, localhost pages, spam referrers)."""
-        drops = Drops()
+        drops = drops or Drops()
         drops.add(Reason.UNKNOWN_FIELD, _unknown_fields(beacon))
         url, host, path = page.clean_url(beacon.url, self._settings.url_query_allowlist)
         ctx = beacon.context

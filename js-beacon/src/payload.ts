@@ -72,10 +72,10 @@ export interface Context {
  * A JS error or unhandled rejection, deduplicated in the page view with a count.
  */
 export interface ErrorIn {
-  column?: number;
+  column?: number | null;
   count?: number;
   kind?: string;
-  line?: number;
+  line?: number | null;
   message?: string;
   source?: string;
   stack?: string;

@@ -27,7 +27,7 @@ def test_openapi_beacon_schema_is_the_contract() -> None:
     }
     assert set(contract["$defs"]) <= set(doc["components"]["schemas"])
     responses = doc["paths"]["/v1/beacon"]["post"]["responses"]
-    assert sorted(responses) == ["204", "400", "403", "413", "415", "429", "503"]
+    assert sorted(responses) == ["204", "400", "403", "408", "413", "415", "429", "503"]
 
 
 async def test_openapi_document_is_served(collector: Collector) -> None:
