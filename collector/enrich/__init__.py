@@ -33,20 +33,20 @@ class Client:
 
 
 def _known(model: BaseModel, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
-    """The model's declared fields only (extras are counted, never stored)."""
-    return {
-        k: v
-        for k, v in model.__dict__.items()
-        if k in type(model).model_fields and k not in exclude
-    }
+    """The model's declared fields only: pydantic keeps extras apart, in ``model_extra``
+    (they are counted, never stored)."""
+    return {k: v for k, v in model.__dict__.items() if k not in exclude}
 
 
-def _unknown_fields(model: BaseModel) -> int:
+def _extra(model: BaseModel | None) -> int:
+    return len(model.__pydantic_extra__ or ()) if model is not None else 0
+
+
+def _unknown_fields(beacon: Beacon) -> int:
     """Fields this collector does not know (a newer beacon's), counted then ignored."""
-    count = len(model.model_extra or {})
-    for value in model.__dict__.values():
-        items = value if isinstance(value, list) else [value]
-        count += sum(_unknown_fields(item) for item in items if isinstance(item, BaseModel))
+    count = _extra(beacon) + _extra(beacon.context) + _extra(beacon.nav)
+    for items in (beacon.metrics, beacon.errors, beacon.events):
+        count += sum(_extra(item) for item in items)
     return count
 
 
