@@ -9,12 +9,17 @@ STAMPS := .stamps
 JS := js-beacon
 JS_SOURCES := $(wildcard $(JS)/src/*.ts) $(JS)/build.mjs
 
-.PHONY: run test deps build schema chromium lint typecheck jstest pytest clean
+.PHONY: run test bench deps build schema chromium lint typecheck jstest pytest clean
 
 run: deps build
 	$(BIN)/rumhouse serve --open
 
 test: deps build chromium lint typecheck jstest pytest
+
+# Speed against floors measured in the same run (loopback only; never part of make test).
+bench: deps build
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/rumhouse bench
 
 deps: $(STAMPS)/venv $(STAMPS)/npm $(STAMPS)/npm-clients
 

@@ -15,7 +15,7 @@ import aiohttp
 from aiohttp import web
 from pydantic import ValidationError
 
-from collector import __version__, keys, migrate, owner, report, simulate
+from collector import __version__, bench, keys, migrate, owner, report, simulate
 from collector.app import ACCESS_LOG_FORMAT, create_app
 from collector.reader import ReadOnlyHere, open_reader
 from collector.settings import Settings, load_settings
@@ -61,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     _common(rep)
     rep.add_argument("--days", type=int, default=7, help="period in days (default 7)")
     rep.add_argument("--site", default="", help="one site key (default: all)")
+    ben = commands.add_parser("bench", help="measure speed against floors (make bench)")
+    _common(ben)
+    ben.add_argument("--quick", action="store_true", help="shorter loads, 1 M events")
     sim = commands.add_parser("simulate", help="post realistic beacons to a running collector")
     _common(sim)
     sim.add_argument("--url", help="collector URL (default http://127.0.0.1:8080)")
@@ -191,6 +194,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         "sql": lambda: run_sql(settings, args.query, args.format, args.write),
         "report": lambda: run_report(settings, args.days, args.site),
         "simulate": lambda: run_simulate(settings, args),
+        "bench": lambda: bench.run(settings, args.quick),
     }
     return commands[args.command]()
 
