@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -176,7 +177,10 @@ async def test_hardening_nasty_payload_gets_its_status_and_the_collector_keeps_s
     assert (await post(guarded, beacon(site="shop"), client="192.0.2.99")).status == 204
 
 
-async def test_hardening_no_ip_address_is_stored(guarded: Collector) -> None:
+async def test_hardening_no_ip_address_is_stored_or_logged(
+    guarded: Collector, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
     addresses = ["203.0.113.45", "198.51.100.23", "81.2.69.160", "2001:db8::7"]
     for n, address in enumerate(addresses):
         error = {"message": "boom", "source": f"{ORIGIN}/a.js"}
@@ -196,6 +200,9 @@ async def test_hardening_no_ip_address_is_stored(guarded: Collector) -> None:
     assert await guarded.query("SELECT DISTINCT country FROM page_views WHERE country != ''") == [
         ("GB",)
     ]
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "POST /v1/beacon" in logged, "the access log was captured"
+    assert not [address for address in [*addresses, "127.0.0.1"] if address in logged]
 
 
 @pytest.fixture
