@@ -15,7 +15,7 @@ import aiohttp
 from aiohttp import web
 from pydantic import ValidationError
 
-from collector import __version__, bench, keys, migrate, owner, report, simulate
+from collector import __version__, bench, config_check, keys, migrate, owner, report, simulate
 from collector.app import ACCESS_LOG_FORMAT, create_app
 from collector.reader import ReadOnlyHere, open_reader
 from collector.settings import Settings, load_settings
@@ -61,6 +61,13 @@ def _parser() -> argparse.ArgumentParser:
     _common(rep)
     rep.add_argument("--days", type=int, default=7, help="period in days (default 7)")
     rep.add_argument("--site", default="", help="one site key (default: all)")
+    config = commands.add_parser("config", help="show the settings in effect")
+    config.add_argument("action", choices=["check"], help="check: print each value and its source")
+    _common(config)
+    config.add_argument("--host")
+    config.add_argument("--port", type=int)
+    config.add_argument("--sql-host")
+    config.add_argument("--sql-port", type=int)
     ben = commands.add_parser("bench", help="measure speed against floors (make bench)")
     _common(ben)
     ben.add_argument("--quick", action="store_true", help="shorter loads, 1 M events")
@@ -74,17 +81,23 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    config = args.config or (
+def _config_file(args: argparse.Namespace) -> Path | None:
+    config: Path | None = args.config or (
         Path(os.environ["RUMHOUSE_CONFIG"]) if os.environ.get("RUMHOUSE_CONFIG") else None
     )
     if config is not None and not config.is_file():
         raise SystemExit(f"rumhouse: no settings file at {config}")
-    flags: dict[str, Any] = {
-        name: getattr(args, name, None)
-        for name in ("data", "host", "port", "flush_interval", "sql_host", "sql_port", "open_mode")
-    }
-    return load_settings(config, **flags)
+    return config
+
+
+def _flags(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings given as command-line flags (the highest precedence)."""
+    names = ("data", "host", "port", "flush_interval", "sql_host", "sql_port", "open_mode")
+    return {name: getattr(args, name, None) for name in names}
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(_config_file(args), **_flags(args))
 
 
 def _banner(settings: Settings, sql_url: str | None) -> str:
@@ -187,6 +200,11 @@ def run_simulate(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _config_check(settings: Settings, args: argparse.Namespace) -> int:
+    print(config_check.report(settings, _config_file(args), _flags(args)))
+    return 0
+
+
 def _run(settings: Settings, args: argparse.Namespace) -> int:
     commands: dict[str, Callable[[], int]] = {
         "serve": lambda: serve(settings),
@@ -195,6 +213,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         "report": lambda: run_report(settings, args.days, args.site),
         "simulate": lambda: run_simulate(settings, args),
         "bench": lambda: bench.run(settings, args.quick),
+        "config": lambda: _config_check(settings, args),
     }
     return commands[args.command]()
 
