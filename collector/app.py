@@ -17,11 +17,11 @@ from collector import keys, migrate, owner, receive
 from collector.admission import Admission
 from collector.beacon_script import BeaconScript
 from collector.buffer import Buffer
-from collector.demo import demo, report
 from collector.enrich import Enricher
 from collector.enrich.geo import CountryLookup
 from collector.enrich.user_agent import classify
 from collector.metrics import Metrics
+from collector.pages import demo, report
 from collector.settings import Settings
 from collector.sinks.clickhouse import Store, open_client
 from collector.sql.engine import SqlEngine

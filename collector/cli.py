@@ -13,6 +13,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from clickhouse_connect.driver.exceptions import ClickHouseError as ClickHouseClientError
 from pydantic import ValidationError
 
 from collector import __version__, bench, config_check, keys, migrate, owner, report, simulate
@@ -240,8 +241,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     except (StoreError, migrate.MigrationError) as exc:
         print(f"rumhouse: {exc}", file=sys.stderr)
-    except Exception as exc:
-        if "DB::Exception" not in str(exc):
-            raise
+    except ClickHouseClientError as exc:  # the engine's or the server's own error message
         print(f"rumhouse: {exc}", file=sys.stderr)
     return 2

@@ -17,6 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from collector import keys, openapi, validate
 from collector.admission import sampled
+from collector.beacon_script import BeaconScript
 from collector.contract import Beacon
 from collector.enrich import Client
 from collector.outcomes import Drops, Reason, Rejection
@@ -141,10 +142,15 @@ async def preflight(request: web.Request) -> web.Response:
     return web.Response(status=204, headers=headers)
 
 
-async def rum_js(request: web.Request) -> web.Response:
+def _script(request: web.Request) -> BeaconScript:
     script = request.app.get(keys.SCRIPT)
     if script is None:
         raise web.HTTPNotFound(text="rum.js is not built: run `make build` (or `make run`).\n")
+    return script
+
+
+async def rum_js(request: web.Request) -> web.Response:
+    script = _script(request)
     headers = {
         "ETag": script.etag,
         "Cache-Control": "public, max-age=86400, stale-while-revalidate=604800",
@@ -162,25 +168,20 @@ def base_url(request: web.Request) -> str:
     return public.rstrip("/") if public else f"{request.scheme}://{request.host}"
 
 
-async def snippet(request: web.Request) -> web.Response:
-    script = request.app.get(keys.SCRIPT)
-    if script is None:
-        raise web.HTTPNotFound(text="rum.js is not built: run `make build` (or `make run`).\n")
+def snippet_for(request: web.Request, key: str) -> str:
+    """The loader snippet for site ``key``, with that site's sampling and privacy asks."""
+    script = _script(request)
     settings = request.app[keys.SETTINGS]
-    key = request.query.get("site", "demo")[:64]
     site = next((s for s in settings.sites if s.key == key), None)
+    asks = (("gpc", site and site.respect_gpc), ("consent", site and site.require_consent))
+    privacy = ",".join(ask for ask, on in asks if on)
     base = base_url(request)
-    privacy = ",".join(
-        ask
-        for ask, on in (
-            ("gpc", site and site.respect_gpc),
-            ("consent", site and site.require_consent),
-        )
-        if on
-    )
     sample = site.sample_rate if site else 1.0
-    text = script.snippet(base, key, base + settings.beacon_path, sample, privacy)
-    return web.Response(text=text + "\n")
+    return script.snippet(base, key, base + settings.beacon_path, sample, privacy)
+
+
+async def snippet(request: web.Request) -> web.Response:
+    return web.Response(text=snippet_for(request, request.query.get("site", "demo")[:64]) + "\n")
 
 
 async def openapi_json(request: web.Request) -> web.Response:

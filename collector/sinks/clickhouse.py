@@ -86,7 +86,7 @@ class Store:
         await self._run(lambda: self.client.insert(table, rows, column_names=list(columns)))
 
     async def query(self, sql: str) -> list[tuple[Any, ...]]:
-        return await self._run(lambda: [tuple(r) for r in self.client.query(sql).result_rows])
+        return (await self.query_table(sql, {}))[1]
 
     async def query_table(
         self, sql: str, parameters: dict[str, Any]

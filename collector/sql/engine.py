@@ -73,9 +73,9 @@ class _Session:
 
 def _result(raw: Any, started: float) -> Result:
     return Result(
-        body=raw.bytes() if raw is not None else b"",
-        read_rows=int(getattr(raw, "rows_read", lambda: 0)() or 0),
-        read_bytes=int(getattr(raw, "bytes_read", lambda: 0)() or 0),
+        body=raw.bytes(),
+        read_rows=int(raw.rows_read()),
+        read_bytes=int(raw.bytes_read()),
         elapsed=time.monotonic() - started,
     )
 

@@ -242,7 +242,7 @@ async def slow_client(url: str, head: bytes, steps: int) -> bytes:
 async def test_hardening_slowloris_headers_are_cut_off(impatient: Collector) -> None:
     head = b"POST /v1/beacon HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 200
     answer = await asyncio.wait_for(slow_client(impatient.url, head, 40), timeout=20)
-    assert answer in (b"",) or b"408" in answer or answer.startswith(b"HTTP/1.1 4")
+    assert answer == b"" or answer.startswith(b"HTTP/1.1 4"), "the server hung up or refused"
     assert (await impatient.post(beacon())).status == 204, "the collector keeps serving"
 
 

@@ -8,17 +8,13 @@ from importlib import resources
 from aiohttp import web
 
 from collector import keys
-from collector.receive import base_url
+from collector.receive import snippet_for
 from collector.report import SECTIONS, render_page
 
 
 async def demo(request: web.Request) -> web.Response:
-    script = request.app.get(keys.SCRIPT)
-    if script is None:
-        raise web.HTTPNotFound(text="rum.js is not built: run `make build` (or `make run`).\n")
     page = resources.files("collector").joinpath("static/demo.html").read_text()
-    base, path = base_url(request), request.app[keys.SETTINGS].beacon_path
-    page = page.replace("<!--SNIPPET-->", script.snippet(base, "demo", base + path))
+    page = page.replace("<!--SNIPPET-->", snippet_for(request, "demo"))
     return web.Response(text=page, content_type="text/html")
 
 
