@@ -7,11 +7,12 @@ order: the flusher's last flush happens before the store closes.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 
 from aiohttp import web
+from clickhouse_connect.driver.client import Client
 
 from collector import keys, migrate, owner, receive
 from collector.admission import Admission
@@ -20,12 +21,13 @@ from collector.buffer import Buffer
 from collector.enrich import Enricher
 from collector.enrich.geo import CountryLookup
 from collector.enrich.user_agent import classify
+from collector.journal import Journal
 from collector.metrics import Metrics
 from collector.pages import demo, report
 from collector.settings import Settings
 from collector.sinks.clickhouse import Store, open_client
-from collector.sql.engine import SqlEngine
-from collector.sql.server import create_sql_app
+from collector.sinks.server import ServerStore
+from collector.spool import Spool
 
 log = logging.getLogger(__name__)
 
@@ -35,21 +37,39 @@ ACCESS_LOG_FORMAT = '"%r" %s %b %Tfs "%{User-Agent}i"'
 
 async def _store(app: web.Application) -> AsyncIterator[None]:
     settings = app[keys.SETTINGS]
-    ownership = None
-    if settings.embedded:
-        ownership = owner.acquire(settings.data, listen=f"http://{settings.host}:{settings.port}")
-        app[keys.OWNERSHIP] = ownership
+    if not settings.embedded:
+        app[keys.STORE] = await _server_store(settings)
+        yield
+        await app[keys.STORE].close()
+        return
+    ownership = owner.acquire(settings.data, listen=f"http://{settings.host}:{settings.port}")
+    app[keys.OWNERSHIP] = ownership
     try:
         client = await asyncio.to_thread(open_client, settings)
-        applied = await asyncio.to_thread(migrate.apply, client, settings.schema_dir)
-        for migration in applied:
-            log.info("applied migration %04d_%s", migration.version, migration.name)
+        await asyncio.to_thread(_migrate, client, settings)
         app[keys.STORE] = Store(client)
         yield
-        app[keys.STORE].close()
+        await app[keys.STORE].close()
     finally:
-        if ownership:
-            ownership.release()
+        ownership.release()
+
+
+def _migrate(client: Client, settings: Settings) -> None:
+    for migration in migrate.apply(client, settings.schema_dir):
+        log.info("applied migration %04d_%s", migration.version, migration.name)
+
+
+async def _server_store(settings: Settings) -> ServerStore:
+    """The server sink. ClickHouse being down at start-up is not fatal: beacons are
+    spooled and written once it answers (the schema is checked then by `rumhouse migrate`)."""
+    store = ServerStore(settings)
+    try:
+        client = await asyncio.to_thread(open_client, settings)
+        await asyncio.to_thread(_migrate, client, settings)
+        client.close()
+    except Exception as exc:  # unreachable, refused, schema not applied: all logged, none fatal
+        log.error("ClickHouse at %s is not reachable (%s): spooling until it is", store.where, exc)
+    return store
 
 
 async def _sql_listener(app: web.Application) -> AsyncIterator[None]:
@@ -58,6 +78,11 @@ async def _sql_listener(app: web.Application) -> AsyncIterator[None]:
     if not settings.embedded:
         yield
         return
+    # Imported here, not at the top: chDB's library adds ~500 MB of resident memory, which a
+    # server-mode collector (no embedded store) must not carry.
+    from collector.sql.engine import SqlEngine  # noqa: PLC0415
+    from collector.sql.server import create_sql_app  # noqa: PLC0415
+
     engine = await asyncio.to_thread(
         SqlEngine, settings.data, settings.database, settings.sql_max_execution_time
     )
@@ -77,21 +102,26 @@ async def _sql_listener(app: web.Application) -> AsyncIterator[None]:
 
 async def _buffer(app: web.Application) -> AsyncIterator[None]:
     settings, metrics = app[keys.SETTINGS], app[keys.METRICS]
+    spool = await asyncio.to_thread(Spool, settings.spool, settings.max_spool_bytes)
+    journal = Journal(spool, metrics.fsyncs.inc) if settings.durability == "durable" else None
     buffer = Buffer(
         app[keys.STORE],
+        spool,
         flush_rows=settings.flush_rows,
         flush_interval=settings.flush_interval,
         max_rows=settings.max_buffer_rows,
-        on_inserted=metrics.inserted,
+        sink_timeout=settings.sink_timeout,
+        journal=journal,
+        metrics=metrics,
     )
     app[keys.BUFFER] = buffer
-    flusher = asyncio.create_task(buffer.run(), name="rumhouse-flusher")
+    loops = [buffer.run(), buffer.replay(), *([journal.run()] if journal else [])]
+    tasks = [asyncio.create_task(loop, name="rumhouse-writer") for loop in loops]
     yield
-    flusher.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await flusher
-    if buffer.rows and not await buffer.flush():
-        log.error("shutting down with %d rows that could not be written", buffer.rows)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    await buffer.close(time.monotonic() + settings.shutdown_timeout / 2)
 
 
 async def _enricher(app: web.Application) -> AsyncIterator[None]:

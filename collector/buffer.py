@@ -1,11 +1,19 @@
-"""When to write: rows wait here and are inserted in batches, by size or by age.
+"""When and where to write: rows wait here and are inserted in batches, or spooled.
 
 A batch is flushed when ``flush_rows`` rows are waiting or the oldest row has waited
-``flush_interval`` seconds, whichever comes first. A batch whose insert fails stays at the
-head of its table's queue and is retried with backoff, so nothing acknowledged is dropped
-while the process lives. (The disk spool that survives restarts comes with the server
-path.) When ``max_rows`` rows are waiting, ``add`` refuses and the endpoint answers 503 with
-Retry-After: back-pressure instead of unbounded memory.
+``flush_interval`` seconds, whichever comes first. Each table's batch carries a
+deduplication token derived from its content.
+
+A batch whose insert fails or times out goes to the disk spool (``spool.py``); while the
+spool is not empty, new batches go there too, so the order is kept, and the replayer writes
+the segments back oldest first, with backoff, once the store answers. A replay repeats the
+original tokens, so a batch that did reach the store before its timeout is not stored twice.
+
+Policy when the spool is full: the batch stays in memory (``held``) and is retried from
+there; the rows it holds count against ``max_rows``, so soon ``add`` refuses and the
+endpoint answers 503 with Retry-After. New beacons are refused; nothing accepted is dropped.
+In durable mode the journal has already put each beacon in a spool segment before its 204,
+so a failed batch only has to hand that segment to the spool.
 """
 
 from __future__ import annotations
@@ -15,43 +23,70 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Protocol
 
+from collector.journal import Journal
+from collector.metrics import Metrics
 from collector.rows import TABLES, Row
+from collector.sinks.clickhouse import dedup_token
+from collector.spool import Batch, Spool, read_segment
 
 log = logging.getLogger(__name__)
 
+MAX_BACKOFF = 30.0
+
 
 class Sink(Protocol):
-    async def insert(self, table: str, columns: tuple[str, ...], rows: list[Row]) -> None: ...
+    async def insert(
+        self, table: str, columns: tuple[str, ...], rows: list[Row], token: str = ""
+    ) -> None: ...
 
 
 class Buffer:
     def __init__(
         self,
         sink: Sink,
+        spool: Spool,
         *,
         flush_rows: int,
         flush_interval: float,
         max_rows: int,
-        on_inserted: Callable[[str, int, float], None] = lambda table, n, seconds: None,
+        sink_timeout: float = 10.0,
+        journal: Journal | None = None,
+        metrics: Metrics | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._sink = sink
+        self.spool = spool
+        self.journal = journal
         self._flush_rows = flush_rows
         self._flush_interval = flush_interval
         self._max_rows = max_rows
-        self._on_inserted = on_inserted
+        self._sink_timeout = sink_timeout
+        self._metrics = metrics or Metrics()
         self._clock = clock
         self._queues: dict[str, list[Row]] = {table: [] for table in TABLES}
+        self._queued = 0
+        self._held: list[Batch] = []  # batches the full spool could not take
         self._oldest: float | None = None
         self._wake = asyncio.Event()
-        self._failures = 0
-        self.healthy = True
+        self._backlog = asyncio.Event()  # set when the spool or ``held`` has work
+        if spool.pending:
+            self._backlog.set()
 
     @property
     def rows(self) -> int:
-        return sum(len(rows) for rows in self._queues.values())
+        """Rows in memory: queued, and held back by a full spool."""
+        return self._queued + sum(len(rows) for batch in self._held for rows in batch.values())
+
+    @property
+    def degraded(self) -> bool:
+        """Something waits in the spool or in memory for a store that did not take it."""
+        return bool(self.spool.pending or self._held)
+
+    def room(self) -> bool:
+        return self.rows < self._max_rows and not (self.journal and self.spool.full())
 
     def add(self, rows_by_table: dict[str, list[Row]]) -> bool:
         """Queue one beacon's rows; ``False`` (nothing queued) when the buffer is full."""
@@ -59,10 +94,11 @@ class Buffer:
             return False
         for table, rows in rows_by_table.items():
             self._queues[table].extend(rows)
+            self._queued += len(rows)
         if self._oldest is None:
             self._oldest = self._clock()
             self._wake.set()  # the flusher sleeps until told that an age deadline exists
-        elif self.rows >= self._flush_rows:
+        elif self._queued >= self._flush_rows:
             self._wake.set()
         return True
 
@@ -70,40 +106,122 @@ class Buffer:
         """Seconds until the next flush is due (0: now), ``None`` when nothing waits."""
         if self._oldest is None:
             return None
-        if self.rows >= self._flush_rows:
+        if self._queued >= self._flush_rows:
             return 0.0
         return max(0.0, self._oldest + self._flush_interval - self._clock())
 
-    async def flush(self) -> bool:
-        """Insert everything waiting; ``True`` when it all went in."""
-        self._oldest = None
-        ok = True
-        for table, queue in self._queues.items():
-            if not queue:
-                continue
-            batch = queue[:]
+    def _take(self) -> tuple[Batch, Path | None]:
+        """Everything queued, and (durable mode) the journal segment holding exactly it."""
+        batch = {table: rows for table, rows in self._queues.items() if rows}
+        self._queues = {table: [] for table in TABLES}
+        self._queued, self._oldest = 0, None
+        return batch, self.journal.seal() if self.journal else None
+
+    async def flush(self, deadline: float | None = None) -> bool:
+        """Write everything queued, or spool it; ``True`` when it all went into the store."""
+        batch, segment = self._take()
+        if not batch:
+            return True
+        if self.degraded:  # keep the order: older batches are still waiting
+            self._spill(batch, segment)
+            return False
+        failed = await self._write(batch, deadline)
+        if not failed:
+            if segment:
+                self.spool.remove(segment)
+            return True
+        self._spill(failed, segment)
+        return False
+
+    async def _write(self, batch: Batch, deadline: float | None = None) -> Batch:
+        """Insert each table's rows; the tables not written (after the first failure the
+        rest are not tried: a store that failed once will most likely fail again)."""
+        for n, (table, rows) in enumerate(batch.items()):
+            timeout = self._sink_timeout
+            if deadline is not None:
+                timeout = min(timeout, max(0.0, deadline - self._clock()))
             started = self._clock()
             try:
-                await self._sink.insert(table, TABLES[table], batch)
-            except Exception:
-                log.exception("insert into %s failed; %d rows kept for retry", table, len(batch))
-                ok = False
-                continue
-            del queue[: len(batch)]
-            self._on_inserted(table, len(batch), self._clock() - started)
-        if not ok and self._oldest is None and self.rows:
-            self._oldest = self._clock()
-        self.healthy = ok
-        return ok
+                async with asyncio.timeout(timeout):
+                    await self._sink.insert(table, TABLES[table], rows, dedup_token(table, rows))
+            except Exception as exc:
+                self._metrics.sink_errors.labels(table).inc()
+                log.warning("insert of %d rows into %s failed: %r", len(rows), table, exc)
+                return dict(list(batch.items())[n:])
+            self._metrics.inserted(table, len(rows), self._clock() - started)
+        return {}
+
+    def _spill(self, batch: Batch, segment: Path | None) -> None:
+        rows = sum(len(r) for r in batch.values())
+        if segment is not None:  # durable: the beacons are already on disk
+            self.spool.adopt(segment)
+        elif self.spool.write(batch) is None:
+            self._metrics.spool_full.inc()
+            log.error(
+                "the spool is full (%d bytes): %d rows held in memory", self.spool.bytes, rows
+            )
+            self._held.append(batch)
+            self._backlog.set()
+            return
+        self._metrics.spooled_rows.inc(rows)
+        self._backlog.set()
+
+    async def replay_once(self) -> bool:
+        """Write the oldest waiting batch; ``True`` when it went in (or nothing waited)."""
+        if self.spool.pending:
+            path = self.spool.pending[0]
+            batch, torn = read_segment(path)
+            if torn:
+                log.warning("%s: skipped a torn record (never acknowledged)", path.name)
+            if await self._write(batch):
+                return False
+            self.spool.remove(path)
+        elif self._held:
+            if await self._write(self._held[0]):
+                return False
+            self._held.pop(0)
+        else:
+            return True
+        self._metrics.replays.inc()
+        return True
 
     async def run(self) -> None:
-        """Flush forever by size or age; after a failure, back off up to 30 seconds."""
+        """Flush forever by size or age."""
         while True:
-            wait = self.due_in()
-            if self._failures:
-                wait = max(wait or 0.0, min(30.0, 0.5 * 2**self._failures))
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=wait)
+                await asyncio.wait_for(self._wake.wait(), timeout=self.due_in())
             self._wake.clear()
             if self.due_in() == 0.0:
-                self._failures = 0 if await self.flush() else self._failures + 1
+                await self.flush()
+
+    async def replay(self) -> None:
+        """Drain the spool, oldest first; after a failure, back off up to 30 seconds."""
+        failures = 0
+        while True:
+            if not self.degraded:
+                self._backlog.clear()
+                await self._backlog.wait()
+            if await self.replay_once():
+                failures = 0
+                if self.degraded:
+                    continue
+                log.info("spool drained: writing directly again")
+            else:
+                failures += 1
+                await asyncio.sleep(min(MAX_BACKOFF, 0.25 * 2**failures))
+
+    async def close(self, deadline: float) -> None:
+        """Shutdown: write or spool what is in memory before ``deadline`` (monotonic)."""
+        if self._queued and not self.degraded:
+            await self.flush(deadline)
+        elif self._queued:
+            self._spill(*self._take())
+        for batch in list(self._held):  # the spool may have room again
+            if self.spool.write(batch) is not None:
+                self._held.remove(batch)
+        if self.journal:
+            await self.journal.close()
+        lost = self.rows
+        if lost:
+            self._metrics.lost_rows.inc(lost)
+            log.error("shutting down with %d rows neither written nor spooled (spool full)", lost)

@@ -11,12 +11,12 @@ from collector.enrich import Enricher
 from collector.metrics import Metrics
 from collector.owner import Ownership
 from collector.settings import Settings
-from collector.sinks.clickhouse import Store
+from collector.sinks import StoreLike
 
 SETTINGS = web.AppKey("settings", Settings)
 ADMISSION = web.AppKey("admission", Admission)
 METRICS = web.AppKey("metrics", Metrics)
-STORE = web.AppKey("store", Store)
+STORE = web.AppKey[StoreLike]("store")
 BUFFER = web.AppKey("buffer", Buffer)
 ENRICHER = web.AppKey("enricher", Enricher)
 SCRIPT = web.AppKey("script", BeaconScript)

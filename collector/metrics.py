@@ -27,8 +27,38 @@ class Metrics:
         self.insert_seconds = Histogram(
             "rumhouse_insert_seconds", "Time of one batch insert.", ["table"], registry=r
         )
+        self.batch_rows = Histogram(
+            "rumhouse_batch_rows", "Rows in one batch insert.", ["table"], registry=r,
+            buckets=(1, 10, 100, 1_000, 5_000, 20_000, 100_000),
+        )  # fmt: skip
         self.buffer_rows = Gauge("rumhouse_buffer_rows", "Rows waiting to be written.", registry=r)
+        self.sink_errors = Counter(
+            "rumhouse_sink_errors", "Batch inserts that failed or timed out.", ["table"], registry=r
+        )
+        self.spooled_rows = Counter(
+            "rumhouse_spooled_rows", "Rows sent to the disk spool.", registry=r
+        )
+        self.replays = Counter(
+            "rumhouse_spool_replays", "Spooled batches written to the store.", registry=r
+        )
+        self.spool_full = Counter(
+            "rumhouse_spool_full", "Batches the full spool could not take (kept in memory).",
+            registry=r,
+        )  # fmt: skip
+        self.lost_rows = Counter(
+            "rumhouse_rows_lost_at_shutdown",
+            "Rows neither written nor spooled at shutdown (only when the spool is full).",
+            registry=r,
+        )
+        self.spool_bytes = Gauge("rumhouse_spool_bytes", "Bytes in the spool.", registry=r)
+        self.spool_segments = Gauge(
+            "rumhouse_spool_segments", "Spool segments waiting for replay.", registry=r
+        )
+        self.fsyncs = Counter(
+            "rumhouse_journal_fsyncs", "Group-commit fsyncs (durable mode).", registry=r
+        )
 
     def inserted(self, table: str, rows: int, seconds: float) -> None:
         self.rows_inserted.labels(table).inc(rows)
         self.insert_seconds.labels(table).observe(seconds)
+        self.batch_rows.labels(table).observe(rows)

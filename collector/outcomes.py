@@ -20,6 +20,8 @@ class Reason(StrEnum):
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
     UNSUPPORTED_ENCODING = "unsupported_encoding"
     BUFFER_FULL = "buffer_full"
+    SPOOL_FULL = "spool_full"
+    NOT_DURABLE = "not_durable"
     UNKNOWN_SITE = "unknown_site"
     FORBIDDEN_ORIGIN = "forbidden_origin"
     RATE_LIMITED = "rate_limited"
@@ -43,6 +45,8 @@ STATUS: dict[Reason, int] = {
     Reason.UNSUPPORTED_MEDIA_TYPE: 415,
     Reason.UNSUPPORTED_ENCODING: 415,
     Reason.BUFFER_FULL: 503,
+    Reason.SPOOL_FULL: 503,
+    Reason.NOT_DURABLE: 503,
     Reason.UNKNOWN_SITE: 403,
     Reason.FORBIDDEN_ORIGIN: 403,
     Reason.RATE_LIMITED: 429,

@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import os
 from datetime import UTC, datetime
 
 import orjson
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 
 from collector import keys, openapi, validate
 from collector.admission import sampled
 from collector.beacon_script import BeaconScript
+from collector.buffer import Buffer
 from collector.contract import Beacon
 from collector.enrich import Client
+from collector.journal import JournalError
 from collector.outcomes import Drops, Reason, Rejection
-from collector.rows import rows_by_table
+from collector.rows import Row, rows_by_table
 from collector.settings import Site
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -104,6 +107,23 @@ async def _admit(request: web.Request, drops: Drops) -> tuple[Beacon, Client, Si
     return beacon, client, app[keys.ADMISSION].site(beacon.site, request.headers.get("Origin"))
 
 
+async def _queue(buffer: Buffer, rows: dict[str, list[Row]]) -> Rejection | None:
+    """Hand the rows to the buffer; in durable mode, also wait for them to be fsynced."""
+    if not buffer.room():
+        full = Reason.SPOOL_FULL if buffer.journal and buffer.spool.full() else Reason.BUFFER_FULL
+        return Rejection(full, "the collector cannot store more right now; retry later", [], 5)
+    if buffer.journal is None:
+        buffer.add(rows)
+        return None
+    try:
+        committed = buffer.journal.append(rows)
+        buffer.add(rows)
+        await committed
+    except JournalError as exc:
+        return Rejection(Reason.NOT_DURABLE, f"{exc}; retry later", [], 5)
+    return None
+
+
 async def post_beacon(request: web.Request) -> web.Response:
     app = request.app
     metrics = app[keys.METRICS]
@@ -118,9 +138,9 @@ async def post_beacon(request: web.Request) -> web.Response:
     else:
         drops.whole = Reason.SAMPLED_OUT
     if not drops.whole:
-        if not app[keys.BUFFER].add(rows_by_table(view)):
-            message = "the collector cannot store more right now; retry later"
-            return _refuse(request, Rejection(Reason.BUFFER_FULL, message, retry_after=5))
+        refusal = await _queue(app[keys.BUFFER], rows_by_table(view))
+        if refusal:
+            return _refuse(request, refusal)
         metrics.accepted.inc()
     for reason, count in drops.counts.items():
         metrics.dropped.labels(reason.value).inc(count)
@@ -193,16 +213,30 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
+    """200 ready; 200 "degraded" while batches wait in the spool (beacons are still safely
+    taken); 503 when the store does not answer and nothing can be taken durably either."""
+    buffer = request.app[keys.BUFFER]
     store_ok = await request.app[keys.STORE].ping()
-    buffer_ok = request.app[keys.BUFFER].healthy
-    ready = store_ok and buffer_ok
-    body = {"status": "ready" if ready else "not ready", "store": store_ok, "writes": buffer_ok}
-    return web.json_response(body, status=200 if ready else 503)
+    status = "ready" if store_ok and not buffer.degraded else "degraded"
+    body = {
+        "status": status if buffer.room() else "not ready",
+        "store": store_ok,
+        "spool_segments": len(buffer.spool.pending),
+        "spool_bytes": buffer.spool.bytes,
+    }
+    return web.json_response(body, status=200 if buffer.room() else 503)
 
 
 async def metrics(request: web.Request) -> web.Response:
     m = request.app[keys.METRICS]
-    m.buffer_rows.set(request.app[keys.BUFFER].rows)
+    buffer = request.app[keys.BUFFER]
+    m.buffer_rows.set(buffer.rows)
+    m.spool_bytes.set(buffer.spool.bytes)
+    m.spool_segments.set(len(buffer.spool.pending))
+    registry = m.registry
+    if "PROMETHEUS_MULTIPROC_DIR" in os.environ:  # serve --workers N: all workers' figures
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     return web.Response(
-        body=generate_latest(m.registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
+        body=generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
     )

@@ -95,6 +95,35 @@ class Settings(BaseSettings):
         default=None,
         description="http(s)://user:pass@host:port/database; unset means embedded chDB in `data`.",
     )
+    sink_timeout: float = Field(
+        default=10.0, gt=0, le=600,
+        description="seconds one insert may take before its batch goes to the spool",
+    )  # fmt: skip
+    async_insert: bool = Field(
+        default=False,
+        description="server mode: let ClickHouse buffer inserts (async_insert, waited for)",
+    )
+    durability: Literal["memory", "durable"] = Field(
+        default="memory",
+        description="memory: 204 once buffered; durable: 204 once fsynced to the spool",
+    )
+    spool_dir: Path | None = Field(
+        default=None, description="where unwritten batches wait (default: <data>/spool)"
+    )
+    max_spool_bytes: int = Field(
+        default=1024**3, ge=1024 * 1024,
+        description="bound of the spool; when full, new beacons get 503 (nothing queued is lost)",
+    )  # fmt: skip
+    shutdown_timeout: float = Field(
+        default=10.0, gt=0, le=600,
+        description="seconds SIGTERM may take; what is not written by then goes to the spool",
+    )  # fmt: skip
+    workers: int = Field(
+        default=1, ge=1, le=64, description="collector processes on one port (server mode)"
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="json: one JSON object per log line"
+    )
     database: str = Field(default="rum", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     public_url: str | None = Field(
         default=None,
@@ -169,9 +198,22 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _workers_need_a_server(self) -> Settings:
+        if self.workers > 1 and self.clickhouse_url is None:
+            raise ValueError(
+                "workers > 1 needs a ClickHouse server (clickhouse_url): only one process can "
+                "open the embedded store; run one process, or set RUMHOUSE_CLICKHOUSE_URL"
+            )
+        return self
+
     @property
     def embedded(self) -> bool:
         return self.clickhouse_url is None
+
+    @property
+    def spool(self) -> Path:
+        return self.spool_dir or self.data / "spool"
 
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -13,9 +16,12 @@ from collector import migrate
 from collector.buffer import Buffer
 from collector.enrich import Client, Enricher
 from collector.enrich.geo import CountryLookup
+from collector.journal import Journal
+from collector.metrics import Metrics
 from collector.rows import rows_by_table
 from collector.settings import Settings, load_settings
 from collector.sinks.clickhouse import Store
+from collector.spool import Spool, frame, read_segment
 from collector.validate import parse_beacon
 from tests.conftest import DESKTOP_CHROME, beacon
 
@@ -35,20 +41,22 @@ def real_store(store: Any) -> Iterator[Store]:
     wrapped._thread.shutdown()
 
 
-def rows(n: int = 1) -> dict[str, list[tuple[Any, ...]]]:
-    """One page view row and ``n`` vitals rows (distinct metrics)."""
+def rows(n: int = 1, view_id: int = 0) -> dict[str, list[tuple[Any, ...]]]:
+    """One page view row and ``n`` vitals rows (distinct metrics) of page view ``view_id``."""
     metrics = [{"name": name, "value": 1.0} for name in ("LCP", "FCP", "TTFB", "CLS", "INP")[:n]]
+    body = beacon(metrics=metrics, page_view_id=f"pv{view_id:014d}")
     view, _ = Enricher(CountryLookup(), load_settings(open_mode=True)).enrich(
-        parse_beacon(orjson.dumps(beacon(metrics=metrics))),
+        parse_beacon(orjson.dumps(body)),
         Client("203.0.113.9", DESKTOP_CHROME),
         datetime.now(UTC),
     )
     return rows_by_table(view)
 
 
-def make(store: Store, clock: Clock, **kw: Any) -> Buffer:
+def make(store: Store, clock: Clock, spool: Spool | None = None, **kw: Any) -> Buffer:
     options: dict[str, Any] = {"flush_rows": 100, "flush_interval": 1.0, "max_rows": 1000} | kw
-    return Buffer(store, clock=clock, **options)
+    spool = spool or Spool(Path(tempfile.mkdtemp(prefix="rumhouse-spool-")), 10 * 1024 * 1024)
+    return Buffer(store, spool, clock=clock, **options)
 
 
 def test_buffer_flush_due_after_flush_interval_of_oldest_row(real_store: Store) -> None:
@@ -79,16 +87,101 @@ def test_buffer_refuses_when_full_and_keeps_what_it_holds(real_store: Store) -> 
     assert buffer.rows == 4
 
 
-async def test_buffer_keeps_rows_when_insert_fails_and_writes_them_on_retry(
-    real_store: Store, settings: Settings
+async def test_failed_batch_goes_to_the_spool_and_is_replayed_once(
+    real_store: Store, settings: Settings, tmp_path: Path
 ) -> None:
-    buffer = make(real_store, Clock())
+    metrics = Metrics()
+    buffer = make(real_store, Clock(), Spool(tmp_path, 10 * 1024 * 1024), metrics=metrics)
     buffer.add(rows(2))
     assert not await buffer.flush()  # no tables yet: the engine refuses the insert
-    assert buffer.rows == 3
-    assert not buffer.healthy
-    migrate.apply(real_store.client, settings.schema_dir)
-    assert await buffer.flush()
     assert buffer.rows == 0
-    assert buffer.healthy
+    assert buffer.degraded
+    assert len(list(tmp_path.glob("*.seg"))) == 1
+    buffer.add(rows(1))
+    assert not await buffer.flush()  # the spool is not empty: the order is kept
+    assert len(buffer.spool.pending) == 2
+    assert not await buffer.replay_once()  # still no tables
+    migrate.apply(real_store.client, settings.schema_dir)
+    assert await buffer.replay_once()
+    assert await buffer.replay_once()
+    assert not buffer.degraded
+    assert not list(tmp_path.glob("*.seg"))
+    assert await real_store.query("SELECT count() FROM vitals_data") == [(3,)]
+    assert metrics.replays._value.get() == 2
+    assert metrics.spooled_rows._value.get() == 5
+
+
+async def test_a_replayed_batch_that_already_went_in_is_not_stored_twice(
+    real_store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    """An insert that timed out may have reached the store: its replay carries the same
+    token and the table keeps one copy (non_replicated_deduplication_window)."""
+    migrate.apply(real_store.client, settings.schema_dir)
+    buffer = make(real_store, Clock(), Spool(tmp_path, 10 * 1024 * 1024))
+    batch = rows(2)
+    buffer.add(batch)
+    assert await buffer.flush()
+    buffer.spool.write(batch)  # as if the insert had timed out after arriving
+    assert await buffer.replay_once()
+    assert await real_store.query("SELECT count() FROM errors") == [(0,)]
     assert await real_store.query("SELECT count() FROM vitals_data") == [(2,)]
+    assert await real_store.query("SELECT count() FROM page_views_data") == [(1,)]
+
+
+async def test_full_spool_holds_batches_in_memory_and_refuses_new_beacons(
+    real_store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    metrics = Metrics()
+    spool = Spool(tmp_path, 1024 * 1024)
+    spool.max_bytes = 100  # smaller than one batch
+    buffer = make(real_store, Clock(), spool, max_rows=6, metrics=metrics)
+    assert buffer.add(rows(2))
+    assert not await buffer.flush()
+    assert metrics.spool_full._value.get() == 1
+    assert buffer.rows == 3
+    assert buffer.add(rows(2))
+    assert not buffer.add(rows(1))
+    migrate.apply(real_store.client, settings.schema_dir)
+    assert await buffer.replay_once()
+    assert not buffer.degraded
+    assert await real_store.query("SELECT count() FROM vitals_data") == [(2,)]
+
+
+def test_spool_survives_a_restart_and_ignores_a_torn_record(tmp_path: Path) -> None:
+    spool = Spool(tmp_path, 1024 * 1024)
+    first = spool.write(rows(1))
+    second = spool.write(rows(2))
+    assert first
+    assert second
+    with open(second, "ab") as file:  # a crash in the middle of the next record
+        file.write(frame(rows(3))[:40])
+    again = Spool(tmp_path, 1024 * 1024)
+    assert again.pending == [first, second]
+    assert again.new_path().name == "000000000003.seg"
+    batch, torn = read_segment(second)
+    assert torn == 1
+    assert len(batch["vitals_data"]) == 2
+
+
+async def test_durable_journal_acknowledges_after_fsync_and_seals_per_flush(
+    real_store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    migrate.apply(real_store.client, settings.schema_dir)
+    metrics = Metrics()
+    spool = Spool(tmp_path, 10 * 1024 * 1024)
+    journal = Journal(spool, metrics.fsyncs.inc)
+    buffer = make(real_store, Clock(), spool, journal=journal, metrics=metrics)
+    committer = asyncio.create_task(journal.run())
+    beacons = [rows(1, view_id=i) for i in range(20)]
+    futures = [journal.append(b) for b in beacons]
+    for b in beacons:
+        buffer.add(b)
+    await asyncio.gather(*futures)  # acknowledged: every record is on disk
+    assert 1 <= metrics.fsyncs._value.get() < 20  # group commit: one fsync served many
+    [segment] = tmp_path.glob("*.seg")
+    assert len(read_segment(segment)[0]["page_views_data"]) == 20
+    assert await buffer.flush()
+    assert not segment.exists()  # written: the segment is no longer needed
+    assert await real_store.query("SELECT count() FROM page_views_data") == [(20,)]
+    committer.cancel()
+    await journal.close()

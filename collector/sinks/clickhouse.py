@@ -9,6 +9,7 @@ a chDB session must not be used from two threads at once). Inserts are column-na
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import clickhouse_connect
+import orjson
 from clickhouse_connect.driver.client import Client
 
 from collector.settings import Settings
@@ -58,7 +60,13 @@ def _server_client(url: str, database: str) -> Client:
         raise StoreError(
             f"cannot reach ClickHouse at {parts.hostname}:{parts.port}: {exc}"
         ) from exc
-    client.command(f"CREATE DATABASE IF NOT EXISTS {db}")
+    # A writer user may not run DDL (a rumhouse SQL endpoint's writer cannot): only create
+    # the database when it is missing.
+    exists = client.query(
+        "SELECT count() FROM system.databases WHERE name = {db:String}", parameters={"db": db}
+    )
+    if not exists.result_rows[0][0]:
+        client.command(f"CREATE DATABASE IF NOT EXISTS {db}")
     client.database = db
     return client
 
@@ -81,9 +89,12 @@ class Store:
         return await asyncio.get_running_loop().run_in_executor(self._thread, call)
 
     async def insert(
-        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], token: str = ""
     ) -> None:
-        await self._run(lambda: self.client.insert(table, rows, column_names=list(columns)))
+        settings = {"insert_deduplication_token": token} if token else None
+        await self._run(
+            lambda: self.client.insert(table, rows, column_names=list(columns), settings=settings)
+        )
 
     async def query(self, sql: str) -> list[tuple[Any, ...]]:
         return (await self.query_table(sql, {}))[1]
@@ -105,6 +116,14 @@ class Store:
         except Exception:
             return False
 
-    def close(self) -> None:
-        self._thread.shutdown(wait=True)
+    async def close(self) -> None:
+        await asyncio.to_thread(self._thread.shutdown, wait=True)
         self.client.close()
+
+
+def dedup_token(table: str, rows: Sequence[Sequence[Any]]) -> str:
+    """A batch's deduplication token, from its content: the same rows replayed after an
+    outage or a crash get the same token, and ClickHouse keeps one copy."""
+    digest = hashlib.blake2b(table.encode(), digest_size=16)
+    digest.update(orjson.dumps(rows, default=str))
+    return digest.hexdigest()

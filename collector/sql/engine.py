@@ -91,26 +91,39 @@ class SqlEngine:
             "rumhouse-sql",
         )
         self._writer = _Session(path, [f"USE {database}", limit], "rumhouse-sql-writer")
+        # A writer's own queries (a client's start-up SELECTs) run with readonly = 2: data
+        # stays read-only, but system.settings shows insert settings as changeable, as a
+        # real server shows them to a user allowed to insert.
+        self._writer_reads = _Session(
+            path,
+            [f"USE {database}", limit, "SET allow_ddl = 0", "SET readonly = 2"],
+            "rumhouse-sql-writer-reads",
+        )
         rows = self._reader.conn.query("SELECT name, value FROM system.settings", "TSV").bytes()
         self.settings = dict(
             line.split("\t", 1) for line in rows.decode().splitlines() if "\t" in line
         )
         self.timezone = self._reader.conn.query("SELECT timezone()", "TSV").bytes().decode().strip()
 
-    async def select(self, sql: str, fmt: str, params: dict[str, str]) -> Result:
+    async def select(
+        self, sql: str, fmt: str, params: dict[str, str], writer: bool = False
+    ) -> Result:
+        session = self._writer_reads if writer else self._reader
+
         def call() -> Result:
             started = time.monotonic()
-            return _result(self._reader.conn.query(sql, fmt, params=params), started)
+            return _result(session.conn.query(sql, fmt, params=params), started)
 
-        return await self._reader.run(call)
+        return await session.run(call)
 
-    async def insert(self, insert: Insert, data: bytes) -> Result:
-        """Stream ``data`` (Native, RowBinary, JSONEachRow, ...) into one table."""
+    async def insert(self, insert: Insert, data: bytes, settings: str = "") -> Result:
+        """Stream ``data`` (Native, RowBinary, JSONEachRow, ...) into one table; ``settings``
+        is a ``SETTINGS`` clause (deduplication token, async insert)."""
 
         def call() -> Result:
             started = time.monotonic()
             with self._writer.conn.send_insert(
-                f"INSERT INTO {insert.table} {insert.columns}", insert.format
+                f"INSERT INTO {insert.table} {insert.columns} {settings}", insert.format
             ) as ins:
                 ins.append(data)
                 done = ins.finish()
@@ -124,3 +137,4 @@ class SqlEngine:
     def close(self) -> None:
         self._reader.close()
         self._writer.close()
+        self._writer_reads.close()

@@ -4,9 +4,10 @@ The query comes from ``?query=`` and/or the POST body (concatenated, as ClickHou
 the output format from a ``FORMAT`` clause, else ``default_format``, else TabSeparated;
 ``param_*`` are query parameters. Other URL parameters are settings: in the read-only session
 a setting can only be "changed" to the value it already has. A writer's INSERT streams the
-body into one of rumhouse's tables. Responses carry the headers clients read
-(``X-ClickHouse-Summary``, ``-Format``, ``-Timezone``, ``-Query-Id``) and errors look like
-ClickHouse's.
+body into one of rumhouse's tables, with the deduplication and async-insert settings it
+carries; a writer's other queries run read-only (readonly = 2) and ignore URL settings.
+Responses carry the headers clients read (``X-ClickHouse-Summary``, ``-Format``,
+``-Timezone``, ``-Query-Id``) and errors look like ClickHouse's.
 """
 
 from __future__ import annotations
@@ -43,6 +44,12 @@ NOT_SETTINGS = frozenset({
 # the read-only profile allow (`changeable_in_readonly`); the session's own, lower or equal,
 # limit (sql_max_execution_time) is the one that applies.
 CHANGEABLE_IN_READONLY = frozenset({"max_execution_time"})
+# Settings a writer's INSERT may carry (the server sink's deduplication and async inserts);
+# other URL settings of an INSERT are ignored, as before.
+INSERT_SETTINGS = frozenset({
+    "insert_deduplication_token", "insert_deduplicate", "async_insert", "wait_for_async_insert",
+    "async_insert_deduplicate", "deduplicate_blocks_in_dependent_materialized_views",
+})  # fmt: skip
 _TRAILING_FORMAT = re.compile(r"\bFORMAT\s+(\w+)\s*;?\s*$", re.I)
 CONTENT_TYPES = (
     ("JSON", "application/json; charset=UTF-8"),
@@ -85,6 +92,16 @@ def _check_settings(request: web.Request, engine: SqlEngine) -> None:
             raise readonly(f"Cannot modify '{name}' setting in readonly mode")
 
 
+def _insert_settings(request: web.Request) -> str:
+    """The allowed settings of an INSERT as a ``SETTINGS`` clause, values quoted."""
+    found = [
+        f"{name} = '{value.replace(chr(92), chr(92) * 2).replace(chr(39), chr(92) + chr(39))}'"
+        for name, value in request.query.items()
+        if name in INSERT_SETTINGS
+    ]
+    return f"SETTINGS {', '.join(found)}" if found else ""
+
+
 def _headers(result: Result, fmt: str, engine: SqlEngine, query_id: str) -> dict[str, str]:
     return {
         "Content-Type": _content_type(fmt),
@@ -109,7 +126,7 @@ async def _execute(request: web.Request, user: SqlUser, engine: SqlEngine) -> we
             raise ClickHouseError(
                 497, f"{user.name}: Not enough privileges to insert into {insert.table}"
             )
-        result = await engine.insert(insert, data)
+        result = await engine.insert(insert, data, _insert_settings(request))
         return web.Response(headers=_headers(result, insert.format, engine, query_id))
     sql = " ".join(part for part in (url_query, body.decode(errors="replace")) if part)
     parts = code_parts(sql)
@@ -121,13 +138,15 @@ async def _execute(request: web.Request, user: SqlUser, engine: SqlEngine) -> we
         raise ClickHouseError(
             81, f"Database {request.query['database']} is not served here; use {engine.database}"
         )
-    _check_settings(request, engine)
+    writer = user.role == "writer"
+    if not writer:
+        _check_settings(request, engine)
     match = _TRAILING_FORMAT.search(parts[0])
     fmt = match[1] if match else request.query.get("default_format", "TabSeparated")
     params = {k[6:]: v for k, v in request.query.items() if k.startswith("param_")}
-    if first_keyword(parts[0]) == "INSERT" and user.role != "writer":
+    if first_keyword(parts[0]) == "INSERT" and not writer:
         raise readonly(f"{user.name}: Cannot execute query in readonly mode")
-    result = await engine.select(parts[0], fmt, params)
+    result = await engine.select(parts[0], fmt, params, writer)
     return web.Response(body=result.body, headers=_headers(result, fmt, engine, query_id))
 
 

@@ -6,13 +6,16 @@ import asyncio
 
 from collector import keys, simulate
 from collector.report import REFRESH
+from collector.sinks.clickhouse import Store
 from tests.conftest import Collector
 
 EVENTS = 100_000  # page views times 5 metrics
 
 
 async def refresh_rollups(collector: Collector) -> None:
-    client = collector.app[keys.STORE].client
+    store = collector.app[keys.STORE]
+    assert isinstance(store, Store)  # the embedded store
+    client = store.client
     for statement in REFRESH:
         await asyncio.to_thread(client.command, statement)
 

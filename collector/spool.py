@@ -1,0 +1,140 @@
+"""The disk spool: batches that could not be written yet, kept in order until they are.
+
+A segment is one file ``NNNNNNNNNNNN.seg`` holding framed records; a record is the rows of
+one or more tables (``{table: [row, ...]}``). Segments are replayed oldest first, a whole
+segment at a time, and deleted once every table's rows are in the store. Each record is
+``length, crc32, payload`` so a record torn by a crash is recognised and ignored (in durable
+mode it was never acknowledged: acknowledgement waits for its fsync).
+
+The payload is a pickle of plain values (str, int, float, datetime, UUID, lists, dicts):
+the spool is private to the collector, written and read only by it, in a folder no one else
+should write to (pickle would run code from a forged file). Rows hold no IP address.
+
+The spool is bounded by ``max_bytes``; what happens when it is full is the caller's policy
+(see ``buffer.py`` and the README: new beacons are refused with 503, never old ones lost).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import re
+import struct
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+Batch = dict[str, list[tuple[Any, ...]]]
+
+_HEADER = struct.Struct("<II")
+_NAME = re.compile(r"^(\d{12})\.seg$")
+
+
+def frame(batch: Batch) -> bytes:
+    payload = pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
+    return _HEADER.pack(len(payload), zlib.crc32(payload)) + payload
+
+
+def read_segment(path: Path) -> tuple[Batch, int]:
+    """The segment's rows merged per table, in record order, and how many torn records
+    were skipped (a crash can leave at most one, at the end)."""
+    data = path.read_bytes()
+    merged: Batch = {}
+    offset, torn = 0, 0
+    while offset < len(data):
+        if offset + _HEADER.size > len(data):
+            torn += 1
+            break
+        length, crc = _HEADER.unpack_from(data, offset)
+        payload = data[offset + _HEADER.size : offset + _HEADER.size + length]
+        if len(payload) < length or zlib.crc32(payload) != crc:
+            torn += 1
+            break
+        for table, rows in pickle.loads(payload).items():
+            merged.setdefault(table, []).extend(rows)
+        offset += _HEADER.size + length
+    return merged, torn
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a file's creation or removal durable (the directory entry is data too)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Spool:
+    """The ordered segments waiting for the store, and the next segment number."""
+
+    def __init__(self, directory: Path, max_bytes: int) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.directory = directory
+        self.max_bytes = max_bytes
+        found = sorted(p for p in directory.iterdir() if _NAME.match(p.name))
+        self._pending: list[Path] = found
+        self._sizes: dict[Path, int] = {p: p.stat().st_size for p in found}
+        self._next = int(_NAME.match(found[-1].name)[1]) + 1 if found else 1  # type: ignore[index]
+        if found:
+            log.warning(
+                "spool %s holds %d segment(s) from an earlier run: replaying them",
+                directory,
+                len(found),
+            )
+
+    def new_path(self) -> Path:
+        path = self.directory / f"{self._next:012d}.seg"
+        self._next += 1
+        return path
+
+    @property
+    def pending(self) -> list[Path]:
+        return list(self._pending)
+
+    @property
+    def bytes(self) -> int:
+        """Bytes on disk: pending segments and any the journal is writing."""
+        return sum(self._sizes.values())
+
+    def full(self, extra: int = 0) -> bool:
+        return self.bytes + extra > self.max_bytes
+
+    def track(self, path: Path, size: int) -> None:
+        """Count a file being written (the durable journal's current segment)."""
+        self._sizes[path] = size
+
+    def write(self, batch: Batch) -> Path | None:
+        """Spool ``batch`` as a new segment, fsynced; ``None`` when it would not fit."""
+        data = frame(batch)
+        if self.full(len(data)):
+            return None
+        path = self.new_path()
+        tmp = path.with_suffix(".tmp")
+        with open(tmp, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        tmp.rename(path)
+        fsync_dir(self.directory)
+        self.adopt(path)
+        return path
+
+    def adopt(self, path: Path) -> None:
+        """Queue a segment already on disk (a sealed journal segment) for replay."""
+        self._sizes[path] = path.stat().st_size
+        self._pending.append(path)
+
+    def remove(self, path: Path) -> None:
+        """Forget and delete a segment whose rows are all in the store."""
+        self._sizes.pop(path, None)
+        if path in self._pending:
+            self._pending.remove(path)
+        path.unlink(missing_ok=True)
+
+    def segments(self) -> Iterator[Path]:
+        yield from self._pending

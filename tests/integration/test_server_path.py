@@ -1,0 +1,336 @@
+"""The server path through outages, SIGTERM, SIGKILL and overload, with real processes.
+
+No modern ClickHouse server can be installed here, so "the server" is a second rumhouse
+process: its ClickHouse-compatible endpoint, with a writer user, over clickhouse-connect's
+async HTTP client. Outages are made by stopping and restarting that process. Every beacon
+carries one custom event, which lands in ``events`` (a plain MergeTree: nothing merges
+duplicates away), so "stored exactly once" is counted there per page view.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import clickhouse_connect
+import orjson
+import pytest
+
+from tests.conftest import DESKTOP_CHROME, beacon
+from tests.test_cli import free_port
+
+BIN = Path(sys.executable).parent
+WRITER = ("collector_writer", "w-secret-42")
+RSS_LIMIT_MB = 300  # a server-mode collector (no chDB loaded): ~115 MB idle here
+DRAIN_SECONDS = 90
+HEADERS = {"Content-Type": "text/plain;charset=UTF-8", "User-Agent": DESKTOP_CHROME}
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+@dataclass
+class Proc:
+    """One rumhouse process, restartable with the same arguments (same ports, same data)."""
+
+    args: list[str]
+    env: dict[str, str]
+    log: Path
+    url: str
+    popen: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with open(self.log, "ab") as log:
+            self.popen = subprocess.Popen(
+                [str(BIN / "rumhouse"), *self.args], stdout=log, stderr=log,
+                env=os.environ | self.env,
+            )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert self.popen.poll() is None, f"exited at start-up: {self.log.read_text()[-2000:]}"
+            try:
+                if _get(f"{self.url}/healthz")[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError(f"{self.args[0]} did not start within 60 s")
+
+    def stop(self, sig: int = signal.SIGTERM) -> tuple[int, float]:
+        """Send ``sig``; the exit code and the seconds it took to exit."""
+        assert self.popen is not None
+        started = time.monotonic()
+        self.popen.send_signal(sig)
+        code = self.popen.wait(timeout=60)
+        return code, time.monotonic() - started
+
+    def metrics(self) -> dict[str, float]:
+        """Each series of /metrics, and each metric summed over its labels."""
+        _, body = _get(f"{self.url}/metrics")
+        found: dict[str, float] = {}
+        for line in body.decode().splitlines():
+            if line and not line.startswith("#"):
+                series, value = line.rsplit(" ", 1)
+                names = {series, series.split("{")[0]}
+                for name in names:
+                    found[name] = found.get(name, 0.0) + float(value)
+        return found
+
+
+def server(tmp: Path) -> tuple[Proc, int]:
+    """A rumhouse process whose SQL endpoint plays the ClickHouse server."""
+    config = tmp / "server.toml"
+    config.write_text(
+        'sql_users = [{ name = "default" }, '
+        f'{{ name = "{WRITER[0]}", password = "{WRITER[1]}", role = "writer" }}]\n'
+    )
+    port, sql_port = free_port(), free_port()
+    args = ["serve", "--open", "--config", str(config), "--data", str(tmp / "server-data"),
+            "--port", str(port), "--sql-port", str(sql_port)]  # fmt: skip
+    return Proc(args, {}, tmp / "server.log", f"http://127.0.0.1:{port}"), sql_port
+
+
+def collector(tmp: Path, sql_port: int, *extra: str, **env: str) -> Proc:
+    port = free_port()
+    settings = {
+        "RUMHOUSE_CLICKHOUSE_URL": f"http://{WRITER[0]}:{WRITER[1]}@127.0.0.1:{sql_port}/rum",
+        "RUMHOUSE_FLUSH_INTERVAL": "0.2",
+        "RUMHOUSE_SINK_TIMEOUT": "3",
+        "RUMHOUSE_SHUTDOWN_TIMEOUT": "6",
+    } | {f"RUMHOUSE_{k.upper()}": v for k, v in env.items()}
+    args = ["serve", "--open", "--data", str(tmp / "collector-data"), "--port", str(port),
+            "--log-format", "json", *extra]  # fmt: skip
+    return Proc(args, settings, tmp / "collector.log", f"http://127.0.0.1:{port}")
+
+
+@dataclass
+class Load:
+    """Beacons posted from a thread until stopped; remembers which ones got a 204."""
+
+    url: str
+    workers: int = 8
+    pause: float = 0.01
+    acked: list[str] = field(default_factory=list)
+    statuses: Counter[int] = field(default_factory=Counter)
+    refused_connections: int = 0
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def __enter__(self) -> Load:
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._run()), daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self._stop.set()
+        assert self._thread is not None
+        self._thread.join(timeout=30)
+
+    async def _run(self) -> None:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15)) as http:
+            await asyncio.gather(*(self._worker(http, w) for w in range(self.workers)))
+
+    async def _worker(self, http: aiohttp.ClientSession, worker: int) -> None:
+        n = 0
+        while not self._stop.is_set():
+            n += 1
+            view = f"w{worker:02d}n{n:011d}"
+            body = orjson.dumps(beacon(page_view_id=view, events=[{"name": "probe"}]))
+            try:
+                async with http.post(
+                    f"{self.url}/v1/beacon", data=body, headers=HEADERS
+                ) as response:
+                    await response.read()
+                    self.statuses[response.status] += 1
+                    if response.status == 204:
+                        self.acked.append(view)
+            except (aiohttp.ClientError, TimeoutError):
+                self.refused_connections += 1
+            await asyncio.sleep(self.pause)
+
+
+def stored_events(sql_port: int) -> Counter[str]:
+    client = clickhouse_connect.get_client(host="127.0.0.1", port=sql_port, database="rum")
+    try:
+        rows = client.query("SELECT page_view_id, count() FROM events GROUP BY page_view_id")
+        return Counter({str(view): int(n) for view, n in rows.result_rows})
+    finally:
+        client.close()
+
+
+def wait_stored(sql_port: int, acked: list[str]) -> Counter[str]:
+    """Poll until every acknowledged beacon is in the store (bounded), then return counts."""
+    deadline = time.monotonic() + DRAIN_SECONDS
+    while True:
+        counts = stored_events(sql_port)
+        if set(acked) <= set(counts) or time.monotonic() > deadline:
+            return counts
+        time.sleep(0.5)
+
+
+def assert_exactly_once(counts: Counter[str], acked: list[str]) -> None:
+    assert len(acked) > 50, "the load did not run"
+    missing = set(acked) - set(counts)
+    assert not missing, f"{len(missing)} acknowledged beacons are not stored"
+    twice = {view: n for view, n in counts.items() if n > 1}
+    assert not twice, f"{len(twice)} beacons stored more than once"
+
+
+def test_outage_then_every_accepted_beacon_is_stored_once(tmp_path: Path) -> None:
+    store, sql_port = server(tmp_path)
+    store.start()
+    rum = collector(tmp_path, sql_port)
+    rum.start()
+    try:
+        with Load(rum.url) as load:
+            time.sleep(2)
+            assert store.stop()[0] == 0  # the outage
+            time.sleep(4)
+            assert _get(f"{rum.url}/readyz")[1].startswith(b'{"status": "degraded"')
+            store.start()
+            time.sleep(2)
+        counts = wait_stored(sql_port, load.acked)
+        assert_exactly_once(counts, load.acked)
+        assert set(load.statuses) == {204}, load.statuses  # the outage cost no beacon a 5xx
+        time.sleep(1)  # the replayer deletes its last segment just after the insert
+        m = rum.metrics()
+        assert m["rumhouse_beacons_received_total"] == sum(load.statuses.values())
+        assert m["rumhouse_beacons_accepted_total"] == len(load.acked)
+        assert m['rumhouse_rows_inserted_total{table="events"}'] >= len(load.acked)
+        assert m["rumhouse_sink_errors_total"] > 0
+        assert m["rumhouse_spooled_rows_total"] > 0
+        assert m["rumhouse_spool_replays_total"] > 0
+        assert m["rumhouse_spool_segments"] == 0
+        assert m["rumhouse_spool_bytes"] == 0
+        assert _get(f"{rum.url}/readyz")[1].startswith(b'{"status": "ready"')
+    finally:
+        rum.stop()
+        store.stop()
+    assert "203.0.113" not in (tmp_path / "collector.log").read_text()
+
+
+@pytest.mark.parametrize("server_up", [True, False], ids=["server-up", "server-down"])
+def test_sigterm_under_load_exits_in_time_and_loses_nothing(
+    tmp_path: Path, server_up: bool
+) -> None:
+    store, sql_port = server(tmp_path)
+    store.start()
+    rum = collector(tmp_path, sql_port)
+    rum.start()
+    with Load(rum.url) as load:
+        time.sleep(2)
+        if not server_up:
+            store.stop()
+        code, seconds = rum.stop(signal.SIGTERM)
+        time.sleep(0.5)
+    assert code == 0
+    assert seconds < 6 + 3, f"SIGTERM took {seconds:.1f} s (deadline 6 s)"
+    if not server_up:
+        assert list((tmp_path / "collector-data" / "spool").glob("*.seg")), "nothing spooled"
+        store.start()
+    rum.start()  # the restart replays what was spooled
+    try:
+        assert_exactly_once(wait_stored(sql_port, load.acked), load.acked)
+    finally:
+        rum.stop()
+        store.stop()
+
+
+def test_durable_mode_survives_sigkill_under_load(tmp_path: Path) -> None:
+    store, sql_port = server(tmp_path)
+    store.start()
+    rum = collector(tmp_path, sql_port, "--durability", "durable")
+    rum.start()
+    with Load(rum.url, workers=16) as load:
+        time.sleep(3)
+        m = rum.metrics()
+        assert rum.stop(signal.SIGKILL)[0] == -signal.SIGKILL
+        time.sleep(0.5)
+    # Group commit: one fsync acknowledged many beacons.
+    assert 0 < m["rumhouse_journal_fsyncs_total"] < m["rumhouse_beacons_accepted_total"]
+    assert list((tmp_path / "collector-data" / "spool").glob("*.seg")), "no journal on disk"
+    rum.start()
+    try:
+        assert_exactly_once(wait_stored(sql_port, load.acked), load.acked)
+    finally:
+        rum.stop()
+        store.stop()
+
+
+def test_spool_and_memory_stay_bounded_while_the_server_is_down(tmp_path: Path) -> None:
+    store, sql_port = server(tmp_path)
+    spool = tmp_path / "collector-data" / "spool"
+    bound = 1024 * 1024
+    rum = collector(
+        tmp_path, sql_port, max_spool_bytes=str(bound), max_buffer_rows="4000"
+    )  # the server is not started yet
+    rum.start()
+    assert rum.popen is not None
+    peak_rss, peak_spool = 0.0, 0
+    with Load(rum.url, workers=8, pause=0.0) as load:
+        deadline = time.monotonic() + 12
+        while time.monotonic() < deadline:
+            peak_rss = max(peak_rss, rss_mb(rum.popen.pid))
+            peak_spool = max(peak_spool, sum(p.stat().st_size for p in spool.glob("*.seg")))
+            time.sleep(0.2)
+    print(f"bounded: peak RSS {peak_rss:.0f} MB, spool {peak_spool} B, {load.statuses}")
+    assert peak_spool <= bound
+    assert peak_rss < RSS_LIMIT_MB
+    assert load.statuses[503] > 0, "the collector should have refused once full"
+    assert set(load.statuses) <= {204, 503}
+    m = rum.metrics()
+    assert m["rumhouse_spool_full_total"] > 0
+    assert m['rumhouse_beacons_rejected_total{reason="buffer_full"}'] == load.statuses[503]
+    store.start()  # everything held in memory and spooled now goes in, once
+    try:
+        assert_exactly_once(wait_stored(sql_port, load.acked), load.acked)
+    finally:
+        rum.stop()
+        store.stop()
+
+
+def test_two_workers_share_one_port_and_all_rows_land(tmp_path: Path) -> None:
+    store, sql_port = server(tmp_path)
+    store.start()
+    rum = collector(tmp_path, sql_port, "--workers", "2")
+    rum.start()
+    assert rum.popen is not None
+    children = [
+        pid
+        for pid in Path(f"/proc/{rum.popen.pid}/task/{rum.popen.pid}/children").read_text().split()
+        if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()  # not the resource tracker
+    ]
+    try:
+        with Load(rum.url, workers=16) as load:
+            time.sleep(3)
+        assert len(children) == 2
+        assert_exactly_once(wait_stored(sql_port, load.acked), load.acked)
+        m = rum.metrics()  # summed over both workers, whichever one answers
+        assert m["rumhouse_beacons_accepted_total"] == len(load.acked)
+    finally:
+        code, _ = rum.stop()
+        store.stop()
+    assert code == 0
