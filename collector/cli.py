@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -16,7 +15,19 @@ from aiohttp import web
 from clickhouse_connect.driver.exceptions import ClickHouseError as ClickHouseClientError
 from pydantic import ValidationError
 
-from collector import __version__, bench, config_check, keys, migrate, owner, report, simulate
+from collector import (
+    __version__,
+    bench,
+    cluster,
+    config_check,
+    keys,
+    logs,
+    migrate,
+    owner,
+    report,
+    simulate,
+    workers,
+)
 from collector.app import ACCESS_LOG_FORMAT, create_app
 from collector.reader import ReadOnlyHere, open_reader
 from collector.settings import Settings, load_settings
@@ -48,9 +59,25 @@ def _parser() -> argparse.ArgumentParser:
         "--open", action="store_true", default=None, dest="open_mode",
         help="development mode: accept any site key from any origin",
     )  # fmt: skip
+    serve.add_argument(
+        "--workers", type=int, help="collector processes on one port (server mode; default 1)"
+    )
+    serve.add_argument(
+        "--durability", choices=["memory", "durable"],
+        help="memory: 204 once buffered (default); durable: 204 once fsynced to the spool",
+    )  # fmt: skip
+    serve.add_argument("--log-format", choices=["text", "json"], help="log lines (default text)")
     serve.add_argument("--sql-host", help="SQL endpoint address (default 127.0.0.1)")
     serve.add_argument("--sql-port", type=int, help="SQL endpoint port (default 8123)")
-    _common(commands.add_parser("migrate", help="create or update the tables"))
+    mig = commands.add_parser("migrate", help="create or update the tables")
+    _common(mig)
+    mig.add_argument(
+        "--cluster", metavar="NAME", help="ON CLUSTER DDL: Replicated and Distributed tables"
+    )
+    mig.add_argument(
+        "--print", action="store_true", dest="print_only",
+        help="with --cluster: print the DDL, apply nothing",
+    )  # fmt: skip
     sql = commands.add_parser("sql", help="run one query and print the result")
     _common(sql)
     sql.add_argument("query", help="the SQL; tables: page_views, vitals, errors, events")
@@ -93,7 +120,10 @@ def _config_file(args: argparse.Namespace) -> Path | None:
 
 def _flags(args: argparse.Namespace) -> dict[str, Any]:
     """The settings given as command-line flags (the highest precedence)."""
-    names = ("data", "host", "port", "flush_interval", "sql_host", "sql_port", "open_mode")
+    names = (
+        "data", "host", "port", "flush_interval", "sql_host", "sql_port", "open_mode",
+        "workers", "durability", "log_format",
+    )  # fmt: skip
     return {name: getattr(args, name, None) for name in names}
 
 
@@ -133,19 +163,40 @@ def serve(settings: Settings) -> int:
     if not settings.sites and not settings.open_mode:
         print(NO_SITES, file=sys.stderr)
         return 2
+    if settings.workers > 1:
+        print(_banner(settings, None), flush=True)
+        print(f"  workers       {settings.workers} processes on one port", flush=True)
+        return workers.run(settings, serve_one)
+    return serve_one(settings, False)
+
+
+def serve_one(settings: Settings, worker: bool) -> int:
+    """One collector process; SIGTERM stops it gracefully (aiohttp's run_app): no new
+    connections, in-flight requests answered, then the buffer written or spooled."""
     app = create_app(settings)
 
     async def announce(app: web.Application) -> None:
-        print(_banner(settings, app.get(keys.SQL_URL)), flush=True)
+        if not worker:
+            print(_banner(settings, app.get(keys.SQL_URL)), flush=True)
 
     app.on_startup.append(announce)
     web.run_app(
-        app, host=settings.host, port=settings.port, print=None, access_log_format=ACCESS_LOG_FORMAT
+        app,
+        host=settings.host,
+        port=settings.port,
+        print=None,
+        access_log_format=ACCESS_LOG_FORMAT,
+        reuse_port=worker,
+        shutdown_timeout=settings.shutdown_timeout / 4,
     )
     return 0
 
 
-def run_migrations(settings: Settings) -> int:
+def run_migrations(settings: Settings, cluster_name: str | None, print_only: bool) -> int:
+    if cluster_name is not None:  # a ClickHouse cluster: Replicated and Distributed tables
+        return cluster.run(settings, cluster_name, print_only)
+    if print_only:
+        raise SystemExit("rumhouse: --print goes with --cluster NAME")
     if settings.embedded:
         owner.acquire(settings.data)
     applied = migrate.apply(open_client(settings), settings.schema_dir)
@@ -209,7 +260,7 @@ def _config_check(settings: Settings, args: argparse.Namespace) -> int:
 def _run(settings: Settings, args: argparse.Namespace) -> int:
     commands: dict[str, Callable[[], int]] = {
         "serve": lambda: serve(settings),
-        "migrate": lambda: run_migrations(settings),
+        "migrate": lambda: run_migrations(settings, args.cluster, args.print_only),
         "sql": lambda: run_sql(settings, args.query, args.format, args.write),
         "report": lambda: run_report(settings, args.days, args.site),
         "simulate": lambda: run_simulate(settings, args),
@@ -221,11 +272,11 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logs.configure()
     try:
-        return _run(_settings(args), args)
+        settings = _settings(args)
+        logs.configure(settings.log_format)
+        return _run(settings, args)
     except ValidationError as exc:
         print(f"rumhouse: invalid settings:\n{exc}", file=sys.stderr)
     except BrokenPipeError:  # `rumhouse report | head`: the reader left, nothing is wrong
