@@ -60,15 +60,22 @@ def _migrate(client: Client, settings: Settings) -> None:
 
 
 async def _server_store(settings: Settings) -> ServerStore:
-    """The server sink. ClickHouse being down at start-up is not fatal: beacons are
-    spooled and written once it answers (the schema is checked then by `rumhouse migrate`)."""
+    """The server sink. ClickHouse being down, or a user that may only insert, is not fatal
+    at start-up: beacons are spooled and written once ClickHouse takes them."""
     store = ServerStore(settings)
     try:
         client = await asyncio.to_thread(open_client, settings)
-        await asyncio.to_thread(_migrate, client, settings)
-        client.close()
-    except Exception as exc:  # unreachable, refused, schema not applied: all logged, none fatal
-        log.error("ClickHouse at %s is not reachable (%s): spooling until it is", store.where, exc)
+        try:
+            await asyncio.to_thread(_migrate, client, settings)
+        finally:
+            client.close()
+    except Exception as exc:  # unreachable, refused, schema not applied: logged, not fatal
+        log.error(
+            "could not check the schema on ClickHouse at %s (%s); beacons are spooled until "
+            "it takes them (run `rumhouse migrate` with a user allowed to create tables)",
+            store.where,
+            exc,
+        )
     return store
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import socket
 import statistics
@@ -102,11 +103,16 @@ def _wrk(url: str, script: Path, seconds: int, connections: int, run: int) -> di
             "p50": latency("50"), "p99": latency("99")}  # fmt: skip
 
 
-def http_figures(seconds: int, log: Callable[[str], None]) -> list[Row]:
+def _wrk_script() -> Path:
     bodies = [orjson.dumps(v.beacon).decode() for v in simulate.visits(50, seed=4)]
     bodies = [re.sub(r'"page_view_id":"[^"]+"', '"page_view_id":"__PVID__"', b) for b in bodies]
     lua = Path(tempfile.mkdtemp()) / "beacons.lua"
     lua.write_text(WRK_LUA.replace("{BODIES}", "{" + ",".join(json.dumps(b) for b in bodies) + "}"))
+    return lua
+
+
+def http_figures(seconds: int, log: Callable[[str], None]) -> list[Row]:
+    lua = _wrk_script()
     data = Path(tempfile.mkdtemp()) / "data"
     floor_port, port, sql_port = _free_port(), _free_port(), _free_port()
     floor = subprocess.Popen([sys.executable, "-c", FLOOR_APP, str(floor_port)])
@@ -143,6 +149,67 @@ def http_figures(seconds: int, log: Callable[[str], None]) -> list[Row]:
         # in flight: those are stored too, so stored may exceed what wrk saw answered.
         ("every accepted beacon stored", f"{stored:,} stored, {accepted:,.0f} answered 204", "all",
          "met" if accepted <= stored <= accepted + 2 * 32 else "MISSED"),
+    ]  # fmt: skip
+
+
+WRITER_PASSWORD = "bench-writer-pw"
+
+
+def _server_mode(
+    workers: int, sql_port: int, lua: Path, seconds: int, log: Callable[[str], None]
+) -> dict[str, float]:
+    """One server-mode collector with ``workers`` processes writing to ``sql_port``."""
+    port = _free_port()
+    env = os.environ | {
+        "RUMHOUSE_CLICKHOUSE_URL": f"http://writer:{WRITER_PASSWORD}@127.0.0.1:{sql_port}/rum"
+    }
+    collector = subprocess.Popen(
+        [BIN / "rumhouse", "serve", "--open", "--workers", str(workers), "--port", str(port),
+         "--data", tempfile.mkdtemp()],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+    )  # fmt: skip
+    try:
+        _wait_up(f"http://127.0.0.1:{port}/healthz")
+        time.sleep(1)  # every worker is listening
+        log(f"server mode: --workers {workers}: wrk -t2 -c32 -d{seconds}s ...")
+        return _wrk(f"http://127.0.0.1:{port}", lua, seconds, 32, 100 + workers)
+    finally:
+        collector.terminate()
+        collector.wait(timeout=60)
+
+
+def server_figures(seconds: int, log: Callable[[str], None]) -> list[Row]:
+    """Server mode with 1 and 2 worker processes. The "server" is a rumhouse process's
+    ClickHouse-compatible endpoint on the same 2 cores, so it competes with the workers."""
+    lua = _wrk_script()
+    config = Path(tempfile.mkdtemp()) / "server.toml"
+    config.write_text(
+        'sql_users = [{ name = "default" }, '
+        f'{{ name = "writer", password = "{WRITER_PASSWORD}", role = "writer" }}]\n'
+    )
+    port, sql_port = _free_port(), _free_port()
+    server = subprocess.Popen(
+        [BIN / "rumhouse", "serve", "--open", "--config", str(config), "--data",
+         str(Path(tempfile.mkdtemp()) / "data"), "--port", str(port), "--sql-port", str(sql_port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        _wait_up(f"http://127.0.0.1:{port}/healthz")
+        one = _server_mode(1, sql_port, lua, seconds, log)
+        two = _server_mode(2, sql_port, lua, seconds, log)
+        client = clickhouse_connect.get_client(host="127.0.0.1", port=sql_port)
+        stored = int(str(client.command("SELECT count() FROM page_views_data")))
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    accepted = one["requests"] - one["errors"] + two["requests"] - two["errors"]
+    ratio = two["rps"] / one["rps"]
+    return [
+        ("server mode, --workers 1, beacons/s", f"{one['rps']:,.0f} (p99 {one['p99']:.1f} ms)", "", ""),
+        ("server mode, --workers 2, beacons/s", f"{two['rps']:,.0f} (p99 {two['p99']:.1f} ms)",
+         ">= 1.7 x workers 1", _verdict(ratio, 1.7, f"{ratio:.2f} x")),
+        ("server mode: every accepted beacon stored", f"{stored:,} stored, {accepted:,.0f} answered 204",
+         "all", "met" if accepted <= stored <= accepted + 4 * 32 else "MISSED"),
     ]  # fmt: skip
 
 
@@ -302,6 +369,7 @@ def run(settings: Settings, quick: bool = False) -> int:
     log("cpu: parse, validate, enrich and row-build 10,000 simulated beacons ...")
     rows += cpu_figure()
     rows += http_figures(5 if quick else 20, log)
+    rows += server_figures(5 if quick else 15, log)
     rows += freshness_figure(20 if quick else 60, log)
     rows += storage_figures(1_000_000 if quick else 10_000_000, log)
     width = max(len(r[0]) for r in rows)
@@ -312,6 +380,7 @@ def run(settings: Settings, quick: bool = False) -> int:
         print(f"  {figure:<{width}}  {value:<40} {target:<16} {verdict}")
     print(
         "\ncommands: wrk -t2 -c32 -d20s --latency -s beacons.lua (floor and collector, alternated twice);"
-        " rumhouse serve --open; queries in collector/bench.py (P75_RAW, P75_ROLLUP)"
+        " rumhouse serve --open; server mode: RUMHOUSE_CLICKHOUSE_URL=<a second rumhouse endpoint, writer user>"
+        " rumhouse serve --open --workers 1, then 2, wrk -t2 -c32 -d15s; queries in collector/bench.py (P75_RAW, P75_ROLLUP)"
     )
     return 0
