@@ -22,7 +22,6 @@ import pickle
 import re
 import struct
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +72,7 @@ class Spool:
     """The ordered segments waiting for the store, and the next segment number."""
 
     def __init__(self, directory: Path, max_bytes: int) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)  # private: see above
         self.directory = directory
         self.max_bytes = max_bytes
         found = sorted(p for p in directory.iterdir() if _NAME.match(p.name))
@@ -115,7 +114,7 @@ class Spool:
             return None
         path = self.new_path()
         tmp = path.with_suffix(".tmp")
-        with open(tmp, "wb") as file:
+        with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as file:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
@@ -135,6 +134,3 @@ class Spool:
         if path in self._pending:
             self._pending.remove(path)
         path.unlink(missing_ok=True)
-
-    def segments(self) -> Iterator[Path]:
-        yield from self._pending
