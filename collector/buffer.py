@@ -28,9 +28,9 @@ from typing import Protocol
 
 from collector.journal import Journal
 from collector.metrics import Metrics
-from collector.rows import TABLES, Row
-from collector.sinks.clickhouse import dedup_token
-from collector.spool import Batch, Spool, read_segment
+from collector.rows import TABLES
+from collector.sinks import Encoded, dedup_token
+from collector.spool import Spool, read_segment
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +38,8 @@ MAX_BACKOFF = 30.0
 
 
 class Sink(Protocol):
-    async def insert(
-        self, table: str, columns: tuple[str, ...], rows: list[Row], token: str = ""
-    ) -> None: ...
+    async def insert(self, table: str, columns: tuple[str, ...], body: bytes, token: str) -> None:
+        """Insert JSON lines into ``columns`` of ``table``."""
 
 
 class Buffer:
@@ -66,9 +65,10 @@ class Buffer:
         self._sink_timeout = sink_timeout
         self._metrics = metrics or Metrics()
         self._clock = clock
-        self._queues: dict[str, list[Row]] = {table: [] for table in TABLES}
+        self._queues: dict[str, list[bytes]] = {table: [] for table in TABLES}
+        self._counts = dict.fromkeys(TABLES, 0)
         self._queued = 0
-        self._held: list[Batch] = []  # batches the full spool could not take
+        self._held: list[Encoded] = []  # batches the full spool could not take
         self._oldest: float | None = None
         self._wake = asyncio.Event()
         self._backlog = asyncio.Event()  # set when the spool or ``held`` has work
@@ -78,7 +78,7 @@ class Buffer:
     @property
     def rows(self) -> int:
         """Rows in memory: queued, and held back by a full spool."""
-        return self._queued + sum(len(rows) for batch in self._held for rows in batch.values())
+        return self._queued + sum(n for batch in self._held for _, n in batch.values())
 
     @property
     def degraded(self) -> bool:
@@ -88,13 +88,14 @@ class Buffer:
     def room(self) -> bool:
         return self.rows < self._max_rows and not (self.journal and self.spool.full())
 
-    def add(self, rows_by_table: dict[str, list[Row]]) -> bool:
+    def add(self, beacon: Encoded) -> bool:
         """Queue one beacon's rows; ``False`` (nothing queued) when the buffer is full."""
         if self.rows >= self._max_rows:
             return False
-        for table, rows in rows_by_table.items():
-            self._queues[table].extend(rows)
-            self._queued += len(rows)
+        for table, (body, rows) in beacon.items():
+            self._queues[table].append(body)
+            self._counts[table] += rows
+            self._queued += rows
         if self._oldest is None:
             self._oldest = self._clock()
             self._wake.set()  # the flusher sleeps until told that an age deadline exists
@@ -110,10 +111,11 @@ class Buffer:
             return 0.0
         return max(0.0, self._oldest + self._flush_interval - self._clock())
 
-    def _take(self) -> tuple[Batch, Path | None]:
+    def _take(self) -> tuple[Encoded, Path | None]:
         """Everything queued, and (durable mode) the journal segment holding exactly it."""
-        batch = {table: rows for table, rows in self._queues.items() if rows}
+        batch = {t: (b"".join(q), self._counts[t]) for t, q in self._queues.items() if q}
         self._queues = {table: [] for table in TABLES}
+        self._counts = dict.fromkeys(TABLES, 0)
         self._queued, self._oldest = 0, None
         return batch, self.journal.seal() if self.journal else None
 
@@ -133,26 +135,26 @@ class Buffer:
         self._spill(failed, segment)
         return False
 
-    async def _write(self, batch: Batch, deadline: float | None = None) -> Batch:
+    async def _write(self, batch: Encoded, deadline: float | None = None) -> Encoded:
         """Insert each table's rows; the tables not written (after the first failure the
         rest are not tried: a store that failed once will most likely fail again)."""
-        for n, (table, rows) in enumerate(batch.items()):
+        for n, (table, (body, rows)) in enumerate(batch.items()):
             timeout = self._sink_timeout
             if deadline is not None:
                 timeout = min(timeout, max(0.0, deadline - self._clock()))
             started = self._clock()
             try:
                 async with asyncio.timeout(timeout):
-                    await self._sink.insert(table, TABLES[table], rows, dedup_token(table, rows))
+                    await self._sink.insert(table, TABLES[table], body, dedup_token(table, body))
             except Exception as exc:
                 self._metrics.sink_errors.labels(table).inc()
-                log.warning("insert of %d rows into %s failed: %r", len(rows), table, exc)
+                log.warning("insert of %d rows into %s failed: %r", rows, table, exc)
                 return dict(list(batch.items())[n:])
-            self._metrics.inserted(table, len(rows), self._clock() - started)
+            self._metrics.inserted(table, rows, self._clock() - started)
         return {}
 
-    def _spill(self, batch: Batch, segment: Path | None) -> None:
-        rows = sum(len(r) for r in batch.values())
+    def _spill(self, batch: Encoded, segment: Path | None) -> None:
+        rows = sum(n for _, n in batch.values())
         if segment is not None:  # durable: the beacons are already on disk
             self.spool.adopt(segment)
         elif self.spool.write(batch) is None:

@@ -1,9 +1,10 @@
 """Durable mode: every accepted beacon is on disk, fsynced, before its 204.
 
-Each beacon's rows are appended as one record to the current spool segment (a plain write
-into the page cache, microseconds). ``append`` returns a future that completes after the
-next fsync; one committer task runs the fsyncs back to back on a thread, so one fsync serves
-every request that arrived while the previous one ran (group commit).
+Each beacon's rows (JSON lines, encoded once) are appended as one record to the current
+spool segment (a plain write into the page cache, microseconds). ``append`` returns a future
+that completes after the next fsync; one committer task runs the fsyncs back to back on a
+thread, so one fsync serves every request that arrived while the previous one ran (group
+commit).
 
 When the buffer flushes it ``seal``s the current segment: that segment holds exactly the
 beacons of the batch being inserted. If the insert succeeds the segment is deleted; if not,
@@ -20,7 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from collector.spool import Batch, Spool, frame, fsync_dir
+from collector.sinks import Encoded
+from collector.spool import Spool, frame, fsync_dir
 
 
 @dataclass
@@ -44,7 +46,7 @@ class Journal:
         self._unsynced: list[_Segment] = []
         self._wake = asyncio.Event()
 
-    def append(self, batch: Batch) -> asyncio.Future[None]:
+    def append(self, batch: Encoded) -> asyncio.Future[None]:
         """Write one beacon's rows; the future completes once they are fsynced."""
         segment = self._current or self._open()
         data = frame(batch)

@@ -24,8 +24,9 @@ from collector.contract import Beacon
 from collector.enrich import Client
 from collector.journal import JournalError
 from collector.outcomes import Drops, Reason, Rejection
-from collector.rows import Row, rows_by_table
+from collector.rows import rows_by_table
 from collector.settings import Site
+from collector.sinks import Encoded, encode
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -107,7 +108,7 @@ async def _admit(request: web.Request, drops: Drops) -> tuple[Beacon, Client, Si
     return beacon, client, app[keys.ADMISSION].site(beacon.site, request.headers.get("Origin"))
 
 
-async def _queue(buffer: Buffer, rows: dict[str, list[Row]]) -> Rejection | None:
+async def _queue(buffer: Buffer, rows: Encoded) -> Rejection | None:
     """Hand the rows to the buffer; in durable mode, also wait for them to be fsynced."""
     if not buffer.room():
         full = Reason.SPOOL_FULL if buffer.journal and buffer.spool.full() else Reason.BUFFER_FULL
@@ -138,7 +139,7 @@ async def post_beacon(request: web.Request) -> web.Response:
     else:
         drops.whole = Reason.SAMPLED_OUT
     if not drops.whole:
-        refusal = await _queue(app[keys.BUFFER], rows_by_table(view))
+        refusal = await _queue(app[keys.BUFFER], encode(rows_by_table(view)))
         if refusal:
             return _refuse(request, refusal)
         metrics.accepted.inc()

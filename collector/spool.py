@@ -1,48 +1,63 @@
 """The disk spool: batches that could not be written yet, kept in order until they are.
 
-A segment is one file ``NNNNNNNNNNNN.seg`` holding framed records; a record is the rows of
-one or more tables (``{table: [row, ...]}``). Segments are replayed oldest first, a whole
-segment at a time, and deleted once every table's rows are in the store. Each record is
-``length, crc32, payload`` so a record torn by a crash is recognised and ignored (in durable
-mode it was never acknowledged: acknowledgement waits for its fsync).
-
-The payload is a pickle of plain values (str, int, float, datetime, UUID, lists, dicts):
-the spool is private to the collector, written and read only by it, in a folder no one else
-should write to (pickle would run code from a forged file). Rows hold no IP address.
+A segment is one file ``NNNNNNNNNNNN.seg`` holding framed records; a record is the JSON
+lines of one or more tables, exactly as they are sent to ClickHouse (``sinks/__init__.py``).
+Segments are replayed oldest first, a whole segment at a time, and deleted once every
+table's rows are in the store. A record is ``length, crc32, payload`` so one torn by a crash
+is recognised and ignored (in durable mode it was never acknowledged: acknowledgement waits
+for its fsync). The payload is, per table, ``name length, name, rows, body length, body``.
+Rows hold no IP address; the folder is private to the collector.
 
 The spool is bounded by ``max_bytes``; what happens when it is full is the caller's policy
-(see ``buffer.py`` and the README: new beacons are refused with 503, never old ones lost).
+(see ``buffer.py`` and docs/deploy.md: new beacons are refused with 503, never old ones lost).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import pickle
 import re
 import struct
 import zlib
 from pathlib import Path
-from typing import Any
+
+from collector.sinks import Encoded
 
 log = logging.getLogger(__name__)
 
-Batch = dict[str, list[tuple[Any, ...]]]
-
-_HEADER = struct.Struct("<II")
+_HEADER = struct.Struct("<II")  # payload length, crc32
+_TABLE = struct.Struct("<HII")  # name length, rows, body length
 _NAME = re.compile(r"^(\d{12})\.seg$")
 
 
-def frame(batch: Batch) -> bytes:
-    payload = pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
+def frame(batch: Encoded) -> bytes:
+    parts = []
+    for table, (body, rows) in batch.items():
+        name = table.encode()
+        parts += [_TABLE.pack(len(name), rows, len(body)), name, body]
+    payload = b"".join(parts)
     return _HEADER.pack(len(payload), zlib.crc32(payload)) + payload
 
 
-def read_segment(path: Path) -> tuple[Batch, int]:
+def _tables(payload: bytes) -> Encoded:
+    found: Encoded = {}
+    offset = 0
+    while offset < len(payload):
+        name_length, rows, body_length = _TABLE.unpack_from(payload, offset)
+        offset += _TABLE.size
+        name = payload[offset : offset + name_length].decode()
+        offset += name_length
+        found[name] = (payload[offset : offset + body_length], rows)
+        offset += body_length
+    return found
+
+
+def read_segment(path: Path) -> tuple[Encoded, int]:
     """The segment's rows merged per table, in record order, and how many torn records
     were skipped (a crash can leave at most one, at the end)."""
     data = path.read_bytes()
-    merged: Batch = {}
+    bodies: dict[str, list[bytes]] = {}
+    counts: dict[str, int] = {}
     offset, torn = 0, 0
     while offset < len(data):
         if offset + _HEADER.size > len(data):
@@ -53,10 +68,11 @@ def read_segment(path: Path) -> tuple[Batch, int]:
         if len(payload) < length or zlib.crc32(payload) != crc:
             torn += 1
             break
-        for table, rows in pickle.loads(payload).items():
-            merged.setdefault(table, []).extend(rows)
+        for table, (body, rows) in _tables(payload).items():
+            bodies.setdefault(table, []).append(body)
+            counts[table] = counts.get(table, 0) + rows
         offset += _HEADER.size + length
-    return merged, torn
+    return {table: (b"".join(parts), counts[table]) for table, parts in bodies.items()}, torn
 
 
 def fsync_dir(path: Path) -> None:
@@ -107,7 +123,7 @@ class Spool:
         """Count a file being written (the durable journal's current segment)."""
         self._sizes[path] = size
 
-    def write(self, batch: Batch) -> Path | None:
+    def write(self, batch: Encoded) -> Path | None:
         """Spool ``batch`` as a new segment, fsynced; ``None`` when it would not fit."""
         data = frame(batch)
         if self.full(len(data)):

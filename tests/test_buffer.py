@@ -20,6 +20,7 @@ from collector.journal import Journal
 from collector.metrics import Metrics
 from collector.rows import rows_by_table
 from collector.settings import Settings, load_settings
+from collector.sinks import Encoded, encode
 from collector.sinks.clickhouse import Store
 from collector.spool import Spool, frame, read_segment
 from collector.validate import parse_beacon
@@ -41,7 +42,7 @@ def real_store(store: Any) -> Iterator[Store]:
     wrapped._thread.shutdown()
 
 
-def rows(n: int = 1, view_id: int = 0) -> dict[str, list[tuple[Any, ...]]]:
+def rows(n: int = 1, view_id: int = 0) -> Encoded:
     """One page view row and ``n`` vitals rows (distinct metrics) of page view ``view_id``."""
     metrics = [{"name": name, "value": 1.0} for name in ("LCP", "FCP", "TTFB", "CLS", "INP")[:n]]
     body = beacon(metrics=metrics, page_view_id=f"pv{view_id:014d}")
@@ -50,7 +51,7 @@ def rows(n: int = 1, view_id: int = 0) -> dict[str, list[tuple[Any, ...]]]:
         Client("203.0.113.9", DESKTOP_CHROME),
         datetime.now(UTC),
     )
-    return rows_by_table(view)
+    return encode(rows_by_table(view))
 
 
 def make(store: Store, clock: Clock, spool: Spool | None = None, **kw: Any) -> Buffer:
@@ -179,7 +180,7 @@ async def test_durable_journal_acknowledges_after_fsync_and_seals_per_flush(
     await asyncio.gather(*futures)  # acknowledged: every record is on disk
     assert 1 <= metrics.fsyncs._value.get() < 20  # group commit: one fsync served many
     [segment] = tmp_path.glob("*.seg")
-    assert len(read_segment(segment)[0]["page_views_data"]) == 20
+    assert read_segment(segment)[0]["page_views_data"][1] == 20
     assert await buffer.flush()
     assert not segment.exists()  # written: the segment is no longer needed
     assert await real_store.query("SELECT count() FROM page_views_data") == [(20,)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
@@ -61,6 +62,7 @@ def test_cli_sql_reads_through_a_running_collector_and_directly_after_it_stops(
     proc = subprocess.Popen(
         [RUMHOUSE, "serve", "--open", "--data", str(data), "--port", str(port), "--sql-port", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=os.environ | {"RUMHOUSE_ACCESS_LOG": "true"},
     )  # fmt: skip
     try:
         wait_healthy(url, proc)
@@ -82,7 +84,8 @@ def test_cli_sql_reads_through_a_running_collector_and_directly_after_it_stops(
     assert f"{url}/demo" in output
     assert f"{url}/snippet" in output
     assert "rumhouse sql" in output
-    assert "127.0.0.1 [" not in output, "the access log must not carry client addresses"
+    assert '"POST /v1/beacon HTTP/1.1" 204' in output, "the access log is on"
+    assert "127.0.0.1" not in output.split("rumhouse sql")[-1], "no client address in logs"
     done = sql(data, "SELECT page_group, metric, value FROM vitals", "--format", "TSV")
     assert done.returncode == 0, done.stderr
     assert done.stdout == "/product/:id\tLCP\t1800\n"

@@ -2,14 +2,13 @@
 
 Both modes use the same synchronous client API; every call runs on one dedicated thread so
 the event loop never blocks (clickhouse-connect's async client does not support chDB, and
-a chDB session must not be used from two threads at once). Inserts are column-named, so
-``rows.py`` alone decides the column order.
+a chDB session must not be used from two threads at once). Inserts are column-named JSON
+lines (see ``sinks/__init__.py``), so ``rows.py`` alone decides the column order.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,10 +16,10 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import clickhouse_connect
-import orjson
 from clickhouse_connect.driver.client import Client
 
 from collector.settings import Settings
+from collector.sinks import FORMAT, INSERT_SETTINGS
 
 T = TypeVar("T")
 
@@ -88,12 +87,10 @@ class Store:
     async def _run(self, call: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._thread, call)
 
-    async def insert(
-        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], token: str = ""
-    ) -> None:
-        settings = {"insert_deduplication_token": token} if token else None
+    async def insert(self, table: str, columns: Sequence[str], body: bytes, token: str) -> None:
+        settings = INSERT_SETTINGS | {"insert_deduplication_token": token}
         await self._run(
-            lambda: self.client.insert(table, rows, column_names=list(columns), settings=settings)
+            lambda: self.client.raw_insert(table, columns, body, settings=settings, fmt=FORMAT)
         )
 
     async def query(self, sql: str) -> list[tuple[Any, ...]]:
@@ -119,11 +116,3 @@ class Store:
     async def close(self) -> None:
         await asyncio.to_thread(self._thread.shutdown, wait=True)
         self.client.close()
-
-
-def dedup_token(table: str, rows: Sequence[Sequence[Any]]) -> str:
-    """A batch's deduplication token, from its content: the same rows replayed after an
-    outage or a crash get the same token, and ClickHouse keeps one copy."""
-    digest = hashlib.blake2b(table.encode(), digest_size=16)
-    digest.update(orjson.dumps(rows, default=str))
-    return digest.hexdigest()

@@ -1,7 +1,8 @@
 """The server sink: a ClickHouse server (or cluster) over HTTP, with the async client.
 
 clickhouse-connect's async client runs on aiohttp in the collector's own event loop:
-connections are reused, inserts are compressed (lz4), and every call has a timeout. The
+connections are reused, inserts (JSON lines) are compressed with lz4, and every call has a
+timeout. The
 client is created on first use and again after a failure, so a collector starts, and keeps
 accepting beacons into its spool, while ClickHouse is down.
 
@@ -19,9 +20,11 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import clickhouse_connect
+import lz4.frame
 from clickhouse_connect.driver.asyncclient import AsyncClient
 
 from collector.settings import Settings
+from collector.sinks import FORMAT, INSERT_SETTINGS
 
 log = logging.getLogger(__name__)
 
@@ -66,16 +69,15 @@ class ServerStore:
             except Exception:  # a broken connection may fail to close: it is gone anyway
                 log.debug("closing the ClickHouse client failed", exc_info=True)
 
-    async def insert(
-        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], token: str = ""
-    ) -> None:
-        settings = dict(self._insert_settings)
-        if token:
-            settings["insert_deduplication_token"] = token
+    async def insert(self, table: str, columns: Sequence[str], body: bytes, token: str) -> None:
+        settings = INSERT_SETTINGS | self._insert_settings | {"insert_deduplication_token": token}
+        packed = await asyncio.to_thread(lz4.frame.compress, body)  # ~10x smaller on the wire
         try:
             async with asyncio.timeout(self._timeout):
                 client = await self._get()
-                await client.insert(table, rows, column_names=list(columns), settings=settings)
+                await client.raw_insert(
+                    table, columns, packed, settings=settings, fmt=FORMAT, compression="lz4"
+                )
         except BaseException:
             await self._drop()
             raise

@@ -49,6 +49,7 @@ CHANGEABLE_IN_READONLY = frozenset({"max_execution_time"})
 INSERT_SETTINGS = frozenset({
     "insert_deduplication_token", "insert_deduplicate", "async_insert", "wait_for_async_insert",
     "async_insert_deduplicate", "deduplicate_blocks_in_dependent_materialized_views",
+    "date_time_input_format", "input_format_skip_unknown_fields",
 })  # fmt: skip
 _TRAILING_FORMAT = re.compile(r"\bFORMAT\s+(\w+)\s*;?\s*$", re.I)
 CONTENT_TYPES = (
