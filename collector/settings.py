@@ -111,7 +111,7 @@ class Settings(BaseSettings):
         default=None, description="where unwritten batches wait (default: <data>/spool)"
     )
     max_spool_bytes: int = Field(
-        default=1024**3, ge=1024 * 1024,
+        default=1024**3, ge=64 * 1024,
         description="bound of the spool; when full, new beacons get 503 (nothing queued is lost)",
     )  # fmt: skip
     shutdown_timeout: float = Field(

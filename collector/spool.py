@@ -5,7 +5,8 @@ lines of one or more tables, exactly as they are sent to ClickHouse (``sinks/__i
 Segments are replayed oldest first, a whole segment at a time, and deleted once every
 table's rows are in the store. A record is ``length, crc32, payload`` so one torn by a crash
 is recognised and ignored (in durable mode it was never acknowledged: acknowledgement waits
-for its fsync). The payload is, per table, ``name length, name, rows, body length, body``.
+for its fsync). The payload is lz4-compressed (JSON lines shrink about 3x per beacon, 6x per
+batch) and holds, per table, ``name length, name, rows, body length, body``.
 Rows hold no IP address; the folder is private to the collector.
 
 The spool is bounded by ``max_bytes``; what happens when it is full is the caller's policy
@@ -21,6 +22,8 @@ import struct
 import zlib
 from pathlib import Path
 
+import lz4.block
+
 from collector.sinks import Encoded
 
 log = logging.getLogger(__name__)
@@ -35,7 +38,7 @@ def frame(batch: Encoded) -> bytes:
     for table, (body, rows) in batch.items():
         name = table.encode()
         parts += [_TABLE.pack(len(name), rows, len(body)), name, body]
-    payload = b"".join(parts)
+    payload = bytes(lz4.block.compress(b"".join(parts)))
     return _HEADER.pack(len(payload), zlib.crc32(payload)) + payload
 
 
@@ -68,7 +71,7 @@ def read_segment(path: Path) -> tuple[Encoded, int]:
         if len(payload) < length or zlib.crc32(payload) != crc:
             torn += 1
             break
-        for table, (body, rows) in _tables(payload).items():
+        for table, (body, rows) in _tables(lz4.block.decompress(payload)).items():
             bodies.setdefault(table, []).append(body)
             counts[table] = counts.get(table, 0) + rows
         offset += _HEADER.size + length
