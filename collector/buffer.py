@@ -125,14 +125,14 @@ class Buffer:
         if not batch:
             return True
         if self.degraded:  # keep the order: older batches are still waiting
-            self._spill(batch, segment)
+            await self._spill(batch, segment)
             return False
         failed = await self._write(batch, deadline)
         if not failed:
             if segment:
                 self.spool.remove(segment)
             return True
-        self._spill(failed, segment)
+        await self._spill(failed, segment)
         return False
 
     async def _write(self, batch: Encoded, deadline: float | None = None) -> Encoded:
@@ -153,11 +153,11 @@ class Buffer:
             self._metrics.inserted(table, rows, self._clock() - started)
         return {}
 
-    def _spill(self, batch: Encoded, segment: Path | None) -> None:
+    async def _spill(self, batch: Encoded, segment: Path | None) -> None:
         rows = sum(n for _, n in batch.values())
         if segment is not None:  # durable: the beacons are already on disk
             self.spool.adopt(segment)
-        elif self.spool.write(batch) is None:
+        elif await asyncio.to_thread(self.spool.write, batch) is None:  # fsyncs: off the loop
             self._metrics.spool_full.inc()
             log.error(
                 "the spool is full (%d bytes): %d rows held in memory", self.spool.bytes, rows
@@ -217,7 +217,7 @@ class Buffer:
         if self._queued and not self.degraded:
             await self.flush(deadline)
         elif self._queued:
-            self._spill(*self._take())
+            await self._spill(*self._take())
         for batch in list(self._held):  # the spool may have room again
             if self.spool.write(batch) is not None:
                 self._held.remove(batch)
