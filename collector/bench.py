@@ -29,7 +29,7 @@ import aiohttp
 import clickhouse_connect
 import orjson
 
-from collector import migrate, report, simulate, validate
+from collector import bench_browser, migrate, report, simulate, validate
 from collector.enrich import Client, Enricher
 from collector.enrich.geo import CountryLookup
 from collector.rows import rows_by_table
@@ -363,6 +363,14 @@ def beacon_figures() -> list[Row]:
              _verdict(gz, 9000, f"{gz:,} bytes", lower_is_better=True))]  # fmt: skip
 
 
+def main_thread_figure(runs: int) -> list[Row]:
+    ms = bench_browser.main_thread_ms(runs)
+    extra = ms["rum"] - ms["web-vitals"]
+    return [("rum.js main-thread script time on load vs web-vitals alone (chromium)",
+             f"{ms['rum']:.1f} vs {ms['web-vitals']:.1f} ms ({extra:+.1f} ms)", "within 2 ms",
+             _verdict(extra, 2.0, f"{extra:+.1f} ms", lower_is_better=True))]  # fmt: skip
+
+
 def run(settings: Settings, quick: bool = False) -> int:
     """Every figure, then one table (also the command lines used)."""
     del settings  # the bench makes its own stores and processes
@@ -372,6 +380,8 @@ def run(settings: Settings, quick: bool = False) -> int:
 
     rows: list[Row] = []
     rows += beacon_figures()
+    log("beacon: main-thread time in chromium, rum.js vs web-vitals alone ...")
+    rows += main_thread_figure(5 if quick else 21)
     log("cpu: parse, validate, enrich and row-build 10,000 simulated beacons ...")
     rows += cpu_figure()
     rows += http_figures(5 if quick else 20, log)
