@@ -18,6 +18,7 @@ import threading
 import time
 import urllib.request
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,20 @@ def _get(url: str) -> tuple[int, bytes]:
         return error.code, error.read()
 
 
+STARTED: list[subprocess.Popen[bytes]] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_process_left() -> Iterator[None]:
+    """Whatever a test started is gone after it, even when an assertion failed half-way."""
+    yield
+    while STARTED:
+        popen = STARTED.pop()
+        if popen.poll() is None:
+            popen.kill()
+            popen.wait(timeout=30)
+
+
 @dataclass
 class Proc:
     """One rumhouse process, restartable with the same arguments (same ports, same data)."""
@@ -73,6 +88,7 @@ class Proc:
                 [str(BIN / "rumhouse"), *self.args], stdout=log, stderr=log,
                 env=os.environ | self.env,
             )  # fmt: skip
+        STARTED.append(self.popen)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             assert self.popen.poll() is None, f"exited at start-up: {self.log.read_text()[-2000:]}"
