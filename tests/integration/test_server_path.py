@@ -250,7 +250,11 @@ def test_outage_then_every_accepted_beacon_is_stored_once(tmp_path: Path) -> Non
     finally:
         rum.stop()
         store.stop()
-    assert VISITOR not in (tmp_path / "collector.log").read_text()
+    log = (tmp_path / "collector.log").read_text()
+    assert VISITOR not in log
+    records = [orjson.loads(line) for line in log.splitlines() if line.startswith("{")]
+    assert any(r["level"] == "WARNING" and "failed" in r["message"] for r in records)
+    assert all({"time", "level", "logger", "message"} <= set(r) for r in records)
 
 
 @pytest.mark.parametrize("server_up", [True, False], ids=["server-up", "server-down"])
