@@ -19,20 +19,22 @@ _SEGMENT = (
     "browser_version", "os", "country", "connection", "is_bot",
 )  # fmt: skip
 
-_CONTEXT = (
+_CONTEXT_VALUES = (
     "viewport_width", "viewport_height", "device_pixel_ratio", "rtt", "downlink", "save_data",
-    "device_memory", "cpu_cores", "ua_platform", "ua_brands",
+    "device_memory", "cpu_cores",
 )  # fmt: skip
+_CONTEXT_TEXT = ("ua_platform", "ua_brands")  # text columns: "" when missing, not NULL
+_CONTEXT = (*_CONTEXT_VALUES, *_CONTEXT_TEXT)
 
-# Wire name of each navigation timing field → column.
-_NAV = {
+# Wire name of each navigation timing field → column; the protocol, text, comes last.
+_NAV_VALUES = {
     "redirect": "redirect_ms", "dns": "dns_ms", "connect": "connect_ms", "tls": "tls_ms",
     "ttfb": "ttfb_ms", "request": "request_ms", "response": "response_ms",
     "dom_interactive": "dom_interactive_ms", "dom_content_loaded": "dom_content_loaded_ms",
     "load": "load_ms", "transfer_size": "transfer_size",
     "encoded_body_size": "encoded_body_size", "decoded_body_size": "decoded_body_size",
-    "protocol": "protocol",
 }  # fmt: skip
+_NAV = {**_NAV_VALUES, "protocol": "protocol"}
 
 PAGE_VIEW_COLUMNS = (
     "ts", "started_at", "site", "page_view_id", "session_id", "seq", "url", *_SEGMENT[:2],
@@ -57,8 +59,6 @@ TABLES: dict[str, tuple[str, ...]] = {
     "events": EVENT_COLUMNS,
 }
 
-_TEXT_CONTEXT = frozenset({"ua_platform", "ua_brands", "protocol"})
-
 
 def _head(view: PageView) -> Row:
     return (view.received_at, view.site, view.page_view_id, view.session_id)
@@ -66,7 +66,7 @@ def _head(view: PageView) -> Row:
 
 def _started_head(view: PageView) -> Row:
     """The head of the per-page-view tables, which also carry the page view's start."""
-    return (view.received_at, view.started_at, *_head(view)[1:])
+    return (view.received_at, view.started_at, view.site, view.page_view_id, view.session_id)
 
 
 def _segment(view: PageView) -> Row:
@@ -77,62 +77,47 @@ def _segment(view: PageView) -> Row:
     )  # fmt: skip
 
 
-def _optional(values: dict[str, Any], key: str) -> Any:
-    value = values.get(key)
-    return (value or "") if key in _TEXT_CONTEXT else value
-
-
-def page_view_rows(view: PageView) -> list[Row]:
-    seg = _segment(view)
-    context = tuple(_optional(view.context, key) for key in _CONTEXT)
-    nav = tuple(_optional(view.nav, key) for key in _NAV)
+def page_view_rows(view: PageView, seg: Row) -> list[Row]:
+    context, nav = view.context, view.nav  # nav is empty when the beacon had none
     row = (
         *_started_head(view), view.seq, view.url, *seg[:2], view.page_group, view.referrer,
-        view.navigation_type, *seg[3:], *context, *nav,
+        view.navigation_type, *seg[3:], *map(context.get, _CONTEXT_VALUES),
+        context.get("ua_platform") or "", context.get("ua_brands") or "",
+        *map(nav.get, _NAV_VALUES), nav.get("protocol") or "",
     )  # fmt: skip
     return [row]
 
 
-def vital_rows(view: PageView) -> list[Row]:
-    head, seg = _started_head(view), _segment(view)
+def vital_rows(view: PageView, seg: Row) -> list[Row]:
+    # Every vital row shares the page view's columns before and after its own values.
+    before = (*_started_head(view), view.seq)
+    between = (*seg[:3], view.navigation_type, *seg[3:])
     return [
-        (
-            *head,
-            view.seq,
-            v.name,
-            v.value,
-            v.rating,
-            *seg[:3],
-            view.navigation_type,
-            *seg[3:],
-            v.target,
-            v.url,
-            v.interaction_type,
-            v.load_state,
-            v.phases,
-        )
+        (*before, v.name, v.value, v.rating, *between, v.target, v.url, v.interaction_type,
+         v.load_state, v.phases)
         for v in view.vitals
-    ]
+    ]  # fmt: skip
 
 
-def error_rows(view: PageView) -> list[Row]:
-    head, seg = _head(view), _segment(view)
+def error_rows(view: PageView, seg: Row) -> list[Row]:
+    before = (*_head(view), *seg)
     return [
-        (*head, *seg, e.kind, e.type, e.message, e.source, e.line, e.column, e.stack, e.count)
+        (*before, e.kind, e.type, e.message, e.source, e.line, e.column, e.stack, e.count)
         for e in view.errors
     ]
 
 
-def event_rows(view: PageView) -> list[Row]:
-    head, seg = _head(view), _segment(view)
-    return [(*head, *seg, e.name, e.value) for e in view.events]
+def event_rows(view: PageView, seg: Row) -> list[Row]:
+    before = (*_head(view), *seg)
+    return [(*before, e.name, e.value) for e in view.events]
 
 
 def rows_by_table(view: PageView) -> dict[str, list[Row]]:
     """Every row one enriched beacon produces, by table."""
+    seg = _segment(view)  # the columns every table carries, built once
     return {
-        "page_views_data": page_view_rows(view),
-        "vitals_data": vital_rows(view),
-        "errors": error_rows(view),
-        "events": event_rows(view),
+        "page_views_data": page_view_rows(view, seg),
+        "vitals_data": vital_rows(view, seg) if view.vitals else [],
+        "errors": error_rows(view, seg) if view.errors else [],
+        "events": event_rows(view, seg) if view.events else [],
     }

@@ -6,7 +6,11 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+from pydantic import ValidationError
+
 from collector.contract import Beacon, json_schema
+from collector.outcomes import Drops, Reason
 from tests.conftest import beacon
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,3 +39,40 @@ def test_contract_truncates_long_strings_instead_of_rejecting() -> None:
 def test_contract_keeps_unknown_fields_aside_for_counting() -> None:
     parsed = Beacon.model_validate(beacon(added_in_v2=True))
     assert parsed.model_extra == {"added_in_v2": True}
+
+
+def test_contract_truncates_long_strings_in_json_and_in_dict_keys() -> None:
+    body = beacon(
+        site="s" * 100, dims={"k" * 70: "v" * 300}, metrics=[{"name": "LCP" * 5, "value": 1}]
+    )
+    parsed = Beacon.model_validate_json(json.dumps(body))
+    assert parsed.site == "s" * 64
+    assert parsed.dims == {"k" * 64: "v" * 256}
+    assert parsed.metrics[0].name == "LCPLCPLC"
+
+
+def test_contract_string_field_given_a_number_fails_at_the_field_as_a_plain_str() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Beacon.model_validate_json(json.dumps(beacon(url=5, nav={"protocol": []})))
+    errors = [(e["loc"], e["type"], e["msg"]) for e in caught.value.errors()]
+    assert errors == [
+        (("url",), "string_type", "Input should be a valid string"),
+        (("nav", "protocol"), "string_type", "Input should be a valid string"),
+    ]
+
+
+@pytest.mark.parametrize("absurd", ["1e300", "-1e300", "NaN", "Infinity", '"1e300"', '"nan"'])
+def test_contract_absurd_durations_become_null_and_are_counted(absurd: str) -> None:
+    drops = Drops()
+    body = json.dumps(beacon(nav={"dns": 0, "tls": 12.5})).replace('"dns": 0', f'"dns": {absurd}')
+    parsed = Beacon.model_validate_json(body, context={"drops": drops})
+    assert parsed.nav is not None
+    assert (parsed.nav.dns, parsed.nav.tls) == (None, 12.5)
+    assert drops.counts == {Reason.INVALID_VALUE: 1}
+
+
+def test_contract_duration_of_the_wrong_type_fails_as_a_plain_float() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Beacon.model_validate(beacon(nav={"dns": "slow", "tls": [1]}))
+    errors = [(e["loc"], e["type"]) for e in caught.value.errors()]
+    assert errors == [(("nav", "dns"), "float_parsing"), (("nav", "tls"), "float_type")]

@@ -24,45 +24,52 @@ from collector.outcomes import Drops, Reason
 from collector.settings import Settings
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Client:
-    """What the HTTP request says about the sender; ``address`` never leaves enrichment."""
+    """What the HTTP request says about the sender; ``address`` never leaves enrichment.
+    Not frozen: one is built for every beacon, and a frozen dataclass costs more to build."""
 
     address: str
     user_agent: str
 
 
-def _known(model: BaseModel, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
+def _known(model: BaseModel, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
     """The model's declared fields only: pydantic keeps extras apart, in ``model_extra``
-    (they are counted, never stored)."""
-    return {k: v for k, v in model.__dict__.items() if k not in exclude}
-
-
-def _extra(model: BaseModel | None) -> int:
-    return len(model.__pydantic_extra__ or ()) if model is not None else 0
+    (they are counted, never stored), and ``__dict__`` holds every declared field."""
+    known = model.__dict__.copy()
+    for name in exclude:
+        del known[name]
+    return known
 
 
 def _unknown_fields(beacon: Beacon) -> int:
     """Fields this collector does not know (a newer beacon's), counted then ignored."""
-    count = _extra(beacon) + _extra(beacon.context) + _extra(beacon.nav)
-    for items in (beacon.metrics, beacon.errors, beacon.events):
-        count += sum(_extra(item) for item in items)
+    count = 0
+    models = (beacon, beacon.context, beacon.nav, *beacon.metrics, *beacon.errors, *beacon.events)
+    for model in models:
+        extra = model.__pydantic_extra__ if model is not None else None
+        if extra:
+            count += len(extra)
     return count
 
 
 # Context fields that become columns of their own rather than context columns.
-_NOT_CONTEXT = frozenset({"effective_type", "ua_mobile"})
+_NOT_CONTEXT = ("effective_type", "ua_mobile")
 
 
 # A page view older than this is a tab left open: its start is not worth trusting further.
 MAX_AGE = timedelta(days=7)
+_MAX_AGE_MS = MAX_AGE / timedelta(milliseconds=1)
+_NO_AGE = timedelta(0)
 
 
 def _age(elapsed: float | None) -> timedelta:
     """How long ago the page view started, from the page's own monotonic clock (so a wrong
     client wall clock does not matter); every beacon of a page view gives nearly the same
     start, which keeps the page view in one hourly rollup."""
-    milliseconds = min(max(elapsed or 0.0, 0.0), MAX_AGE / timedelta(milliseconds=1))
+    if not elapsed:  # the first beacon of most page views
+        return _NO_AGE
+    milliseconds = min(max(elapsed, 0.0), _MAX_AGE_MS)
     return timedelta(milliseconds=milliseconds)  # clamped first: a huge value cannot overflow
 
 
@@ -80,20 +87,23 @@ def _error(e: ErrorIn) -> JsError:
 
 
 def _errors(beacon: Beacon, drops: Drops) -> list[JsError]:
+    if not beacon.errors:  # most beacons
+        return []
     kept = [e for e in beacon.errors if not filters.from_extension(e)]
     drops.add(Reason.EXTENSION_ERROR, len(beacon.errors) - len(kept))
     return [_error(e) for e in kept]
 
 
 def _nav(beacon: Beacon, drops: Drops) -> dict[str, Any]:
-    """The navigation timing, unless a phase is impossible (negative or over an hour)."""
+    """The navigation timing, unless a phase is impossible (negative or over an hour).
+    Durations are the float fields (sizes are ints, the protocol a string)."""
     if beacon.nav is None:
         return {}
     nav = _known(beacon.nav)
-    durations = [v for k, v in nav.items() if isinstance(v, float) and k != "protocol"]
-    if any(not 0 <= v <= 3_600_000 for v in durations):
-        drops.add(Reason.INVALID_VALUE)
-        return {}
+    for value in nav.values():
+        if isinstance(value, float) and not 0 <= value <= 3_600_000:
+            drops.add(Reason.INVALID_VALUE)
+            return {}
     return nav
 
 

@@ -9,20 +9,35 @@ segments that look like ids replaced by ``:id``: ``/product/123`` → ``/product
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from functools import lru_cache
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit
 
 from collector.enrich.scrub import scrub
 
+# A whole path segment (from a "/" or the start to the next "/" or the end) that looks like
+# an id. One substitution over the path replaces them all without splitting it in Python;
+# the optional newline keeps the old per-segment `^...$` match, whose `$` also matched
+# before a final newline.
 _ID_SEGMENT = re.compile(
-    r"""^(
+    r"""(?<![^/])(?:
         \d+                                   # 123
       | [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}   # uuid
       | [0-9a-f]{12,}                         # hashes, object ids
       | (?=[a-z0-9_-]*\d)[a-z0-9_-]{16,}      # long tokens that contain a digit
       | [^@/]+@[^@/]+                         # emails
-    )$""",
+    )\n?(?![^/])""",
     re.IGNORECASE | re.VERBOSE,
 )
+_WEB = frozenset({"http", "https"})
+
+
+@lru_cache(maxsize=1024)
+def _origin(netloc: str) -> tuple[str, str]:
+    """``(host, ":port" or "")`` as urllib reads them from a netloc; raises ``ValueError``
+    for a bad port. Cached: a site's pages and referrers come from few hosts."""
+    parts = SplitResult("", netloc, "", "", "")
+    port = parts.port
+    return (parts.hostname or "").lower(), f":{port}" if port else ""
 
 
 def clean_url(url: str, allowlist: tuple[str, ...] = ()) -> tuple[str, str, str]:
@@ -30,16 +45,19 @@ def clean_url(url: str, allowlist: tuple[str, ...] = ()) -> tuple[str, str, str]
     no emails, tokens or long numbers in the path."""
     try:
         parts = urlsplit(url)
-        port = f":{parts.port}" if parts.port else ""
+        host, port = _origin(parts.netloc)
     except ValueError:
         return "", "", "/"
     path = scrub(parts.path or "/")
-    host = (parts.hostname or "").lower()
-    if parts.scheme not in ("http", "https") or not host:
+    if parts.scheme not in _WEB or not host:
         return "", host, path
-    kept = [(k, scrub(v)) for k, v in parse_qsl(parts.query) if k in allowlist]
-    query = f"?{urlencode(kept)}" if kept else ""
+    query = _kept_query(parts.query, allowlist) if allowlist and parts.query else ""
     return f"{parts.scheme}://{host}{port}{path}{query}", host, path
+
+
+def _kept_query(query: str, allowlist: tuple[str, ...]) -> str:
+    kept = [(k, scrub(v)) for k, v in parse_qsl(query) if k in allowlist]
+    return f"?{urlencode(kept)}" if kept else ""
 
 
 def referrer_origin(referrer: str | None) -> str:
@@ -48,16 +66,15 @@ def referrer_origin(referrer: str | None) -> str:
         return ""
     try:
         parts = urlsplit(referrer)
-        port = f":{parts.port}" if parts.port else ""
+        host, port = _origin(parts.netloc)
     except ValueError:
         return ""
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if parts.scheme not in _WEB or not host:
         return ""
-    return f"{parts.scheme}://{parts.hostname.lower()}{port}"
+    return f"{parts.scheme}://{host}{port}"
 
 
 def page_group(path: str, label: str | None) -> str:
     if label and label.strip():
         return label.strip()
-    segments = [":id" if _ID_SEGMENT.match(part) else part for part in path.split("/")]
-    return "/".join(segments) or "/"
+    return _ID_SEGMENT.sub(":id", path) or "/"

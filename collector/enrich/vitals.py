@@ -6,8 +6,6 @@ so every row is rated the same way whatever version of the beacon sent it.
 
 from __future__ import annotations
 
-import math
-
 from collector.contract import MetricIn
 from collector.events import Vital
 from collector.outcomes import Drops, Reason
@@ -20,6 +18,7 @@ THRESHOLDS: dict[str, tuple[float, float, float]] = {
     "FCP": (1800, 3000, 3_600_000),
     "TTFB": (800, 1800, 3_600_000),
 }
+PHASE_CEILING = 3_600_000
 
 
 def rating(name: str, value: float) -> str:
@@ -29,28 +28,41 @@ def rating(name: str, value: float) -> str:
     return "needs-improvement" if value <= poor else "poor"
 
 
-def _plausible(value: float, ceiling: float) -> bool:
-    return math.isfinite(value) and 0 <= value <= ceiling
-
-
 def to_vital(metric: MetricIn, drops: Drops) -> Vital | None:
-    """The enriched metric, or ``None`` (counted in ``drops``) when it cannot be kept."""
+    """The enriched metric, or ``None`` (counted in ``drops``) when it cannot be kept.
+
+    A value is plausible when ``0 <= value <= ceiling``: with a finite ceiling that also
+    rules out NaN and infinities, as every comparison with NaN is false."""
     limits = THRESHOLDS.get(metric.name)
     if limits is None:
         drops.add(Reason.UNKNOWN_METRIC)
         return None
-    if not _plausible(metric.value, limits[2]):
+    value = metric.value
+    if not 0 <= value <= limits[2]:
         drops.add(Reason.INVALID_VALUE)
         return None
-    phases = {k: v for k, v in metric.phases.items() if _plausible(v, 3_600_000)}
-    drops.add(Reason.INVALID_VALUE, len(metric.phases) - len(phases))
+    phases = _plausible_phases(metric.phases, drops)
+    # Positional: eight keyword arguments made this call 2.5x slower, five times a beacon.
     return Vital(
-        name=metric.name,
-        value=metric.value,
-        rating=rating(metric.name, metric.value),
-        target=metric.target or "",
-        url=metric.url or "",
-        interaction_type=metric.interaction_type or "",
-        load_state=metric.load_state or "",
-        phases=phases,
+        metric.name,
+        value,
+        rating(metric.name, value),
+        metric.target or "",
+        metric.url or "",
+        metric.interaction_type or "",
+        metric.load_state or "",
+        phases,
     )
+
+
+def _plausible_phases(phases: dict[str, float], drops: Drops) -> dict[str, float]:
+    """The phases without impossible values (counted in ``drops``). Nearly always all are
+    plausible, and the parsed dict is then kept as it is, not copied: nothing changes it."""
+    for value in phases.values():
+        if not 0 <= value <= PHASE_CEILING:
+            break
+    else:
+        return phases
+    kept = {k: v for k, v in phases.items() if 0 <= v <= PHASE_CEILING}
+    drops.add(Reason.INVALID_VALUE, len(phases) - len(kept))
+    return kept

@@ -4,6 +4,7 @@ import pytest
 
 from collector.contract import MetricIn
 from collector.enrich.vitals import rating, to_vital
+from collector.events import Vital
 from collector.outcomes import Drops, Reason
 
 
@@ -41,3 +42,16 @@ def test_vitals_keeps_metric_but_drops_impossible_phase() -> None:
     assert vital.phases == {"input_delay": 5}
     assert vital.rating == "good"
     assert drops.counts == {Reason.INVALID_VALUE: 1}
+
+
+def test_vitals_keeps_every_attribute_of_the_metric_in_its_place() -> None:
+    metric = MetricIn(
+        name="INP", value=320, target="button#buy", url="https://cdn.example/i.png",
+        interaction_type="pointer", load_state="complete", phases={"input_delay": 12.5},
+    )  # fmt: skip
+    vital = to_vital(metric, Drops())
+    assert vital == Vital(
+        name="INP", value=320.0, rating="needs-improvement", target="button#buy",
+        url="https://cdn.example/i.png", interaction_type="pointer", load_state="complete",
+        phases={"input_delay": 12.5},
+    )  # fmt: skip

@@ -1,0 +1,91 @@
+"""Rows carry every value of the enriched page view in the column named for it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from collector.events import Agent, CustomEvent, JsError, PageView, Vital
+from collector.rows import TABLES, rows_by_table
+
+RECEIVED = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+AGENT = Agent(browser="Chrome", browser_version="131", os="Windows", device_class="desktop",
+              is_bot=False)  # fmt: skip
+
+
+def view(**overrides: Any) -> PageView:
+    fields: dict[str, Any] = {
+        "received_at": RECEIVED, "started_at": RECEIVED - timedelta(seconds=5), "site": "shop",
+        "page_view_id": "pv1", "session_id": "s1", "seq": 2, "url": "https://shop.example/p/1",
+        "host": "shop.example", "path": "/p/1", "page_group": "/p/:id",
+        "referrer": "https://search.example", "navigation_type": "navigate",
+        "release": "r1", "dims": {"variant": "B"}, "agent": AGENT, "country": "DE",
+        "connection": "4g",
+        "context": {"viewport_width": 1280, "device_pixel_ratio": 2.0, "ua_platform": None},
+        "nav": {"dns": 12.5, "transfer_size": 900, "protocol": "h2"},
+        "vitals": [Vital("LCP", 1800.0, "good", "img", "https://cdn.example/i.png", "", "",
+                         {"time_to_first_byte": 80.0})],
+        "errors": [JsError("error", "TypeError", "m", "/app.js", 3, 7, "at x", 2)],
+        "events": [CustomEvent("signup", 1.0)],
+    }  # fmt: skip
+    return PageView(**(fields | overrides))
+
+
+def by_column(table: str, row: tuple[Any, ...]) -> dict[str, Any]:
+    assert len(row) == len(TABLES[table])
+    return dict(zip(TABLES[table], row, strict=True))
+
+
+SEGMENT = {
+    "host": "shop.example", "path": "/p/1", "page_group": "/p/:id", "release": "r1",
+    "dims": {"variant": "B"}, "device_class": "desktop", "browser": "Chrome",
+    "browser_version": "131", "os": "Windows", "country": "DE", "connection": "4g",
+    "is_bot": False,
+}  # fmt: skip
+HEAD = {"ts": RECEIVED, "site": "shop", "page_view_id": "pv1", "session_id": "s1"}
+
+
+def test_rows_page_view_has_context_and_navigation_with_text_never_null() -> None:
+    [row] = rows_by_table(view())["page_views_data"]
+    assert by_column("page_views_data", row) == HEAD | SEGMENT | {
+        "started_at": RECEIVED - timedelta(seconds=5), "seq": 2,
+        "url": "https://shop.example/p/1", "referrer": "https://search.example",
+        "navigation_type": "navigate",
+        "viewport_width": 1280, "viewport_height": None, "device_pixel_ratio": 2.0,
+        "rtt": None, "downlink": None, "save_data": None, "device_memory": None,
+        "cpu_cores": None, "ua_platform": "", "ua_brands": "",
+        "redirect_ms": None, "dns_ms": 12.5, "connect_ms": None, "tls_ms": None,
+        "ttfb_ms": None, "request_ms": None, "response_ms": None, "dom_interactive_ms": None,
+        "dom_content_loaded_ms": None, "load_ms": None, "transfer_size": 900,
+        "encoded_body_size": None, "decoded_body_size": None, "protocol": "h2",
+    }  # fmt: skip
+
+
+def test_rows_without_navigation_timing_store_nulls_and_an_empty_protocol() -> None:
+    [row] = rows_by_table(view(nav={}))["page_views_data"]
+    columns = by_column("page_views_data", row)
+    assert (columns["dns_ms"], columns["transfer_size"], columns["protocol"]) == (None, None, "")
+
+
+def test_rows_vitals_errors_and_events_carry_the_page_view_segment() -> None:
+    rows = rows_by_table(view())
+    assert by_column("vitals_data", rows["vitals_data"][0]) == HEAD | SEGMENT | {
+        "started_at": RECEIVED - timedelta(seconds=5), "seq": 2,
+        "navigation_type": "navigate", "metric": "LCP", "value": 1800.0, "rating": "good",
+        "target": "img", "resource_url": "https://cdn.example/i.png", "interaction_type": "",
+        "load_state": "", "phases": {"time_to_first_byte": 80.0},
+    }  # fmt: skip
+    assert by_column("errors", rows["errors"][0]) == HEAD | SEGMENT | {
+        "kind": "error", "error_type": "TypeError", "message": "m", "source": "/app.js",
+        "line": 3, "column": 7, "stack": "at x", "count": 2,
+    }  # fmt: skip
+    assert by_column("events", rows["events"][0]) == HEAD | SEGMENT | {
+        "name": "signup", "value": 1.0,
+    }  # fmt: skip
+
+
+def test_rows_a_page_view_alone_gives_one_row_and_empty_tables() -> None:
+    rows = rows_by_table(view(vitals=[], errors=[], events=[]))
+    assert {table: len(r) for table, r in rows.items()} == {
+        "page_views_data": 1, "vitals_data": 0, "errors": 0, "events": 0,
+    }  # fmt: skip
