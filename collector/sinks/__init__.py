@@ -27,7 +27,10 @@ Encoded = dict[str, Chunk]  # by table
 def encode(rows_by_table: dict[str, list[tuple[Any, ...]]]) -> Encoded:
     """One beacon's rows as JSON lines, per table; tables without rows are left out."""
     return {
-        table: (b"".join(orjson.dumps(row, default=str) + b"\n" for row in rows), len(rows))
+        table: (
+            b"".join([orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE) for row in rows]),
+            len(rows),
+        )
         for table, rows in rows_by_table.items()
         if rows
     }
