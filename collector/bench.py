@@ -372,9 +372,17 @@ def main_thread_figure(runs: int) -> list[Row]:
 
 
 def run(settings: Settings, quick: bool = False) -> int:
-    """Every figure, then one table (also the command lines used)."""
+    """Every figure, then one table; the scratch stores (GBs) are removed at the end."""
     del settings  # the bench makes its own stores and processes
+    with tempfile.TemporaryDirectory(prefix="rumhouse-bench-") as scratch:
+        tempfile.tempdir = scratch  # every mkdtemp of the figures lands in here
+        try:
+            return _run(quick)
+        finally:
+            tempfile.tempdir = None
 
+
+def _run(quick: bool) -> int:
     def log(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 

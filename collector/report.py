@@ -22,10 +22,10 @@ _WHERE = (
 _P75 = "round(quantileBFloat16MergeIf(0.75)(value_state, metric = '{m}'), 3) AS {m}"
 
 
-def _segment(column: str) -> str:
+def _segment(column: str, rollup: str = "vitals_hourly") -> str:
     return (
         f"SELECT {column}, {_P75.format(m='LCP')}, {_P75.format(m='INP')}, {_P75.format(m='CLS')},"
-        f" sumIf(page_views, metric = 'TTFB') AS page_views FROM vitals_hourly WHERE {_WHERE}"
+        f" sumIf(page_views, metric = 'TTFB') AS page_views FROM {rollup} WHERE {_WHERE}"
         f" GROUP BY {column} ORDER BY page_views DESC LIMIT 15"
     )
 
@@ -43,10 +43,10 @@ SECTIONS = (
         " round(sum(good) / sum(page_views), 3) AS good,"
         " round(sum(needs_improvement) / sum(page_views), 3) AS needs_improvement,"
         " round(sum(poor) / sum(page_views), 3) AS poor, sum(page_views) AS views"
-        f" FROM vitals_hourly WHERE {_WHERE} GROUP BY metric ORDER BY metric",
+        f" FROM vitals_hourly_pages WHERE {_WHERE} GROUP BY metric ORDER BY metric",
     ),
-    Section("By page group", _segment("page_group")),
-    Section("By device class", _segment("device_class")),
+    Section("By page group", _segment("page_group", "vitals_hourly_pages")),
+    Section("By device class", _segment("device_class", "vitals_hourly_pages")),
     Section("By browser", _segment("browser")),
     Section("By country", _segment("country")),
     Section(
@@ -59,8 +59,13 @@ SECTIONS = (
     ),
 )
 
-# Recompute the rollups now (a running collector does it every minute by itself).
-REFRESH = ("SYSTEM REFRESH VIEW vitals_hourly_refresh", "SYSTEM WAIT VIEW vitals_hourly_refresh")
+# Recompute the rollups now (a running collector does it every minute by itself): by every
+# segment, then by page group and device class from those.
+REFRESH = tuple(
+    f"SYSTEM {verb} VIEW {view}"
+    for view in ("vitals_hourly_refresh", "vitals_hourly_pages_refresh")
+    for verb in ("REFRESH", "WAIT")
+)
 RATINGS = ("good", "needs_improvement", "poor")
 STYLE = """
 body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:70rem;padding:0 1rem}

@@ -1,15 +1,25 @@
-"""Hourly rollups on the real engine: accurate, and each page view counted once."""
+"""Hourly rollups on the real engine: accurate, each page view counted once, and the latest
+refresh of each hour only."""
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
-from collector import keys, simulate
+from collector import keys, migrate, simulate
 from collector.report import REFRESH
+from collector.settings import Settings
 from collector.sinks.clickhouse import Store
 from tests.conftest import Collector
 
 EVENTS = 100_000  # page views times 5 metrics
+# By every segment; by page group and device class; both, told apart by grain.
+ROLLUPS = (
+    "vitals_hourly",
+    "vitals_hourly_pages",
+    "(SELECT * FROM vitals_hourly_grains WHERE grain = 'page')",
+    "(SELECT * FROM vitals_hourly_grains WHERE grain = 'segment')",
+)
 
 
 async def refresh_rollups(collector: Collector) -> None:
@@ -32,18 +42,20 @@ async def test_rollups_p75_within_2_percent_of_exact_and_page_views_counted_once
         "SELECT metric, quantileExact(0.75)(value), count(), countIf(rating = 'good'), "
         "countIf(rating = 'poor') FROM vitals GROUP BY metric ORDER BY metric"
     )
-    rolled = await collector.query(
-        "SELECT metric, quantileBFloat16Merge(0.75)(value_state), sum(page_views), sum(good), "
-        "sum(poor) FROM vitals_hourly GROUP BY metric ORDER BY metric"
-    )
     assert sum(row[2] for row in exact) >= EVENTS
-    assert [r[0] for r in rolled] == [r[0] for r in exact] == ["CLS", "FCP", "INP", "LCP", "TTFB"]
-    for (metric, p75, n, good, poor), (_, rolled_p75, rolled_n, rolled_good, rolled_poor) in zip(
-        exact, rolled, strict=True
-    ):
-        assert (rolled_n, rolled_good, rolled_poor) == (n, good, poor), metric
-        assert n == EVENTS // 5, f"{metric}: each page view counts once"
-        assert abs(rolled_p75 - p75) <= 0.02 * p75, (metric, rolled_p75, p75)
+    for rollup in ROLLUPS:
+        rolled = await collector.query(
+            "SELECT metric, quantileBFloat16Merge(0.75)(value_state), sum(page_views), "
+            f"sum(good), sum(poor) FROM {rollup} GROUP BY metric ORDER BY metric"
+        )
+        metrics = [r[0] for r in rolled]
+        assert metrics == [r[0] for r in exact] == ["CLS", "FCP", "INP", "LCP", "TTFB"], rollup
+        for (metric, p75, n, good, poor), (_, rolled_p75, *counts) in zip(
+            exact, rolled, strict=True
+        ):
+            assert counts == [n, good, poor], (rollup, metric)
+            assert n == EVENTS // 5, f"{metric}: each page view counts once"
+            assert abs(rolled_p75 - p75) <= 0.02 * p75, (rollup, metric, rolled_p75, p75)
 
 
 async def test_rollups_segments_agree_with_raw_p75(collector: Collector) -> None:
@@ -58,14 +70,63 @@ async def test_rollups_segments_agree_with_raw_p75(collector: Collector) -> None
             f"WHERE metric = 'LCP' GROUP BY {segments} HAVING count() >= 100"
         )
     )
-    rolled = await collector.query(
-        f"SELECT {segments}, quantileBFloat16Merge(0.75)(value_state), sum(page_views) "
-        f"FROM vitals_hourly WHERE metric = 'LCP' GROUP BY {segments}"
-    )
+    by_rollup = {
+        rollup: await collector.query(
+            f"SELECT {segments}, quantileBFloat16Merge(0.75)(value_state), sum(page_views) "
+            f"FROM {rollup} WHERE metric = 'LCP' GROUP BY {segments} ORDER BY {segments}"
+        )
+        for rollup in ROLLUPS
+    }
+    # The rollup by page group and device class merges the same histograms: the same answers.
+    for rollup in ROLLUPS:
+        assert by_rollup[rollup] == by_rollup["vitals_hourly"], rollup
     checked = 0
-    for g, d, p75, n in rolled:
+    for g, d, p75, n in by_rollup["vitals_hourly_pages"]:
         if (g, d) in exact:
             assert n == exact[(g, d)][1]
             assert abs(p75 - exact[(g, d)][0]) <= 0.02 * exact[(g, d)][0], (g, d)
             checked += 1
     assert checked >= 3
+
+
+VITALS_ROW = (
+    "INSERT INTO vitals_data (ts, started_at, site, page_view_id, session_id, seq, metric, value, "
+    "rating, page_group, device_class, browser, country, connection, is_bot) SELECT now64(3), "
+    "toStartOfHour(now()) - INTERVAL 30 MINUTE, 'shop', {pv:String}, 's1', {seq:UInt32}, 'LCP', "
+    "{value:Float64}, 'good', {group:String}, 'mobile', 'Chrome', 'DE', '4g', false"
+)
+
+
+def test_rollups_read_the_latest_refresh_of_each_hour_only(store: Any, settings: Settings) -> None:
+    """Each refresh writes a new version of every hour; the views keep the latest one, which
+    also drops a segment that the page view has left (FINAL would keep that stale row)."""
+    migrate.apply(store, settings.schema_dir)
+
+    def send(pv: str, seq: int, value: float, group: str) -> None:
+        parameters = {"pv": pv, "seq": seq, "value": value, "group": group}
+        store.command(VITALS_ROW, parameters=parameters)
+
+    def refresh() -> None:
+        for statement in REFRESH:
+            store.command(statement)
+
+    # Values that bfloat16 holds exactly.
+    send("pv1", 0, 1024.0, "/a")
+    send("pv2", 0, 2048.0, "/c")
+    refresh()
+    send("pv1", 1, 3072.0, "/b")  # the page group changed: the page view leaves /a
+    send("pv2", 1, 2560.0, "/c")  # a re-sent value
+    refresh()
+
+    for table in ("vitals_hourly_data", "vitals_hourly_pages_data"):
+        [(versions, stale)] = store.query(
+            f"SELECT uniqExact(version), countIf(page_group = '/a') FROM {table}"
+        ).result_rows
+        assert versions >= 2, f"{table}: no older version to leave out"
+        assert stale >= 1, f"{table}: the row the page view left is not stored"
+    for rollup in ROLLUPS:
+        rows = store.query(
+            "SELECT page_group, sum(page_views), quantileBFloat16Merge(0.5)(value_state) "
+            f"FROM {rollup} GROUP BY page_group ORDER BY page_group"
+        ).result_rows
+        assert rows == [("/b", 1, 3072.0), ("/c", 1, 2560.0)], rollup
