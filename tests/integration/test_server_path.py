@@ -147,6 +147,15 @@ def collector(tmp: Path, sql_port: int, *extra: str, **env: str) -> Proc:
     return Proc(args, settings, tmp / "collector.log", f"http://127.0.0.1:{port}")
 
 
+def start_both(tmp: Path, *extra: str, **env: str) -> tuple[Proc, int, Proc]:
+    """The server, then a collector writing to it; both running."""
+    store, sql_port = server(tmp)
+    store.start()
+    rum = collector(tmp, sql_port, *extra, **env)
+    rum.start()
+    return store, sql_port, rum
+
+
 @dataclass
 class Load:
     """Beacons posted from a thread until stopped; remembers which ones got a 204."""
@@ -221,10 +230,7 @@ def assert_exactly_once(counts: Counter[str], acked: list[str]) -> None:
 
 
 def test_outage_then_every_accepted_beacon_is_stored_once(tmp_path: Path) -> None:
-    store, sql_port = server(tmp_path)
-    store.start()
-    rum = collector(tmp_path, sql_port)
-    rum.start()
+    store, sql_port, rum = start_both(tmp_path)
     try:
         with Load(rum.url) as load:
             time.sleep(2)
@@ -261,10 +267,7 @@ def test_outage_then_every_accepted_beacon_is_stored_once(tmp_path: Path) -> Non
 def test_sigterm_under_load_exits_in_time_and_loses_nothing(
     tmp_path: Path, server_up: bool
 ) -> None:
-    store, sql_port = server(tmp_path)
-    store.start()
-    rum = collector(tmp_path, sql_port)
-    rum.start()
+    store, sql_port, rum = start_both(tmp_path)
     with Load(rum.url) as load:
         time.sleep(2)
         if not server_up:
@@ -285,10 +288,7 @@ def test_sigterm_under_load_exits_in_time_and_loses_nothing(
 
 
 def test_durable_mode_survives_sigkill_under_load(tmp_path: Path) -> None:
-    store, sql_port = server(tmp_path)
-    store.start()
-    rum = collector(tmp_path, sql_port, "--durability", "durable")
-    rum.start()
+    store, sql_port, rum = start_both(tmp_path, "--durability", "durable")
     with Load(rum.url, workers=16) as load:
         time.sleep(3)
         m = rum.metrics()
@@ -343,10 +343,7 @@ def test_spool_and_memory_stay_bounded_while_the_server_is_down(tmp_path: Path) 
 
 
 def test_async_insert_mode_stores_every_beacon_once(tmp_path: Path) -> None:
-    store, sql_port = server(tmp_path)
-    store.start()
-    rum = collector(tmp_path, sql_port, async_insert="true")
-    rum.start()
+    store, sql_port, rum = start_both(tmp_path, async_insert="true")
     try:
         with Load(rum.url) as load:
             time.sleep(2)
@@ -360,10 +357,7 @@ def test_async_insert_mode_stores_every_beacon_once(tmp_path: Path) -> None:
 
 
 def test_two_workers_share_one_port_and_all_rows_land(tmp_path: Path) -> None:
-    store, sql_port = server(tmp_path)
-    store.start()
-    rum = collector(tmp_path, sql_port, "--workers", "2")
-    rum.start()
+    store, sql_port, rum = start_both(tmp_path, "--workers", "2")
     assert rum.popen is not None
     children = [
         pid
