@@ -172,7 +172,7 @@ class Buffer:
         """Write the oldest waiting batch; ``True`` when it went in (or nothing waited)."""
         if self.spool.pending:
             path = self.spool.pending[0]
-            batch, torn = read_segment(path)
+            batch, torn = await asyncio.to_thread(read_segment, path)  # file I/O: off the loop
             if torn:
                 log.warning("%s: skipped a torn record (never acknowledged)", path.name)
             if await self._write(batch):
@@ -204,10 +204,9 @@ class Buffer:
                 self._backlog.clear()
                 await self._backlog.wait()
             if await self.replay_once():
+                if failures or not self.degraded:
+                    log.info("the store takes writes again" if self.degraded else "spool drained")
                 failures = 0
-                if self.degraded:
-                    continue
-                log.info("spool drained: writing directly again")
             else:
                 failures += 1
                 await asyncio.sleep(min(MAX_BACKOFF, 0.25 * 2**failures))
@@ -223,7 +222,7 @@ class Buffer:
                 self._held.remove(batch)
         if self.journal:
             await self.journal.close()
-        lost = self.rows
-        if lost:
-            self._metrics.lost_rows.inc(lost)
-            log.error("shutting down with %d rows neither written nor spooled (spool full)", lost)
+        if self.rows:  # a counter would die with the process: the log line is the record
+            log.error(
+                "shutting down with %d rows neither written nor spooled (spool full)", self.rows
+            )

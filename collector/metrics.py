@@ -45,11 +45,6 @@ class Metrics:
             "rumhouse_spool_full", "Batches the full spool could not take (kept in memory).",
             registry=r,
         )  # fmt: skip
-        self.lost_rows = Counter(
-            "rumhouse_rows_lost_at_shutdown",
-            "Rows neither written nor spooled at shutdown (only when the spool is full).",
-            registry=r,
-        )
         self.spool_bytes = Gauge("rumhouse_spool_bytes", "Bytes in the spool.", registry=r)
         self.spool_segments = Gauge(
             "rumhouse_spool_segments", "Spool segments waiting for replay.", registry=r

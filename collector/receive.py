@@ -214,8 +214,8 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
-    """200 ready; 200 "degraded" while batches wait in the spool (beacons are still safely
-    taken); 503 when the store does not answer and nothing can be taken durably either."""
+    """200 "ready"; 200 "degraded" while the store does not answer or batches wait in the
+    spool (beacons are still taken safely); 503 "not ready" when no more can be taken."""
     buffer = request.app[keys.BUFFER]
     store_ok = await request.app[keys.STORE].ping()
     status = "ready" if store_ok and not buffer.degraded else "degraded"

@@ -20,6 +20,7 @@ import os
 import re
 import struct
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
 
 import lz4.block
@@ -111,8 +112,9 @@ class Spool:
         return path
 
     @property
-    def pending(self) -> list[Path]:
-        return list(self._pending)
+    def pending(self) -> Sequence[Path]:
+        """The segments waiting for replay, oldest first (read-only)."""
+        return self._pending
 
     @property
     def bytes(self) -> int:

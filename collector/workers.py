@@ -3,7 +3,8 @@
 Server mode only: the collectors are stateless apart from their spool, so each worker
 gets a spool folder of its own (``<spool>/worker-<i>``) and the kernel spreads connections
 over the workers. The parent supervises: it forwards SIGTERM/SIGINT, restarts a worker
-that died, and exits once every worker has stopped. Prometheus metrics are aggregated over
+that died (unless it died while starting, say on a port in use: then all stop), and exits
+once every worker has stopped. Prometheus metrics are aggregated over
 the workers (prometheus-client's multiprocess mode), so /metrics answers for all of them
 whichever worker serves the scrape.
 """
@@ -26,6 +27,7 @@ from collector.settings import Settings
 log = logging.getLogger(__name__)
 
 Serve = Callable[[Settings, bool], int]
+STARTUP_SECONDS = 30.0  # a worker that dies sooner is not restarted: it would die again
 
 
 def _worker(settings: Settings, serve: Serve) -> None:
@@ -34,15 +36,21 @@ def _worker(settings: Settings, serve: Serve) -> None:
 
 
 def run(settings: Settings, serve: Serve) -> int:
-    metrics_dir = tempfile.TemporaryDirectory(prefix="rumhouse-metrics-")
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir.name  # inherited by the workers
+    with tempfile.TemporaryDirectory(prefix="rumhouse-metrics-") as metrics_dir:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir  # inherited by the workers
+        return _supervise(settings, serve)
+
+
+def _supervise(settings: Settings, serve: Serve) -> int:
     spawn = multiprocessing.get_context("spawn")
     stopping = False
+    started: dict[int, float] = {}
 
     def start(index: int) -> BaseProcess:
         own = settings.model_copy(update={"spool_dir": settings.spool / f"worker-{index}"})
         process = spawn.Process(target=_worker, args=(own, serve), name=f"rumhouse-{index}")
         process.start()
+        started[index] = time.monotonic()
         log.info("worker %d started (pid %d)", index, process.pid)
         return process
 
@@ -59,9 +67,12 @@ def run(settings: Settings, serve: Serve) -> int:
     while any(p.is_alive() for p in workers):
         time.sleep(0.2)
         for index, process in enumerate(workers):
-            if not stopping and not process.is_alive():
+            if stopping or process.is_alive():
+                continue
+            if time.monotonic() - started[index] < STARTUP_SECONDS:  # it cannot start at all
+                log.error("worker %d died starting (%s): stopping", index, process.exitcode)
+                stop(signal.SIGTERM, None)
+            else:
                 log.error("worker %d exited with %s: restarting it", index, process.exitcode)
                 workers[index] = start(index)
-    metrics_dir.cleanup()
-    failed = [p.exitcode for p in workers if p.exitcode]
-    return 1 if failed else 0
+    return 1 if any(p.exitcode for p in workers) else 0

@@ -93,10 +93,16 @@ def _check_settings(request: web.Request, engine: SqlEngine) -> None:
             raise readonly(f"Cannot modify '{name}' setting in readonly mode")
 
 
+def _quote(value: str) -> str:
+    """A SQL string literal: backslashes and quotes escaped."""
+    escaped = value.replace("\\", "\\\\").replace("'", "\\'")
+    return f"'{escaped}'"
+
+
 def _insert_settings(request: web.Request) -> str:
     """The allowed settings of an INSERT as a ``SETTINGS`` clause, values quoted."""
     found = [
-        f"{name} = '{value.replace(chr(92), chr(92) * 2).replace(chr(39), chr(92) + chr(39))}'"
+        f"{name} = {_quote(value)}"
         for name, value in request.query.items()
         if name in INSERT_SETTINGS
     ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -375,3 +376,21 @@ def test_two_workers_share_one_port_and_all_rows_land(tmp_path: Path) -> None:
         code, _ = rum.stop()
         store.stop()
     assert code == 0
+
+
+def test_workers_that_cannot_start_stop_everything_instead_of_restarting(tmp_path: Path) -> None:
+    """A port already taken: the workers die at start-up, the parent exits 1, no restart loop."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        url = f"http://{WRITER[0]}:{WRITER[1]}@127.0.0.1:{free_port()}/rum"
+        done = subprocess.run(
+            [str(BIN / "rumhouse"), "serve", "--open", "--workers", "2", "--port", str(port),
+             "--data", str(tmp_path)],
+            env=os.environ | {"RUMHOUSE_CLICKHOUSE_URL": url, "RUMHOUSE_SINK_TIMEOUT": "1"},
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert "died starting" in done.stderr
+    assert "restarting it" not in done.stderr
