@@ -18,10 +18,10 @@ from collector.enrich import Client, Enricher
 from collector.enrich.geo import CountryLookup
 from collector.journal import Journal
 from collector.metrics import Metrics
-from collector.rows import rows_by_table
+from collector.rows import TABLES, rows_by_table
 from collector.settings import Settings, load_settings
 from collector.sinks import Encoded, encode
-from collector.sinks.clickhouse import Store
+from collector.sinks.clickhouse import Store, staging_structure
 from collector.spool import Spool, frame, read_segment
 from collector.validate import parse_beacon
 from tests.conftest import DESKTOP_CHROME, beacon
@@ -127,6 +127,54 @@ async def test_a_replayed_batch_that_already_went_in_is_not_stored_twice(
     assert await real_store.query("SELECT count() FROM errors") == [(0,)]
     assert await real_store.query("SELECT count() FROM vitals_data") == [(2,)]
     assert await real_store.query("SELECT count() FROM page_views_data") == [(1,)]
+
+
+async def test_staged_insert_keeps_every_character_and_the_column_types(
+    real_store: Store, settings: Settings
+) -> None:
+    """Rows are parsed with LowCardinality unwrapped (``staging_structure``), then converted
+    by the INSERT ... SELECT: the stored values and the table's types are unchanged."""
+    migrate.apply(real_store.client, settings.schema_dir)
+    awkward = "it's \\ \"quoted\" 'x' \u00e9\u4e2d\U0001f600\ttab\nline"
+    body = orjson.dumps(
+        {
+            "page_view_id": "pv-awkward-00001",
+            "url": f"https://shop.example/{awkward}",
+            "label": awkward,
+            "dims": {awkward: awkward},
+        }
+    )
+    view, _ = Enricher(CountryLookup(), load_settings(open_mode=True)).enrich(
+        parse_beacon(orjson.dumps(beacon() | orjson.loads(body))),
+        Client("203.0.113.9", DESKTOP_CHROME),
+        datetime.now(UTC),
+    )
+    assert view.dims == {awkward: awkward}  # the awkward text reaches the rows unchanged
+    for table, (lines, _) in encode(rows_by_table(view)).items():
+        await real_store.insert(table, TABLES[table], lines, f"awkward-{table}")
+    got = await real_store.query(
+        "SELECT page_group, dims, toTypeName(page_group), toTypeName(dims) FROM page_views_data"
+    )
+    assert got == [
+        (
+            view.page_group,
+            view.dims,
+            "LowCardinality(String)",
+            "Map(LowCardinality(String), String)",
+        )
+    ]
+
+
+def test_staging_structure_unwraps_low_cardinality_only() -> None:
+    columns = [
+        ("site", "LowCardinality(String)"),
+        ("dims", "Map(LowCardinality(String), String)"),
+        ("label", "LowCardinality(Nullable(String))"),
+        ("ts", "DateTime64(3, 'UTC')"),
+    ]
+    assert staging_structure(columns) == (
+        "site String, dims Map(String, String), label Nullable(String), ts DateTime64(3, 'UTC')"
+    )
 
 
 async def test_full_spool_holds_batches_in_memory_and_refuses_new_beacons(
