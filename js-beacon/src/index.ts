@@ -36,10 +36,15 @@ const start = (w: Host, d: Document): void => {
   let consent = cfg.consent !== 'required';
   const entry = (): PerformanceNavigationTiming | undefined =>
     performance.getEntriesByType?.('navigation')[0] as PerformanceNavigationTiming | undefined;
-  const sid = session(storage());
+  // The session id is read from sessionStorage when the first beacon is built, not on load:
+  // chromium's first sessionStorage access in a page costs several milliseconds of main
+  // thread (most of rum.js's load cost). It is dated from the load, as if read then.
+  const loadedAt = Date.now();
+  let sid: string | undefined;
+  const sessionId = (): string => (sid ??= session(storage(), loadedAt));
   // Sample whole sessions: the session id's last random characters decide.
-  const sampled = rate >= 1 || parseInt(sid.slice(-4), 36) / 1679616 < rate;
-  let view = new PageView(cfg.site ?? 'default', sid, navType(entry()));
+  const sampled = (): boolean => rate >= 1 || parseInt(sessionId().slice(-4), 36) / 1679616 < rate;
+  let view = new PageView(cfg.site ?? 'default', sessionId, navType(entry()));
   let restored = false;
 
   const api: Api = guard((command: string, a?: unknown, b?: unknown) => {
@@ -59,7 +64,7 @@ const start = (w: Host, d: Document): void => {
   w.addEventListener('unhandledrejection', guard((e: PromiseRejectionEvent) => view.errors.add('unhandledrejection', e.reason)));
 
   const flush = guard(() => {
-    if (!sampled || gpc || !consent) return;
+    if (gpc || !consent || !sampled()) return;
     const referrer = d.referrer.split('/').slice(0, 3).join('/');
     const url = location.origin + location.pathname;
     const body = view.payload(url, referrer, context(w), restored ? undefined : navTiming(entry()));
@@ -72,7 +77,9 @@ const start = (w: Host, d: Document): void => {
   w.addEventListener('pageshow', guard((e: PageTransitionEvent) => {
     if (!e.persisted) return;
     restored = true;
-    view = new PageView(view._site, session(storage()), 'back_forward_cache', e.timeStamp);
+    const restoredAt = Date.now();
+    let restoredSid: string | undefined;
+    view = new PageView(view._site, () => (restoredSid ??= session(storage(), restoredAt)), 'back_forward_cache', e.timeStamp);
   }));
 };
 

@@ -27,7 +27,8 @@ export class PageView {
 
   constructor(
     readonly _site: string,
-    readonly _sid: string,
+    /** The session id, asked for when the first beacon is built (see index.ts). */
+    readonly _sid: () => string,
     readonly _navType: string,
     /** `performance.now()` when the page view started: 0 for a navigation, later for a restore. */
     readonly _start = 0,
@@ -66,7 +67,7 @@ export class PageView {
       v: 1,
       site: this._site,
       page_view_id: this._id,
-      session_id: this._sid,
+      session_id: this._sid(),
       seq: this._seq++,
       elapsed: Math.round(performance.now() - this._start),
       url,

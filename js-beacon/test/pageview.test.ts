@@ -7,7 +7,7 @@ const parse = (s: string | undefined): Beacon => JSON.parse(s ?? 'null') as Beac
 const lcp = (value: number) => ({ name: 'LCP', value, phases: {} });
 
 test('pageview: the first beacon is sent even with nothing measured', () => {
-  const pv = new PageView('shop', 'sessionid1', 'navigate');
+  const pv = new PageView('shop', () => 'sessionid1', 'navigate');
   const b = parse(pv.payload('https://s.example/p', '', {}));
   assert.equal(b.seq, 0);
   assert.equal(b.site, 'shop');
@@ -15,7 +15,7 @@ test('pageview: the first beacon is sent even with nothing measured', () => {
 });
 
 test('pageview: a later beacon carries only changed metrics, with the next seq', () => {
-  const pv = new PageView('shop', 'sessionid1', 'navigate');
+  const pv = new PageView('shop', () => 'sessionid1', 'navigate');
   pv.metric(lcp(1200));
   pv.metric({ name: 'CLS', value: 0.01, phases: {} });
   assert.equal(parse(pv.payload('u', '', {})).metrics?.length, 2);
@@ -27,7 +27,7 @@ test('pageview: a later beacon carries only changed metrics, with the next seq',
 });
 
 test('pageview: dimensions and events are bounded', () => {
-  const pv = new PageView('shop', 'sessionid1', 'navigate');
+  const pv = new PageView('shop', () => 'sessionid1', 'navigate');
   for (let i = 0; i < MAX_DIMS + 5; i++) pv.set('k' + i, i);
   for (let i = 0; i < MAX_EVENTS + 5; i++) pv.event('e', i);
   const b = parse(pv.payload('u', '', {}));
@@ -37,7 +37,7 @@ test('pageview: dimensions and events are bounded', () => {
 });
 
 test('pageview: a label set by the site is sent with every beacon', () => {
-  const pv = new PageView('shop', 'sessionid1', 'navigate');
+  const pv = new PageView('shop', () => 'sessionid1', 'navigate');
   pv.page('Product detail');
   assert.equal(parse(pv.payload('u', '', {})).label, 'Product detail');
   pv.metric(lcp(900));
@@ -46,9 +46,18 @@ test('pageview: a label set by the site is sent with every beacon', () => {
 
 test('pageview: each beacon says how long ago the page view started', () => {
   const restoredAt = performance.now();
-  const pv = new PageView('shop', 'sessionid1', 'back_forward_cache', restoredAt);
+  const pv = new PageView('shop', () => 'sessionid1', 'back_forward_cache', restoredAt);
   const elapsed = parse(pv.payload('u', '', {})).elapsed ?? -1;
   assert.ok(elapsed >= 0 && elapsed < 1000, `elapsed ${elapsed}`);
-  const fromNavigation = parse(new PageView('shop', 'sessionid1', 'navigate').payload('u', '', {}));
+  const fromNavigation = parse(new PageView('shop', () => 'sessionid1', 'navigate').payload('u', '', {}));
   assert.ok((fromNavigation.elapsed ?? -1) >= elapsed);
+});
+
+test('pageview: the session id is asked for only when a beacon is built', () => {
+  let asked = 0;
+  const pv = new PageView('shop', () => (asked++, 'sessionid1'), 'navigate');
+  pv.metric(lcp(1200));
+  assert.equal(asked, 0);
+  assert.equal(parse(pv.payload('u', '', {})).session_id, 'sessionid1');
+  assert.equal(asked, 1);
 });

@@ -211,6 +211,31 @@ async def assert_no_ip_stored(collector: Collector) -> None:
         assert hits == 0, f"an IP address is stored in {table}"
 
 
+async def test_browser_session_spans_page_views_and_storage_waits_for_a_beacon(
+    collector: Collector, browser: Browser, site: str
+) -> None:
+    """Two page views in one tab share a session id; rum.js reads and writes sessionStorage
+    only when it builds a beacon, never while the page loads (it costs main-thread time)."""
+    page = await browser.new_page()
+    stored = []
+    for n in (1, 2):
+        await page.goto(f"{site}/product/{n}")
+        await page.wait_for_function("typeof rumhouse === 'function' && !rumhouse.q")
+        if n == 1:
+            assert await page.evaluate("sessionStorage.getItem('rumhouse.s')") is None
+        await page.evaluate(SET_VISIBILITY, "hidden")  # the first beacon of this page view
+        stored.append(await page.evaluate("sessionStorage.getItem('rumhouse.s')"))
+        await page.evaluate(SET_VISIBILITY, "visible")
+    await page.goto("about:blank")
+    rows = await collector.wait_for(
+        "SELECT session_id, page_view_id FROM page_views ORDER BY url", lambda r: len(r) == 2
+    )
+    session = stored[0].split(".")[0]
+    assert [s.split(".")[0] for s in stored] == [session, session]
+    assert [r[0] for r in rows] == [session, session]
+    assert rows[0][1] != rows[1][1]
+
+
 async def test_browser_report_page_renders_with_data(
     collector: Collector, browser: Browser
 ) -> None:
