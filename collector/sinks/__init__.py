@@ -1,8 +1,9 @@
 """Where rows go: ClickHouse, embedded (chDB) or a server, through clickhouse-connect.
 
 Rows travel as ``JSONCompactEachRow`` text, encoded once per beacon by orjson: one JSON
-array per row, in ``rows.py``'s column order. ClickHouse parses it in C++; building
-clickhouse-connect's Native blocks in Python instead cost several times more CPU per row.
+array per row, in ``rows.py``'s column order, a beacon's rows on one line. ClickHouse parses
+it in C++; building clickhouse-connect's Native blocks in Python instead cost several times
+more CPU per row.
 The same bytes go into the spool, so a replay sends exactly what the first attempt sent
 (and carries the same deduplication token).
 """
@@ -25,12 +26,12 @@ Encoded = dict[str, Chunk]  # by table
 
 
 def encode(rows_by_table: dict[str, list[tuple[Any, ...]]]) -> Encoded:
-    """One beacon's rows as JSON lines, per table; tables without rows are left out."""
+    """One beacon's rows, per table, as one line: ``[row],[row]\\n``. ClickHouse's
+    ``JSONCompactEachRow`` reader takes a comma between rows as it takes a newline, and one
+    orjson call per table (the list of rows, its outer brackets cut) costs a third less than
+    one call per row. Tables without rows are left out."""
     return {
-        table: (
-            b"".join([orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE) for row in rows]),
-            len(rows),
-        )
+        table: (orjson.dumps(rows)[1:-1] + b"\n", len(rows))
         for table, rows in rows_by_table.items()
         if rows
     }
