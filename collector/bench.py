@@ -394,7 +394,7 @@ def _run(quick: bool) -> int:
     rows += beacon_figures()
     log("beacon: main-thread time in chromium, rum.js vs web-vitals alone ...")
     rows += main_thread_figure(5 if quick else 21)
-    log("cpu: parse, validate, enrich and row-build 10,000 simulated beacons ...")
+    log("cpu: parse, validate, enrich, rows and encode of 5,000 simulated beacons ...")
     rows += cpu_figure()
     rows += http_figures(5 if quick else 20, log)
     rows += server_figures(5 if quick else 15, log)
