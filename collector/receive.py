@@ -52,16 +52,30 @@ def _refuse(request: web.Request, rejection: Rejection) -> web.Response:
     )
 
 
-async def _read_body(request: web.Request, limit: int) -> bytes:
-    """The body, refusing (413) as soon as it passes ``limit``: never buffers more."""
+async def _read_body(request: web.Request, limit: int, timeout: float) -> bytes:
+    """The body, refusing (413) as soon as it passes ``limit``: never buffers more; 408
+    when it takes longer than ``timeout`` to arrive."""
     if (request.content_length or 0) > limit:
         raise validate.too_large(limit)
+    if request.content.is_eof():  # the usual beacon, received whole: no timer to arm
+        body = request.content.read_nowait(limit + 1)
+    else:
+        try:
+            async with asyncio.timeout(timeout):
+                body = await _read_chunks(request, limit)
+        except TimeoutError:
+            raise Rejection(Reason.TOO_SLOW, "the body arrived too slowly") from None
+    if len(body) > limit:
+        raise validate.too_large(limit)
+    return body
+
+
+async def _read_chunks(request: web.Request, limit: int) -> bytes:
+    """Up to ``limit + 1`` bytes as they arrive: reading stops once the limit is passed."""
     chunks, size = [], 0
-    while chunk := await request.content.read(limit + 1 - size):
+    while size <= limit and (chunk := await request.content.read(limit + 1 - size)):
         chunks.append(chunk)
         size += len(chunk)
-        if size > limit:
-            raise validate.too_large(limit)
     return b"".join(chunks)
 
 
@@ -98,16 +112,7 @@ async def _admit(request: web.Request, drops: Drops) -> tuple[Beacon, Client, Si
     media_type = request.headers.get("Content-Type", "").split(";")[0].strip()
     encoding = request.headers.get("Content-Encoding", "")
     validate.check_headers(media_type, encoding)
-    if request.content.is_eof():  # the usual beacon: already received whole, no timer needed
-        raw = request.content.read_nowait(limit + 1)
-        if len(raw) > limit:
-            raise validate.too_large(limit)
-    else:
-        try:
-            async with asyncio.timeout(app[keys.SETTINGS].client_timeout):
-                raw = await _read_body(request, limit)
-        except TimeoutError:
-            raise Rejection(Reason.TOO_SLOW, "the body arrived too slowly") from None
+    raw = await _read_body(request, limit, app[keys.SETTINGS].client_timeout)
     body = validate.decode_body(raw, encoding, limit)
     beacon = validate.parse_beacon(body, drops)
     return beacon, client, app[keys.ADMISSION].site(beacon.site, request.headers.get("Origin"))

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import clickhouse_connect
+from clickhouse_connect.driver.binding import format_str
 from clickhouse_connect.driver.client import Client
 
 from collector.settings import Settings
@@ -92,10 +93,6 @@ def staging_structure(columns: Sequence[tuple[str, str]]) -> str:
     return ", ".join(name + " " + _LOW_CARDINALITY.sub(r"\1", kind) for name, kind in columns)
 
 
-def _sql_string(text: str) -> str:
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
 class Store:
     """Async façade over the embedded client: every call is serialised on the store's own
     thread. Inserts parse the JSON lines from a private temporary file with ``file()``."""
@@ -127,7 +124,7 @@ class Store:
                 file.write(body)
             self.client.command(
                 f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM "
-                f"file({_sql_string(path)}, {FORMAT}, {_sql_string(structure)})",
+                f"file({format_str(path)}, {FORMAT}, {format_str(structure)})",
                 settings=INSERT_SETTINGS | {"insert_deduplication_token": token},
             )
         finally:

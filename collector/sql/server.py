@@ -20,6 +20,7 @@ import lz4.frame
 import orjson
 from aiohttp import web
 from backports import zstd
+from clickhouse_connect.driver.binding import format_str
 
 from collector.rows import TABLES
 from collector.settings import SqlUser
@@ -93,16 +94,10 @@ def _check_settings(request: web.Request, engine: SqlEngine) -> None:
             raise readonly(f"Cannot modify '{name}' setting in readonly mode")
 
 
-def _quote(value: str) -> str:
-    """A SQL string literal: backslashes and quotes escaped."""
-    escaped = value.replace("\\", "\\\\").replace("'", "\\'")
-    return f"'{escaped}'"
-
-
 def _insert_settings(request: web.Request) -> str:
     """The allowed settings of an INSERT as a ``SETTINGS`` clause, values quoted."""
     found = [
-        f"{name} = {_quote(value)}"
+        f"{name} = {format_str(value)}"
         for name, value in request.query.items()
         if name in INSERT_SETTINGS
     ]

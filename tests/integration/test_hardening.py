@@ -14,6 +14,7 @@ import aiohttp
 import orjson
 import pytest
 
+from collector import keys
 from collector.settings import load_settings
 from tests.conftest import Collector, Reply, beacon, start_collector
 
@@ -259,3 +260,36 @@ async def test_hardening_slow_body_gets_408(impatient: Collector) -> None:
     answer = await asyncio.wait_for(reader.read(4096), timeout=10)
     writer.close()
     assert answer.startswith(b"HTTP/1.1 408"), answer[:80]
+
+
+async def chunked(url: str, pieces: list[bytes]) -> bytes:
+    """POST ``pieces`` as a chunked body, one piece every 50 ms (so the handler starts before
+    the body is complete); the start of the answer."""
+    head = b"POST /v1/beacon HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+    host, port = url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(head + b"Transfer-Encoding: chunked\r\n\r\n")
+    try:
+        for piece in pieces:
+            writer.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            await writer.drain()
+            await asyncio.sleep(0.05)
+        writer.write(b"0\r\n\r\n")
+        await writer.drain()
+    except ConnectionError:
+        pass  # refused before the end: the answer says why
+    answer = await asyncio.wait_for(reader.read(4096), timeout=10)
+    writer.close()
+    return answer
+
+
+async def test_hardening_body_arriving_in_pieces_is_read_and_bounded(
+    impatient: Collector,
+) -> None:
+    """Without a Content-Length the limit is enforced as the pieces arrive: a beacon in
+    pieces is taken, a body growing past ``max_body_bytes`` gets 413."""
+    body = orjson.dumps(beacon())
+    assert (await chunked(impatient.url, [body[:40], body[40:]])).startswith(b"HTTP/1.1 204")
+    limit = impatient.app[keys.SETTINGS].max_body_bytes
+    huge = [b"x" * 16384] * (limit // 16384 + 2)
+    assert (await chunked(impatient.url, huge)).startswith(b"HTTP/1.1 413")
