@@ -10,11 +10,13 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from clickhouse_connect.driver.client import Client
 
-from collector import keys, migrate, owner, receive
+from collector import hosts, keys, migrate, owner, receive
+from collector.admin import create_admin_app
 from collector.admission import Admission
 from collector.beacon_script import BeaconScript
 from collector.buffer import Buffer
@@ -23,11 +25,14 @@ from collector.enrich.geo import CountryLookup
 from collector.enrich.user_agent import classify
 from collector.journal import Journal
 from collector.metrics import Metrics
-from collector.pages import demo, report
+from collector.pages import demo
 from collector.settings import Settings
 from collector.sinks.clickhouse import Store, open_client
 from collector.sinks.server import ServerStore
 from collector.spool import Spool
+
+if TYPE_CHECKING:
+    from collector.sql.engine import Limits
 
 log = logging.getLogger(__name__)
 
@@ -88,13 +93,19 @@ async def _sql_listener(app: web.Application) -> AsyncIterator[None]:
     # Imported here, not at the top: chDB's library adds ~500 MB of resident memory, which a
     # server-mode collector (no embedded store) must not carry.
     from collector.sql.engine import SqlEngine  # noqa: PLC0415
-    from collector.sql.server import create_sql_app  # noqa: PLC0415
+    from collector.sql.server import Endpoint, create_sql_app  # noqa: PLC0415
 
-    engine = await asyncio.to_thread(
-        SqlEngine, settings.data, settings.database, settings.sql_max_execution_time
+    engine = await asyncio.to_thread(SqlEngine, settings.data, settings.database, _limits(settings))
+    endpoint = Endpoint(
+        users=settings.sql_users,
+        max_body_bytes=settings.sql_max_body_bytes,
+        body_timeout=settings.client_timeout,
+        allowed_hosts=hosts.allowed_names(settings.sql_host, settings.sql_allowed_hosts),
     )
     runner = web.AppRunner(
-        create_sql_app(engine, settings.sql_users), access_log_format=ACCESS_LOG_FORMAT
+        create_sql_app(engine, endpoint),
+        access_log=logging.getLogger("aiohttp.access") if settings.access_log else None,
+        access_log_format=ACCESS_LOG_FORMAT,
     )
     await runner.setup()
     site = web.TCPSite(runner, settings.sql_host, settings.sql_port)
@@ -105,6 +116,40 @@ async def _sql_listener(app: web.Application) -> AsyncIterator[None]:
     yield
     await runner.cleanup()
     engine.close()
+
+
+def _limits(settings: Settings) -> Limits:
+    from collector.sql.engine import Limits  # noqa: PLC0415 (see _sql_listener)
+
+    return Limits(
+        max_execution_time=settings.sql_max_execution_time,
+        max_memory_usage=settings.sql_max_memory_usage,
+        max_memory_total=settings.sql_max_memory_total,
+        max_result_bytes=settings.sql_max_result_bytes,
+        max_concurrent=settings.sql_max_concurrent_queries,
+        max_concurrent_per_user=settings.sql_max_concurrent_queries_per_user,
+        queue_timeout=settings.sql_queue_timeout,
+    )
+
+
+async def _admin_listener(app: web.Application) -> AsyncIterator[None]:
+    """/report, /metrics and /openapi.json on their own address (see admin.py)."""
+    settings = app[keys.SETTINGS]
+    runner = web.AppRunner(
+        create_admin_app(app),
+        access_log=logging.getLogger("aiohttp.access") if settings.access_log else None,
+        access_log_format=ACCESS_LOG_FORMAT,
+    )
+    await runner.setup()
+    # serve --workers N: every worker listens on the admin port too, as on the public one.
+    site = web.TCPSite(
+        runner, settings.admin_host, settings.admin_port, reuse_port=settings.workers > 1
+    )
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    app[keys.ADMIN_URL] = f"http://{host}:{port}"
+    yield
+    await runner.cleanup()
 
 
 async def _buffer(app: web.Application) -> AsyncIterator[None]:
@@ -157,16 +202,14 @@ def create_app(settings: Settings) -> web.Application:
         )
     else:
         app[keys.SCRIPT] = script
-    app.cleanup_ctx.extend([_store, _sql_listener, _buffer, _enricher])
+    app.cleanup_ctx.extend([_store, _sql_listener, _buffer, _enricher, _admin_listener])
     for path in dict.fromkeys(("/v1/beacon", settings.beacon_path)):
         app.router.add_post(path, receive.post_beacon)
         app.router.add_route("OPTIONS", path, receive.preflight)
     app.router.add_get("/rum.js", receive.rum_js)
     app.router.add_get("/snippet", receive.snippet)
-    app.router.add_get("/demo", demo)
-    app.router.add_get("/report", report)
+    if settings.open_mode:  # the demo page is for development; production has no use for it
+        app.router.add_get("/demo", demo)
     app.router.add_get("/healthz", receive.healthz)
     app.router.add_get("/readyz", receive.readyz)
-    app.router.add_get("/metrics", receive.metrics)
-    app.router.add_get("/openapi.json", receive.openapi_json)
     return app

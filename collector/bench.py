@@ -119,7 +119,7 @@ def http_figures(seconds: int, log: Callable[[str], None]) -> list[Row]:
     floor = subprocess.Popen([sys.executable, "-c", FLOOR_APP, str(floor_port)])
     collector = subprocess.Popen(
         [BIN / "rumhouse", "serve", "--open", "--data", str(data), "--port", str(port),
-         "--sql-port", str(sql_port)],
+         "--sql-port", str(sql_port), "--admin-port", "0"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     results: dict[str, list[dict[str, float]]] = {"floor": [], "collector": []}
@@ -166,7 +166,7 @@ def _server_mode(
     }
     collector = subprocess.Popen(
         [BIN / "rumhouse", "serve", "--open", "--workers", str(workers), "--port", str(port),
-         "--data", tempfile.mkdtemp()],
+         "--admin-port", "0", "--data", tempfile.mkdtemp()],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
     )  # fmt: skip
     try:
@@ -191,7 +191,7 @@ def server_figures(seconds: int, log: Callable[[str], None]) -> list[Row]:
     port, sql_port = _free_port(), _free_port()
     server = subprocess.Popen(
         [BIN / "rumhouse", "serve", "--open", "--config", str(config), "--data",
-         str(Path(tempfile.mkdtemp()) / "data"), "--port", str(port), "--sql-port", str(sql_port)],
+         str(Path(tempfile.mkdtemp()) / "data"), "--port", str(port), "--sql-port", str(sql_port), "--admin-port", "0"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
@@ -319,7 +319,7 @@ def freshness_figure(samples: int, log: Callable[[str], None]) -> list[Row]:
     port, sql_port = _free_port(), _free_port()
     proc = subprocess.Popen(
         [BIN / "rumhouse", "serve", "--open", "--data", str(data), "--port", str(port),
-         "--sql-port", str(sql_port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+         "--sql-port", str(sql_port), "--admin-port", "0"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
         _wait_up(f"http://127.0.0.1:{port}/healthz")

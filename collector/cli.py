@@ -71,6 +71,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-format", choices=["text", "json"], help="log lines (default text)")
     serve.add_argument("--sql-host", help="SQL endpoint address (default 127.0.0.1)")
     serve.add_argument("--sql-port", type=int, help="SQL endpoint port (default 8123)")
+    serve.add_argument("--admin-host", help="/report and /metrics address (default 127.0.0.1)")
+    serve.add_argument("--admin-port", type=int, help="/report and /metrics port (default 8081)")
     mig = commands.add_parser("migrate", help="create or update the tables")
     _common(mig)
     mig.add_argument(
@@ -98,6 +100,8 @@ def _parser() -> argparse.ArgumentParser:
     config.add_argument("--port", type=int)
     config.add_argument("--sql-host")
     config.add_argument("--sql-port", type=int)
+    config.add_argument("--admin-host")
+    config.add_argument("--admin-port", type=int)
     ben = commands.add_parser("bench", help="measure speed against floors (make bench)")
     _common(ben)
     ben.add_argument("--quick", action="store_true", help="shorter loads, 1 M events")
@@ -124,7 +128,7 @@ def _flags(args: argparse.Namespace) -> dict[str, Any]:
     """The settings given as command-line flags (the highest precedence)."""
     names = (
         "data", "host", "port", "flush_interval", "sql_host", "sql_port", "open_mode",
-        "workers", "durability", "log_format",
+        "workers", "durability", "log_format", "admin_host", "admin_port",
     )  # fmt: skip
     return {name: getattr(args, name, None) for name in names}
 
@@ -133,8 +137,9 @@ def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(_config_file(args), **_flags(args))
 
 
-def _banner(settings: Settings, sql_url: str | None) -> str:
+def _banner(settings: Settings, sql_url: str | None, admin_url: str | None) -> str:
     base = settings.public_url or f"http://{settings.host}:{settings.port}"
+    admin = admin_url or f"http://{settings.admin_host}:{settings.admin_port}"
     command = sys.argv[0] if sys.argv[0].endswith("rumhouse") else "rumhouse"
     where = str(settings.data.resolve()) if settings.embedded else "ClickHouse server"
     sql = (
@@ -142,13 +147,19 @@ def _banner(settings: Settings, sql_url: str | None) -> str:
         if sql_url
         else ["  SQL           connect your clients to the ClickHouse server"]
     )
+    demo = (
+        [f"  demo page     {base}/demo        open it, click around, then switch tabs"]
+        if settings.open_mode
+        else []
+    )
     return "\n".join([
         f"rumhouse {__version__} collecting on {base}  (store: {where})",
-        f"  demo page     {base}/demo        open it, click around, then switch tabs",
+        *demo,
         f"  snippet       {base}/snippet     paste into the <head> of your pages",
-        f"  report        {base}/report      p75 by page and segment (also: rumhouse report)",
         f"  beacon        POST {base}/v1/beacon",
-        f"  health        {base}/healthz  {base}/readyz  {base}/metrics",
+        f"  health        {base}/healthz  {base}/readyz",
+        f"  report        {admin}/report      p75 by page and segment (also: rumhouse report)",
+        f"  metrics       {admin}/metrics     Prometheus (admin listener, like /openapi.json)",
         *sql,
         f'  query         {command} sql "{EXAMPLE_QUERY}"',
     ])  # fmt: skip
@@ -166,7 +177,7 @@ def serve(settings: Settings) -> int:
         print(NO_SITES, file=sys.stderr)
         return 2
     if settings.workers > 1:
-        print(_banner(settings, None), flush=True)
+        print(_banner(settings, None, None), flush=True)
         print(f"  workers       {settings.workers} processes on one port", flush=True)
         return workers.run(settings, serve_one)
     return serve_one(settings, False)
@@ -179,7 +190,7 @@ def serve_one(settings: Settings, worker: bool) -> int:
 
     async def announce(app: web.Application) -> None:
         if not worker:
-            print(_banner(settings, app.get(keys.SQL_URL)), flush=True)
+            print(_banner(settings, app.get(keys.SQL_URL), app.get(keys.ADMIN_URL)), flush=True)
 
     app.on_startup.append(announce)
     web.run_app(

@@ -20,6 +20,8 @@ MASK = "********"
 def _mask(name: str, value: Any) -> Any:
     if name == "clickhouse_url" and isinstance(value, str):
         return re.sub(r"//([^:/@]+):[^@]*@", rf"//\1:{MASK}@", value)
+    if name == "admin_password" and value:
+        return MASK
     if name == "sql_users":
         return [{**u.model_dump(), "password": MASK if u.password else ""} for u in value]
     return value

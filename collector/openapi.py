@@ -91,7 +91,8 @@ def _page(summary: str, media: str, operation: str) -> dict[str, Any]:
     }
 
 
-def document(beacon_path: str = "/v1/beacon") -> dict[str, Any]:
+def document(beacon_path: str = "/v1/beacon", open_mode: bool = False) -> dict[str, Any]:
+    """The public listener's operations (``/demo`` only in open mode)."""
     schema = Beacon.model_json_schema(ref_template="#/components/schemas/{model}")
     components = {**schema.pop("$defs", {}), "Beacon": schema, "Refusal": REFUSAL}
     paths: dict[str, Any] = {
@@ -102,22 +103,20 @@ def document(beacon_path: str = "/v1/beacon") -> dict[str, Any]:
             "The beacon script (ETag, one-day cache)", "application/javascript", "rumJs"
         ),
         "/snippet": _page("The loader snippet to paste into pages", "text/plain", "snippet"),
-        "/demo": _page("A demo page that loads the snippet", "text/html", "demo"),
-        "/report": _page("p75 by page and segment, top errors", "text/html", "report"),
         "/healthz": _page("Liveness", "application/json", "healthz"),
         "/readyz": _page(
-            "Readiness (503 when the store does not answer)", "application/json", "readyz"
+            "Readiness (503 only when no more beacons can be taken)", "application/json", "readyz"
         ),
-        "/metrics": _page("Prometheus metrics of the collector", "text/plain", "metrics"),
-        "/openapi.json": _page("This document", "application/json", "openapi"),
     }
+    if open_mode:
+        paths["/demo"] = _page("A demo page that loads the snippet", "text/html", "demo")
     paths["/readyz"]["get"]["responses"]["503"] = _text("application/json", "not ready")
     paths["/rum.js"]["get"]["responses"]["304"] = {"description": "not modified (If-None-Match)"}
-    paths["/report"]["get"]["responses"]["400"] = _text("text/plain", "days is not a number")
     return {
         "openapi": "3.1.0",
         "info": {"title": "rumhouse collector", "version": __version__,
-                 "description": "The public listener: beacons in, the script and pages out."},
+                 "description": "The public listener: beacons in, the script and snippet out. "
+                                "/report, /metrics and this document are on the admin listener."},
         "paths": paths,
         "components": {"schemas": components},
     }  # fmt: skip

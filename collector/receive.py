@@ -1,4 +1,4 @@
-"""HTTP handlers of the public listener: the beacon endpoint and the pages around it.
+"""HTTP handlers of the public listener: the beacon endpoint and what browsers fetch.
 
 The beacon handler does only cheap work before answering: read, validate, enrich, queue.
 Writing happens behind it, in ``buffer.py``. Every refusal goes through ``_refuse`` so its
@@ -7,16 +7,13 @@ status comes from ``outcomes.STATUS`` and its reason is counted.
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
-import os
 from datetime import UTC, datetime
 
 import orjson
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 
-from collector import keys, openapi, validate
+from collector import bodies, keys, validate
 from collector.admission import sampled
 from collector.beacon_script import BeaconScript
 from collector.buffer import Buffer
@@ -53,30 +50,14 @@ def _refuse(request: web.Request, rejection: Rejection) -> web.Response:
 
 
 async def _read_body(request: web.Request, limit: int, timeout: float) -> bytes:
-    """The body, refusing (413) as soon as it passes ``limit``: never buffers more; 408
-    when it takes longer than ``timeout`` to arrive."""
-    if (request.content_length or 0) > limit:
-        raise validate.too_large(limit)
-    if request.content.is_eof():  # the usual beacon, received whole: no timer to arm
-        body = request.content.read_nowait(limit + 1)
-    else:
-        try:
-            async with asyncio.timeout(timeout):
-                body = await _read_chunks(request, limit)
-        except TimeoutError:
-            raise Rejection(Reason.TOO_SLOW, "the body arrived too slowly") from None
-    if len(body) > limit:
-        raise validate.too_large(limit)
-    return body
-
-
-async def _read_chunks(request: web.Request, limit: int) -> bytes:
-    """Up to ``limit + 1`` bytes as they arrive: reading stops once the limit is passed."""
-    chunks, size = [], 0
-    while size <= limit and (chunk := await request.content.read(limit + 1 - size)):
-        chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks)
+    """The body, refusing (413) as soon as it passes ``limit``; 408 when it takes longer
+    than ``timeout`` to arrive."""
+    try:
+        return await bodies.read_bounded(request, limit, timeout)
+    except bodies.BodyError as error:
+        if error.kind == "too_slow":
+            raise Rejection(Reason.TOO_SLOW, str(error)) from None
+        raise validate.too_large(limit) from None
 
 
 def _trusted(address: str, proxies: tuple[Network, ...]) -> bool:
@@ -215,10 +196,6 @@ async def snippet(request: web.Request) -> web.Response:
     return web.Response(text=snippet_for(request, request.query.get("site", "demo")[:64]) + "\n")
 
 
-async def openapi_json(request: web.Request) -> web.Response:
-    return web.json_response(openapi.document(request.app[keys.SETTINGS].beacon_path))
-
-
 async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
@@ -236,18 +213,3 @@ async def readyz(request: web.Request) -> web.Response:
         "spool_bytes": buffer.spool.bytes,
     }
     return web.json_response(body, status=200 if buffer.room() else 503)
-
-
-async def metrics(request: web.Request) -> web.Response:
-    m = request.app[keys.METRICS]
-    buffer = request.app[keys.BUFFER]
-    m.buffer_rows.set(buffer.rows)
-    m.spool_bytes.set(buffer.spool.bytes)
-    m.spool_segments.set(len(buffer.spool.pending))
-    registry = m.registry
-    if "PROMETHEUS_MULTIPROC_DIR" in os.environ:  # serve --workers N: all workers' figures
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-    return web.Response(
-        body=generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
-    )

@@ -9,6 +9,7 @@ passed down; nothing builds them at import time.
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -20,6 +21,8 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from collector.passwords import advice, weakness
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,6 +75,15 @@ class Site(BaseModel):
             if origin != "*" and not re.fullmatch(r"https?://[^/\s]+", origin):
                 raise ValueError(f"{origin!r} is not an origin like https://shop.example")
         return tuple(o.lower() for o in values)
+
+
+def _memory_fraction(share: int, most: int) -> int:
+    """1/``share`` of this machine's memory, at most ``most`` bytes."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        return most
+    return max(64 * 1024**2, min(most, total // share))
 
 
 def is_loopback(host: str) -> bool:
@@ -174,6 +186,50 @@ class Settings(BaseSettings):
     sql_host: str = "127.0.0.1"
     sql_port: int = Field(default=8123, ge=0, le=65535)
     sql_max_execution_time: float = Field(default=30.0, gt=0, le=3600)
+    sql_max_memory_usage: int = Field(
+        default_factory=lambda: _memory_fraction(16, 1024**3), ge=16 * 1024**2,
+        description="bytes one SQL endpoint query may use (code 241 past it); default 1/16 "
+        "of this machine's memory, at most 1 GiB",
+    )  # fmt: skip
+    sql_max_memory_total: int = Field(
+        default_factory=lambda: _memory_fraction(16, 1024**3), ge=16 * 1024**2,
+        description="bytes all SQL endpoint queries may use together, counted with the "
+        "engine's own work at that moment; the rest stays for ingestion",
+    )  # fmt: skip
+    sql_max_result_bytes: int = Field(
+        default=256 * 1024**2, ge=1024**2,
+        description="bytes of one query's result (code 396 past it); results are streamed",
+    )  # fmt: skip
+    sql_max_concurrent_queries: int = Field(
+        default=4, ge=1, le=64, description="SQL endpoint queries running at once, all users"
+    )
+    sql_max_concurrent_queries_per_user: int = Field(
+        default=2, ge=1, le=64, description="SQL endpoint queries running at once, per user"
+    )
+    sql_queue_timeout: float = Field(
+        default=2.0, ge=0, le=60,
+        description="seconds a query waits for a free slot before code 202",
+    )  # fmt: skip
+    sql_max_body_bytes: int = Field(
+        default=64 * 1024**2, ge=64 * 1024,
+        description="bytes of a SQL request body, after decompression (413 past it)",
+    )  # fmt: skip
+    sql_allowed_hosts: tuple[str, ...] = Field(
+        default=(),
+        description="Host names the SQL endpoint answers to besides loopback and sql_host",
+    )
+    admin_host: str = Field(
+        default="127.0.0.1", description="address of /report, /metrics and /openapi.json"
+    )
+    admin_port: int = Field(default=8081, ge=0, le=65535)
+    admin_user: str = Field(default="admin", pattern=r"^[A-Za-z0-9_.@-]{1,64}$")
+    admin_password: str = Field(
+        default="", description="basic auth of the admin listener; required off loopback"
+    )
+    admin_allowed_hosts: tuple[str, ...] = Field(
+        default=(),
+        description="Host names the admin listener answers to besides loopback and admin_host",
+    )
     sql_users: tuple[SqlUser, ...] = Field(
         default=(SqlUser(name="default"),),
         description="SQL endpoint users; by default `default` without password, read-only.",
@@ -196,11 +252,34 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _sql_listener_is_safe(self) -> Settings:
-        if not is_loopback(self.sql_host) and any(not u.password for u in self.sql_users):
+        if is_loopback(self.sql_host):
+            return self
+        for user in self.sql_users:
+            if not user.password:
+                raise ValueError(
+                    f"the SQL endpoint would listen on {self.sql_host} with a user that has no "
+                    "password: give every user in sql_users a password, or set sql_host to "
+                    "127.0.0.1"
+                )
+            why = weakness(user.password, user.name)
+            if why:
+                raise ValueError(
+                    advice(f"sql_host is {self.sql_host}: the password of {user.name}", why)
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _admin_listener_is_safe(self) -> Settings:
+        if is_loopback(self.admin_host):
+            return self
+        if not self.admin_password:
             raise ValueError(
-                f"the SQL endpoint would listen on {self.sql_host} with a user that has no "
-                "password: give every user in sql_users a password, or set sql_host to 127.0.0.1"
+                f"the admin listener (/report, /metrics) would listen on {self.admin_host} "
+                "without a password: set admin_password, or set admin_host to 127.0.0.1"
             )
+        why = weakness(self.admin_password, self.admin_user)
+        if why:
+            raise ValueError(advice(f"admin_host is {self.admin_host}: admin_password", why))
         return self
 
     @model_validator(mode="after")

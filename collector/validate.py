@@ -6,10 +6,9 @@ then pydantic parses the JSON straight from bytes (no intermediate dicts).
 
 from __future__ import annotations
 
-import zlib
-
 from pydantic import ValidationError
 
+from collector import bodies
 from collector.contract import Beacon
 from collector.outcomes import Drops, Reason, Rejection
 
@@ -39,16 +38,12 @@ def decode_body(body: bytes, content_encoding: str, limit: int) -> bytes:
     """Undo gzip, refusing any body whose expansion passes ``limit`` (no decompression bomb)."""
     if len(body) > limit:
         raise too_large(limit)
-    if content_encoding.lower() != "gzip":
-        return body
-    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
     try:
-        expanded = inflater.decompress(body, limit + 1)
-    except zlib.error as exc:
-        raise Rejection(Reason.INVALID_JSON, f"the gzip body is corrupt: {exc}") from exc
-    if len(expanded) > limit or inflater.unconsumed_tail:
-        raise too_large(limit)
-    return expanded
+        return bodies.expand(body, content_encoding, limit)
+    except bodies.BodyError as error:
+        if error.kind == "too_large":
+            raise too_large(limit) from None
+        raise Rejection(Reason.INVALID_JSON, str(error)) from None
 
 
 def parse_beacon(body: bytes, drops: Drops | None = None) -> Beacon:

@@ -31,7 +31,7 @@ IPHONE = (
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return load_settings(data=tmp_path / "data", port=0, sql_port=0, open_mode=True)
+    return load_settings(data=tmp_path / "data", port=0, sql_port=0, admin_port=0, open_mode=True)
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,11 @@ class Collector:
     app: web.Application
     url: str
     http: aiohttp.ClientSession
+
+    @property
+    def admin(self) -> str:
+        """The admin listener's URL (/report, /metrics, /openapi.json)."""
+        return self.app[keys.ADMIN_URL]
 
     async def post(self, body: bytes | dict[str, Any], **headers: str) -> Reply:
         """POST a beacon as rum.js does (text/plain); ``headers`` override the defaults."""

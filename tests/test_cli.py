@@ -60,7 +60,8 @@ def test_cli_sql_reads_through_a_running_collector_and_directly_after_it_stops(
     data, port = tmp_path / "data", free_port()
     url = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen(
-        [RUMHOUSE, "serve", "--open", "--data", str(data), "--port", str(port), "--sql-port", "0"],
+        [RUMHOUSE, "serve", "--open", "--data", str(data), "--port", str(port), "--sql-port", "0",
+         "--admin-port", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env=os.environ | {"RUMHOUSE_ACCESS_LOG": "true"},
     )  # fmt: skip

@@ -1,39 +1,81 @@
 """Endpoint queries on chDB sessions of their own, never on the ingestion session.
 
 chDB lets one process open a data folder, but that process may hold several sessions on it.
-The reader session is locked down once at start-up, the way ClickHouse's ``readonly``
-profile is: ``allow_ddl = 0`` then ``readonly = 1``, after which no query, SETTINGS clause or
-URL parameter can change anything (the engine refuses with READONLY). The writer session
-only ever receives INSERTs into rumhouse's tables. Each session runs on its own thread, so
-a slow analyst query delays neither ingestion nor a writer.
+Reader sessions are locked down once at start-up, the way ClickHouse's ``readonly`` profile
+is: the limits are set, then ``allow_ddl = 0`` and ``readonly = 1``, after which no query,
+SETTINGS clause or URL parameter can change anything (the engine refuses with READONLY).
+The writer session only ever receives INSERTs into rumhouse's tables. Each session runs on
+its own thread, so a slow analyst query delays neither ingestion nor a writer.
+
+Every query is bounded, because it shares the process with ingestion:
+- ``guard.py`` confines it to rumhouse's data before it runs;
+- memory: ``max_memory_usage`` per query, and ``max_memory_usage_for_user`` for all of
+  them together (chDB counts every query of the process as one user, so an endpoint query
+  fails with 241 once the engine as a whole would pass the bound, while ingestion, which
+  does not carry the setting, keeps its room);
+- time: ``max_execution_time``; result size: ``max_result_bytes``;
+- concurrency: a pool of reader sessions, one query each, and a per-user bound
+  (``slots.py``).
+chDB builds a result whole in memory outside its memory accounting, so a result is first
+read whole only up to ``WHOLE_RESULT_BYTES``; a larger one is read again as a stream of
+blocks and sent as it comes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import chdb
 
 from collector.sql.errors import ClickHouseError
+from collector.sql.guard import Guard, check_names
+from collector.sql.slots import Slots, too_many
 from collector.sql.statements import Insert
 
 T = TypeVar("T")
+WHOLE_RESULT_BYTES = 8 * 1024 * 1024
+RESULT_TOO_LARGE = 396
+_IDENTIFIER_PARAM = re.compile(r"\{\s*(\w+)\s*:\s*Identifier\s*\}", re.I)
 
 
 @dataclass(frozen=True)
+class Limits:
+    max_execution_time: float = 30.0
+    max_memory_usage: int = 1024**3
+    max_memory_total: int = 1024**3
+    max_result_bytes: int = 256 * 1024**2
+    max_concurrent: int = 4
+    max_concurrent_per_user: int = 2
+    queue_timeout: float = 2.0
+
+    def statements(self, result_bytes: int | None = None) -> list[str]:
+        return [
+            f"SET max_execution_time = {self.max_execution_time:g}",
+            f"SET max_memory_usage = {self.max_memory_usage}",
+            f"SET max_memory_usage_for_user = {self.max_memory_total}",
+            f"SET max_result_bytes = {result_bytes or self.max_result_bytes}",
+            "SET result_overflow_mode = 'throw'",
+        ]
+
+
+@dataclass
 class Result:
-    body: bytes
+    body: bytes = b""
+    chunks: AsyncIterator[bytes] | None = None  # a large result, sent as it is read
+    close: Callable[[], Awaitable[None]] | None = None  # ends the stream, always called
     read_rows: int = 0
     read_bytes: int = 0
     written_rows: int = 0
     written_bytes: int = 0
     elapsed: float = 0.0
+    extra: dict[str, str] = field(default_factory=dict)
 
     def summary(self) -> dict[str, str]:
         return {
@@ -80,41 +122,93 @@ def _result(raw: Any, started: float) -> Result:
     )
 
 
+def _read_only(database: str, limits: Limits, readonly: int, result_bytes: int) -> list[str]:
+    return [
+        f"USE {database}",
+        *limits.statements(result_bytes),
+        "SET allow_ddl = 0",
+        f"SET readonly = {readonly}",
+    ]
+
+
 class SqlEngine:
-    def __init__(self, data: Path, database: str, max_execution_time: float) -> None:
+    def __init__(self, data: Path, database: str, limits: Limits) -> None:
         path = str(data.resolve())
-        limit = f"SET max_execution_time = {max_execution_time:g}"
-        self.database = database
-        self._reader = _Session(
-            path,
-            [f"USE {database}", limit, "SET allow_ddl = 0", "SET readonly = 1"],
-            "rumhouse-sql",
+        self.database, self.limits = database, limits
+        whole = min(WHOLE_RESULT_BYTES, limits.max_result_bytes)
+        self._readers = [
+            _Session(path, _read_only(database, limits, 1, whole), f"rumhouse-sql-{i}")
+            for i in range(limits.max_concurrent)
+        ]
+        # A reader session for results larger than a whole read takes.
+        self._streamer = _Session(
+            path, _read_only(database, limits, 1, limits.max_result_bytes), "rumhouse-sql-stream"
         )
-        self._writer = _Session(path, [f"USE {database}", limit], "rumhouse-sql-writer")
+        self._writer = _Session(
+            path, [f"USE {database}", *limits.statements()], "rumhouse-sql-writer"
+        )
         # A writer's own queries (a client's start-up SELECTs) run with readonly = 2: data
         # stays read-only, but system.settings shows insert settings as changeable, as a
         # real server shows them to a user allowed to insert.
         self._writer_reads = _Session(
-            path,
-            [f"USE {database}", limit, "SET allow_ddl = 0", "SET readonly = 2"],
-            "rumhouse-sql-writer-reads",
+            path, _read_only(database, limits, 2, whole), "rumhouse-sql-writer-reads"
         )
-        rows = self._reader.conn.query("SELECT name, value FROM system.settings", "TSV").bytes()
+        self.slots = Slots(self._readers, limits)
+        conn = self._readers[0].conn
+        rows = conn.query("SELECT name, value FROM system.settings", "TSV").bytes()
         self.settings = dict(
             line.split("\t", 1) for line in rows.decode().splitlines() if "\t" in line
         )
-        self.timezone = self._reader.conn.query("SELECT timezone()", "TSV").bytes().decode().strip()
+        self.timezone = conn.query("SELECT timezone()", "TSV").bytes().decode().strip()
+        self.guard = Guard(
+            database,
+            conn.query("SELECT name FROM system.table_functions", "TSV").bytes().decode().split(),
+            conn.query("SELECT name FROM system.databases", "TSV").bytes().decode().split(),
+        )
+        self._stream_lock = asyncio.Lock()
 
     async def select(
-        self, sql: str, fmt: str, params: dict[str, str], writer: bool = False
+        self, user: str, sql: str, fmt: str, params: dict[str, str], writer: bool = False
     ) -> Result:
-        session = self._writer_reads if writer else self._reader
+        """Check ``sql`` against the guard, then run it within the limits."""
+        check_names(sql, params, _identifier_params(sql))
+        async with self.slots.take(user) as reader:
+            session = self._writer_reads if writer else reader
+            explain = await session.run(lambda: _explain(session.conn, sql, params))
+            self.guard.check(lambda: explain)
+            try:
+                return await session.run(lambda: _whole(session.conn, sql, fmt, params))
+            except ClickHouseError as error:
+                if error.code != RESULT_TOO_LARGE or self.limits.max_result_bytes <= (
+                    WHOLE_RESULT_BYTES
+                ):
+                    raise
+        return await self._stream(sql, fmt, params)
 
-        def call() -> Result:
-            started = time.monotonic()
-            return _result(session.conn.query(sql, fmt, params=params), started)
+    async def _stream(self, sql: str, fmt: str, params: dict[str, str]) -> Result:
+        """A result too large to read whole, as blocks: one such stream at a time."""
+        try:
+            await asyncio.wait_for(self._stream_lock.acquire(), self.limits.queue_timeout)
+        except TimeoutError:
+            raise too_many("a large result is being sent already") from None
+        session = self._streamer
+        try:
+            stream = await session.run(lambda: session.conn.send_query(sql, fmt, params=params))
+        except BaseException:
+            self._stream_lock.release()
+            raise
 
-        return await session.run(call)
+        async def blocks() -> AsyncIterator[bytes]:
+            while (block := await session.run(lambda: _next_block(stream))) is not None:
+                yield block
+
+        async def close() -> None:
+            try:
+                await asyncio.shield(session.run(stream.close))
+            finally:
+                self._stream_lock.release()
+
+        return Result(chunks=blocks(), close=close)
 
     async def insert(self, insert: Insert, data: bytes, settings: str = "") -> Result:
         """Stream ``data`` (Native, RowBinary, JSONEachRow, ...) into one table; ``settings``
@@ -135,6 +229,23 @@ class SqlEngine:
         return await self._writer.run(call)
 
     def close(self) -> None:
-        self._reader.close()
-        self._writer.close()
-        self._writer_reads.close()
+        for session in (*self._readers, self._streamer, self._writer, self._writer_reads):
+            session.close()
+
+
+def _identifier_params(sql: str) -> list[str]:
+    return _IDENTIFIER_PARAM.findall(sql)
+
+
+def _explain(conn: Any, sql: str, params: dict[str, str]) -> str:
+    return str(conn.query(f"EXPLAIN AST {sql}", "TSVRaw", params=params).bytes().decode())
+
+
+def _whole(conn: Any, sql: str, fmt: str, params: dict[str, str]) -> Result:
+    started = time.monotonic()
+    return _result(conn.query(sql, fmt, params=params), started)
+
+
+def _next_block(stream: Any) -> bytes | None:
+    chunk = stream.fetch()
+    return None if chunk is None else bytes(chunk.bytes())

@@ -2,7 +2,8 @@
 
 The body is ``Code: N. DB::Exception: message. (NAME)``, the code is repeated in the
 ``X-ClickHouse-Exception-Code`` header, and the HTTP status follows ClickHouse's own mapping
-(clients read the code, not the status).
+(clients read the code, not the status). A query refused for what it asks (its memory,
+its result size, a function outside the data) answers 4xx: it is the query's doing.
 """
 
 from __future__ import annotations
@@ -20,9 +21,15 @@ KNOWN: dict[int, tuple[str, int]] = {
     81: ("UNKNOWN_DATABASE", 404),
     115: ("UNKNOWN_SETTING", 404),
     159: ("TIMEOUT_EXCEEDED", 408),
-    164: ("READONLY", 500),
+    164: ("READONLY", 403),
     194: ("REQUIRED_PASSWORD", 401),
-    202: ("QUERY_IS_TOO_LARGE", 413),
+    202: ("TOO_MANY_SIMULTANEOUS_QUERIES", 429),
+    209: ("SOCKET_TIMEOUT", 408),
+    241: ("MEMORY_LIMIT_EXCEEDED", 400),
+    307: ("TOO_MANY_BYTES", 413),
+    336: ("UNKNOWN_COMPRESSION_METHOD", 400),
+    354: ("CANNOT_DECOMPRESS", 400),
+    396: ("TOO_MANY_ROWS_OR_BYTES", 400),
     497: ("ACCESS_DENIED", 403),
     516: ("AUTHENTICATION_FAILED", 403),
 }
@@ -31,7 +38,7 @@ _ENGINE_ERROR = re.compile(
 )
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: raising sets __traceback__ on it
 class ClickHouseError(Exception):
     code: int
     message: str

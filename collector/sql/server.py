@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import re
 import uuid
-import zlib
+from dataclasses import dataclass
 
-import lz4.frame
 import orjson
 from aiohttp import web
-from backports import zstd
 from clickhouse_connect.driver.binding import format_str
 
+from collector import bodies, hosts
 from collector.rows import TABLES
 from collector.settings import SqlUser
 from collector.sql.auth import authenticate
@@ -29,9 +28,19 @@ from collector.sql.engine import Result, SqlEngine
 from collector.sql.errors import ClickHouseError, readonly
 from collector.sql.statements import code_parts, first_keyword, split_insert
 
+
+@dataclass(frozen=True)
+class Endpoint:
+    """What the SQL listener needs besides the engine: its users and request bounds."""
+
+    users: tuple[SqlUser, ...]
+    max_body_bytes: int = 64 * 1024 * 1024
+    body_timeout: float = 10.0
+    allowed_hosts: frozenset[str] = hosts.LOOPBACK
+
+
 ENGINE = web.AppKey("sql_engine", SqlEngine)
-USERS = web.AppKey("sql_users", tuple)
-MAX_BODY = 64 * 1024 * 1024
+ENDPOINT = web.AppKey("sql_endpoint", Endpoint)
 
 # URL parameters of the HTTP interface that are not settings.
 NOT_SETTINGS = frozenset({
@@ -69,18 +78,23 @@ def _content_type(fmt: str) -> str:
     return "application/octet-stream" if fmt not in ("Vertical", "Markdown") else "text/plain"
 
 
-def _decode(body: bytes, encoding: str) -> bytes:
-    if encoding in ("gzip", "deflate"):
-        return zlib.decompress(body, 16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS)
-    if encoding == "lz4":
-        return bytes(lz4.frame.decompress(body))
-    if encoding == "zstd":
-        return bytes(zstd.decompress(body))
-    if encoding not in ("", "identity"):
-        raise ClickHouseError(
-            336, f"Unknown HTTP compression method: {encoding}", "UNKNOWN_COMPRESSION_METHOD"
-        )
-    return body
+_BODY_ERRORS = {
+    "too_large": (307, "TOO_MANY_BYTES"),
+    "too_slow": (209, "SOCKET_TIMEOUT"),
+    "corrupt": (354, "CANNOT_DECOMPRESS"),
+    "encoding": (336, "UNKNOWN_COMPRESSION_METHOD"),
+}
+
+
+async def _body(request: web.Request, endpoint: Endpoint) -> bytes:
+    """The request body, read and decompressed within ``max_body_bytes`` and ``body_timeout``."""
+    limit = endpoint.max_body_bytes
+    try:
+        raw = await bodies.read_bounded(request, limit, endpoint.body_timeout)
+        return bodies.expand(raw, request.headers.get("Content-Encoding", ""), limit)
+    except bodies.BodyError as error:
+        code, name = _BODY_ERRORS[error.kind]
+        raise ClickHouseError(code, f"{error} (sql_max_body_bytes = {limit})", name) from None
 
 
 def _check_settings(request: web.Request, engine: SqlEngine) -> None:
@@ -115,16 +129,16 @@ def _headers(result: Result, fmt: str, engine: SqlEngine, query_id: str) -> dict
     }
 
 
-async def _execute(request: web.Request, user: SqlUser, engine: SqlEngine) -> web.Response:
+async def _execute(request: web.Request, user: SqlUser, engine: SqlEngine) -> web.StreamResponse:
     query_id = request.query.get("query_id") or str(uuid.uuid4())
-    body = _decode(await request.read(), request.headers.get("Content-Encoding", ""))
+    body = await _body(request, request.app[ENDPOINT])
     url_query = request.query.get("query", "")
     found = split_insert(url_query, body) if body else None
     if found is not None:
         insert, data = found
         if user.role != "writer":
             raise readonly(f"{user.name}: Cannot execute query in readonly mode")
-        if insert.table.split(".")[-1].strip('`"') not in TABLES:
+        if insert.table.strip('`"').removeprefix(f"{engine.database}.") not in TABLES:
             raise ClickHouseError(
                 497, f"{user.name}: Not enough privileges to insert into {insert.table}"
             )
@@ -148,33 +162,78 @@ async def _execute(request: web.Request, user: SqlUser, engine: SqlEngine) -> we
     params = {k[6:]: v for k, v in request.query.items() if k.startswith("param_")}
     if first_keyword(parts[0]) == "INSERT" and not writer:
         raise readonly(f"{user.name}: Cannot execute query in readonly mode")
-    result = await engine.select(parts[0], fmt, params, writer)
-    return web.Response(body=result.body, headers=_headers(result, fmt, engine, query_id))
+    result = await engine.select(user.name, parts[0], fmt, params, writer)
+    headers = _headers(result, fmt, engine, query_id)
+    if result.chunks is None:
+        return web.Response(body=result.body, headers=headers)
+    return await _stream(request, result, headers)
 
 
-async def query(request: web.Request) -> web.Response:
+async def _stream(
+    request: web.Request, result: Result, headers: dict[str, str]
+) -> web.StreamResponse:
+    """A large result, block by block. An error after the first block ends the body with
+    the exception text, as ClickHouse does once the status line is sent."""
+    assert result.chunks is not None
+    assert result.close is not None
+    response = web.StreamResponse(headers=headers)
+    try:
+        async for block in result.chunks:
+            if not response.prepared:
+                await response.prepare(request)
+            await response.write(block)
+    except ClickHouseError as error:
+        if not response.prepared:
+            raise
+        await response.write(error.body().encode())
+    finally:
+        await result.close()
+    if not response.prepared:
+        await response.prepare(request)
+    await response.write_eof()
+    return response
+
+
+def _refusal(error: ClickHouseError) -> web.Response:
+    headers = {"X-ClickHouse-Exception-Code": str(error.code)}
+    if error.code == 202:
+        headers["Retry-After"] = "1"
+    return web.Response(status=error.status, text=error.body(), headers=headers)
+
+
+async def query(request: web.Request) -> web.StreamResponse:
     engine = request.app[ENGINE]
     try:
-        user = authenticate(request, request.app[USERS])
+        user = authenticate(request, request.app[ENDPOINT].users)
         if request.method == "GET" and "query" not in request.query:
             return web.Response(text="Ok.\n")
         return await _execute(request, user, engine)
     except ClickHouseError as error:
-        return web.Response(
-            status=error.status,
-            text=error.body(),
-            headers={"X-ClickHouse-Exception-Code": str(error.code)},
-        )
+        return _refusal(error)
 
 
 async def ping(_: web.Request) -> web.Response:
     return web.Response(text="Ok.\n")
 
 
-def create_sql_app(engine: SqlEngine, users: tuple[SqlUser, ...]) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY, handler_args={"auto_decompress": False})
+def _wrong_host(request: web.Request) -> web.Response:
+    error = ClickHouseError(
+        497,
+        f"Host {request.host!r} is not a name of this endpoint: add it to sql_allowed_hosts",
+        "ACCESS_DENIED",
+    )
+    return _refusal(error)
+
+
+def create_sql_app(engine: SqlEngine, endpoint: Endpoint) -> web.Application:
+    # Bodies are read by _body (bounded in size, expansion and time), not by aiohttp.
+    app = web.Application(
+        client_max_size=endpoint.max_body_bytes,
+        handler_args={"auto_decompress": False, "keepalive_timeout": endpoint.body_timeout},
+        middlewares=[hosts.middleware(endpoint.allowed_hosts, _wrong_host)],
+    )
     app[ENGINE] = engine
-    app[USERS] = users
+    app[ENDPOINT] = endpoint
     app.router.add_get("/ping", ping)
     app.router.add_route("GET", "/", query)
     app.router.add_route("POST", "/", query)

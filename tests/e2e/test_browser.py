@@ -74,7 +74,7 @@ SET_VISIBILITY = """state => {
 def settings(tmp_path: Path) -> Settings:
     """Headless chromium is a bot by its user agent: this collector keeps bots' beacons."""
     return load_settings(
-        data=tmp_path / "data", port=0, sql_port=0, open_mode=True, drop_bots=False
+        data=tmp_path / "data", port=0, sql_port=0, admin_port=0, open_mode=True, drop_bots=False
     )
 
 
@@ -245,7 +245,7 @@ async def test_browser_report_page_renders_with_data(
     await refresh_rollups(collector)
     page = await browser.new_page()
     page.set_default_timeout(15_000)
-    response = await page.goto(f"{collector.url}/report")
+    response = await page.goto(f"{collector.admin}/report")
     assert response is not None
     assert response.ok
     assert "real user experience" in await page.title() + await page.inner_text("h1")
@@ -270,7 +270,13 @@ async def private_sites(tmp_path: Path) -> AsyncIterator[Collector]:
         {"key": "consent", "origins": ["*"], "require_consent": True},
     )
     settings = load_settings(
-        data=tmp_path / "data", port=0, sql_port=0, open_mode=True, drop_bots=False, sites=sites
+        data=tmp_path / "data",
+        port=0,
+        sql_port=0,
+        admin_port=0,
+        open_mode=True,
+        drop_bots=False,
+        sites=sites,
     )
     runner, url = await start_collector(settings)
     async with aiohttp.ClientSession() as http:

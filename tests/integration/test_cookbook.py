@@ -49,7 +49,7 @@ async def traffic(
 ) -> AsyncIterator[tuple[Collector, list[simulate.Visit]]]:
     data = tmp_path_factory.mktemp("cookbook") / "data"
     runner, url = await start_collector(
-        load_settings(data=data, port=0, sql_port=0, open_mode=True)
+        load_settings(data=data, port=0, sql_port=0, admin_port=0, open_mode=True)
     )
     async with aiohttp.ClientSession() as http:
         collector = Collector(runner.app, url, http)

@@ -97,7 +97,7 @@ class Grafana:
 async def grafana(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[Any, Grafana]]:
     data = tmp_path_factory.mktemp("grafana") / "data"
     runner, url = await start_collector(
-        load_settings(data=data, port=0, sql_port=0, open_mode=True)
+        load_settings(data=data, port=0, sql_port=0, admin_port=0, open_mode=True)
     )
     async with aiohttp.ClientSession() as http:
         collector = Collector(runner.app, url, http)

@@ -25,7 +25,7 @@ GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.
 @pytest.fixture
 async def guarded(tmp_path: Path) -> AsyncIterator[Collector]:
     settings = load_settings(
-        data=tmp_path / "data", port=0, sql_port=0, client_rate_limit=5,
+        data=tmp_path / "data", port=0, sql_port=0, admin_port=0, client_rate_limit=5,
         sites=({"key": "shop", "origins": [ORIGIN]},),
     )  # fmt: skip
     runner, url = await start_collector(settings)
@@ -43,7 +43,7 @@ async def post(
 
 
 async def metric_value(c: Collector, line: str) -> str:
-    async with c.http.get(f"{c.url}/metrics") as response:
+    async with c.http.get(f"{c.admin}/metrics") as response:
         text = await response.text()
     return next((row.split()[-1] for row in text.splitlines() if row.startswith(line)), "0")
 
@@ -209,7 +209,7 @@ async def test_hardening_no_ip_address_is_stored_or_logged(
 @pytest.fixture
 async def impatient(tmp_path: Path) -> AsyncIterator[Collector]:
     settings = load_settings(
-        data=tmp_path / "data", port=0, sql_port=0, open_mode=True, client_timeout=1
+        data=tmp_path / "data", port=0, sql_port=0, admin_port=0, open_mode=True, client_timeout=1
     )
     runner, url = await start_collector(settings)
     async with aiohttp.ClientSession() as http:

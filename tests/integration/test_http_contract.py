@@ -88,7 +88,7 @@ async def test_items_dropped_are_counted_in_the_response_header(collector: Colle
     response = await collector.post(beacon(metrics=metrics, future_field=1))
     assert response.status == 204
     assert response.headers["X-RUM-Dropped"] == "3"
-    async with collector.http.get(f"{collector.url}/metrics") as r:
+    async with collector.http.get(f"{collector.admin}/metrics") as r:
         text = await r.text()
     assert 'rumhouse_items_dropped_total{reason="unknown_metric"} 1.0' in text
     assert 'rumhouse_items_dropped_total{reason="invalid_value"} 1.0' in text

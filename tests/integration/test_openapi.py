@@ -31,14 +31,14 @@ def test_openapi_beacon_schema_is_the_contract() -> None:
 
 
 async def test_openapi_document_is_served(collector: Collector) -> None:
-    async with collector.http.get(f"{collector.url}/openapi.json") as response:
+    async with collector.http.get(f"{collector.admin}/openapi.json") as response:
         served = orjson.loads(await response.read())
-    assert served == orjson.loads(orjson.dumps(document()))
+    assert served == orjson.loads(orjson.dumps(document(open_mode=True)))
 
 
 async def test_beacon_path_and_sampling_reach_the_snippet(tmp_path: Path) -> None:
     settings = load_settings(
-        data=tmp_path / "data", port=0, sql_port=0, beacon_path="/collect",
+        data=tmp_path / "data", port=0, sql_port=0, admin_port=0, beacon_path="/collect",
         sites=({"key": "shop", "origins": ["*"], "sample_rate": 0.5},),
     )  # fmt: skip
     runner, url = await start_collector(settings)
@@ -63,17 +63,18 @@ async def test_beacon_path_and_sampling_reach_the_snippet(tmp_path: Path) -> Non
 
 
 def test_openapi_schemathesis_finds_no_server_error_or_schema_violation(tmp_path: Path) -> None:
-    port = free_port()
+    port, admin_port = free_port(), free_port()
     url = f"http://127.0.0.1:{port}"
     serve = subprocess.Popen(
         [BIN / "rumhouse", "serve", "--open", "--data", str(tmp_path / "data"), "--port", str(port),
-         "--sql-port", "0"],
+         "--sql-port", "0", "--admin-port", str(admin_port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
         wait_healthy(url, serve)
         run = subprocess.run(
-            [BIN / "schemathesis", "run", f"{url}/openapi.json", "--checks",
+            [BIN / "schemathesis", "run", f"http://127.0.0.1:{admin_port}/openapi.json",
+             "--url", url, "--checks",
              "not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance",
              "--max-examples", "40", "--generation-deterministic", "--request-timeout", "10"],
             capture_output=True, text=True, timeout=300, check=False,

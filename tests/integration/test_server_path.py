@@ -81,6 +81,7 @@ class Proc:
     env: dict[str, str]
     log: Path
     url: str
+    admin: str
     popen: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -111,7 +112,7 @@ class Proc:
 
     def metrics(self) -> dict[str, float]:
         """Each series of /metrics, and each metric summed over its labels."""
-        _, body = _get(f"{self.url}/metrics")
+        _, body = _get(f"{self.admin}/metrics")
         found: dict[str, float] = {}
         for line in body.decode().splitlines():
             if line and not line.startswith("#"):
@@ -129,14 +130,16 @@ def server(tmp: Path) -> tuple[Proc, int]:
         'sql_users = [{ name = "default" }, '
         f'{{ name = "{WRITER[0]}", password = "{WRITER[1]}", role = "writer" }}]\n'
     )
-    port, sql_port = free_port(), free_port()
+    port, sql_port, admin_port = free_port(), free_port(), free_port()
     args = ["serve", "--open", "--config", str(config), "--data", str(tmp / "server-data"),
-            "--port", str(port), "--sql-port", str(sql_port)]  # fmt: skip
-    return Proc(args, {}, tmp / "server.log", f"http://127.0.0.1:{port}"), sql_port
+            "--port", str(port), "--sql-port", str(sql_port),
+            "--admin-port", str(admin_port)]  # fmt: skip
+    urls = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{admin_port}"
+    return Proc(args, {}, tmp / "server.log", *urls), sql_port
 
 
 def collector(tmp: Path, sql_port: int, *extra: str, **env: str) -> Proc:
-    port = free_port()
+    port, admin_port = free_port(), free_port()
     settings = {
         "RUMHOUSE_CLICKHOUSE_URL": f"http://{WRITER[0]}:{WRITER[1]}@127.0.0.1:{sql_port}/rum",
         "RUMHOUSE_FLUSH_INTERVAL": "0.2",
@@ -144,8 +147,9 @@ def collector(tmp: Path, sql_port: int, *extra: str, **env: str) -> Proc:
         "RUMHOUSE_SHUTDOWN_TIMEOUT": "6",
     } | {f"RUMHOUSE_{k.upper()}": v for k, v in env.items()}
     args = ["serve", "--open", "--data", str(tmp / "collector-data"), "--port", str(port),
-            "--log-format", "json", *extra]  # fmt: skip
-    return Proc(args, settings, tmp / "collector.log", f"http://127.0.0.1:{port}")
+            "--admin-port", str(admin_port), "--log-format", "json", *extra]  # fmt: skip
+    urls = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{admin_port}"
+    return Proc(args, settings, tmp / "collector.log", *urls)
 
 
 def start_both(tmp: Path, *extra: str, **env: str) -> tuple[Proc, int, Proc]:
@@ -387,7 +391,7 @@ def test_workers_that_cannot_start_stop_everything_instead_of_restarting(tmp_pat
         url = f"http://{WRITER[0]}:{WRITER[1]}@127.0.0.1:{free_port()}/rum"
         done = subprocess.run(
             [str(BIN / "rumhouse"), "serve", "--open", "--workers", "2", "--port", str(port),
-             "--data", str(tmp_path)],
+             "--admin-port", "0", "--data", str(tmp_path)],
             env=os.environ | {"RUMHOUSE_CLICKHOUSE_URL": url, "RUMHOUSE_SINK_TIMEOUT": "1"},
             capture_output=True, text=True, timeout=120, check=False,
         )  # fmt: skip

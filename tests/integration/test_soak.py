@@ -69,7 +69,7 @@ def test_soak_memory_stays_bounded_and_nothing_accepted_is_lost(tmp_path: Path) 
     url = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen(
         [BIN / "rumhouse", "serve", "--open", "--data", str(data), "--port", str(port),
-         "--sql-port", "0"],
+         "--sql-port", "0", "--admin-port", "0"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     accepted: list[int] = []

@@ -27,7 +27,8 @@ WRITER = SqlUser(name="ingest", password="correct-horse-battery", role="writer")
 async def sql(tmp_path: Path) -> AsyncIterator[Collector]:
     """A collector with a writer user and a 2-second query limit."""
     settings = load_settings(
-        data=tmp_path / "data", port=0, sql_port=0, sql_max_execution_time=2, open_mode=True,
+        data=tmp_path / "data", port=0, sql_port=0, admin_port=0, sql_max_execution_time=2,
+        open_mode=True,
         sql_users=(SqlUser(name="default"), WRITER),
     )  # fmt: skip
     runner, url = await start_collector(settings)
@@ -105,7 +106,7 @@ async def test_sql_formats_and_headers_follow_the_clickhouse_interface(sql: Coll
         ("SELECT count() FROM vitals SETTINGS readonly = 0", {}, 164),
         ("SELECT count() FROM vitals", {"readonly": "0"}, 164),
         ("SELECT count() FROM vitals", {"allow_ddl": "1"}, 164),
-        ("SELECT * FROM file('/etc/passwd', 'LineAsString')", {}, 164),
+        ("SELECT * FROM file('/etc/passwd', 'LineAsString')", {}, 497),
         ("SELECT 1; DROP TABLE vitals_data", {}, 62),
         ("CREATE TABLE x (a UInt8) ENGINE = Memory", {}, 164),
     ],

@@ -1,0 +1,95 @@
+"""Request bodies read and decompressed within bounds, for every listener.
+
+A body is refused as soon as it passes its limit, whether it arrives that large or expands
+to it: decompression asks each codec for at most ``limit + 1`` bytes, so a few megabytes
+that would expand to gigabytes cost a few megabytes. A body that trickles in is cut off
+after ``timeout`` seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import zlib
+from collections.abc import Callable
+
+import lz4.frame
+from aiohttp import web
+from backports import zstd
+
+ENCODINGS = ("gzip", "deflate", "lz4", "zstd")
+
+
+class BodyError(Exception):
+    """A body refused: ``kind`` is ``too_large``, ``too_slow``, ``corrupt`` or ``encoding``."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def too_large(limit: int) -> BodyError:
+    return BodyError("too_large", f"the body is larger than {limit} bytes")
+
+
+async def read_bounded(request: web.Request, limit: int, timeout: float) -> bytes:
+    """The body, refused as soon as it passes ``limit``: never buffers more."""
+    if (request.content_length or 0) > limit:
+        raise too_large(limit)
+    if request.content.is_eof():  # received whole already: no timer to arm
+        body = request.content.read_nowait(limit + 1)
+    else:
+        try:
+            async with asyncio.timeout(timeout):
+                body = await _read_chunks(request, limit)
+        except TimeoutError:
+            raise BodyError("too_slow", "the body arrived too slowly") from None
+    if len(body) > limit:
+        raise too_large(limit)
+    return body
+
+
+async def _read_chunks(request: web.Request, limit: int) -> bytes:
+    """Up to ``limit + 1`` bytes as they arrive: reading stops once the limit is passed."""
+    chunks, size = [], 0
+    while size <= limit and (chunk := await request.content.read(limit + 1 - size)):
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def _gzip(body: bytes, most: int) -> bytes:
+    return zlib.decompressobj(wbits=16 + zlib.MAX_WBITS).decompress(body, most)
+
+
+def _deflate(body: bytes, most: int) -> bytes:
+    return zlib.decompressobj().decompress(body, most)
+
+
+def _lz4(body: bytes, most: int) -> bytes:
+    return bytes(lz4.frame.LZ4FrameDecompressor().decompress(body, max_length=most))
+
+
+def _zstd(body: bytes, most: int) -> bytes:
+    return bytes(zstd.ZstdDecompressor().decompress(body, max_length=most))
+
+
+_CODECS: dict[str, Callable[[bytes, int], bytes]] = {
+    "gzip": _gzip, "deflate": _deflate, "lz4": _lz4, "zstd": _zstd,
+}  # fmt: skip
+
+
+def expand(body: bytes, encoding: str, limit: int) -> bytes:
+    """Undo ``encoding`` (one of ``ENCODINGS``, or none), refusing an expansion past ``limit``."""
+    encoding = encoding.lower().strip()
+    if encoding in ("", "identity"):
+        return body
+    codec = _CODECS.get(encoding)
+    if codec is None:
+        raise BodyError("encoding", f"unknown Content-Encoding {encoding!r}")
+    try:
+        expanded = codec(body, limit + 1)
+    except (zlib.error, RuntimeError, zstd.ZstdError) as exc:
+        raise BodyError("corrupt", f"the {encoding} body is corrupt: {exc}") from exc
+    if len(expanded) > limit:
+        raise too_large(limit)
+    return expanded
