@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import zlib
 from collections.abc import Callable
+from typing import Any
 
 import lz4.frame
 from aiohttp import web
@@ -57,8 +58,20 @@ async def _read_chunks(request: web.Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def _frames(body: bytes, most: int, new: Callable[[], Any]) -> bytes:
+    """Every frame (gzip member, zstd frame) of ``body``, at most ``most`` bytes in all."""
+    out = bytearray()
+    while body and len(out) < most:
+        decompressor = new()
+        out += decompressor.decompress(body, most - len(out))
+        if not decompressor.eof:
+            break
+        body = decompressor.unused_data
+    return bytes(out)
+
+
 def _gzip(body: bytes, most: int) -> bytes:
-    return zlib.decompressobj(wbits=16 + zlib.MAX_WBITS).decompress(body, most)
+    return _frames(body, most, lambda: zlib.decompressobj(wbits=16 + zlib.MAX_WBITS))
 
 
 def _deflate(body: bytes, most: int) -> bytes:
@@ -70,7 +83,7 @@ def _lz4(body: bytes, most: int) -> bytes:
 
 
 def _zstd(body: bytes, most: int) -> bytes:
-    return bytes(zstd.ZstdDecompressor().decompress(body, max_length=most))
+    return _frames(body, most, zstd.ZstdDecompressor)
 
 
 _CODECS: dict[str, Callable[[bytes, int], bytes]] = {

@@ -229,7 +229,7 @@ def create_sql_app(engine: SqlEngine, endpoint: Endpoint) -> web.Application:
     # Bodies are read by _body (bounded in size, expansion and time), not by aiohttp.
     app = web.Application(
         client_max_size=endpoint.max_body_bytes,
-        handler_args={"auto_decompress": False, "keepalive_timeout": endpoint.body_timeout},
+        handler_args={"auto_decompress": False},
         middlewares=[hosts.middleware(endpoint.allowed_hosts, _wrong_host)],
     )
     app[ENGINE] = engine

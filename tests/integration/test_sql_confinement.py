@@ -125,7 +125,7 @@ async def _leak(sql: Collector, tmp_path: Path, statement: str, params: dict[str
     for user, password in (("default", ""), (WRITER.name, WRITER.password)):
         status, headers, body = await ask(sql, query, user, password, **filled)
         code = headers.get("X-ClickHouse-Exception-Code")
-        if not 400 <= status < 500 or code not in {"497", "164", "62"}:  # noqa: PLR2004
+        if not 400 <= status < 500 or code not in {"497", "164", "62"}:
             return f"{user}: {status} {body[:200]}"
         if SECRET in body or '"status"' in body or not body.startswith(f"Code: {code}. "):
             return f"{user}: leaked {body[:200]}"
