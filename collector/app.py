@@ -10,7 +10,6 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
 
 from aiohttp import web
 from clickhouse_connect.driver.client import Client
@@ -30,9 +29,7 @@ from collector.settings import Settings
 from collector.sinks.clickhouse import Store, open_client
 from collector.sinks.server import ServerStore
 from collector.spool import Spool
-
-if TYPE_CHECKING:
-    from collector.sql.engine import Limits
+from collector.sql.limits import Limits
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +101,7 @@ async def _sql_listener(app: web.Application) -> AsyncIterator[None]:
     )
     runner = web.AppRunner(
         create_sql_app(engine, endpoint),
-        access_log=logging.getLogger("aiohttp.access") if settings.access_log else None,
+        access_log=access_logger(settings),
         access_log_format=ACCESS_LOG_FORMAT,
     )
     await runner.setup()
@@ -118,9 +115,12 @@ async def _sql_listener(app: web.Application) -> AsyncIterator[None]:
     engine.close()
 
 
-def _limits(settings: Settings) -> Limits:
-    from collector.sql.engine import Limits  # noqa: PLC0415 (see _sql_listener)
+def access_logger(settings: Settings) -> logging.Logger | None:
+    """aiohttp's access logger when ``access_log`` is on, for every listener."""
+    return logging.getLogger("aiohttp.access") if settings.access_log else None
 
+
+def _limits(settings: Settings) -> Limits:
     return Limits(
         max_execution_time=settings.sql_max_execution_time,
         max_memory_usage=settings.sql_max_memory_usage,
@@ -137,7 +137,7 @@ async def _admin_listener(app: web.Application) -> AsyncIterator[None]:
     settings = app[keys.SETTINGS]
     runner = web.AppRunner(
         create_admin_app(app),
-        access_log=logging.getLogger("aiohttp.access") if settings.access_log else None,
+        access_log=access_logger(settings),
         access_log_format=ACCESS_LOG_FORMAT,
     )
     await runner.setup()

@@ -4,7 +4,7 @@ same run, on loopback, every load bounded in time. Never part of ``make test``.
 Figures: HTTP throughput of the collector vs a bare aiohttp app answering 204 (wrk, the
 same Lua script, alternated), per-beacon CPU, insert rate and bytes per stored event,
 p75 queries over 10 M events from the raw table and the rollups, freshness, and the
-beacon's size. Targets are PRODUCT.md §8.
+beacon's size, each printed with its target and verdict.
 """
 
 from __future__ import annotations

@@ -17,8 +17,6 @@ import lz4.frame
 from aiohttp import web
 from backports import zstd
 
-ENCODINGS = ("gzip", "deflate", "lz4", "zstd")
-
 
 class BodyError(Exception):
     """A body refused: ``kind`` is ``too_large``, ``too_slow``, ``corrupt`` or ``encoding``."""
@@ -92,7 +90,8 @@ _CODECS: dict[str, Callable[[bytes, int], bytes]] = {
 
 
 def expand(body: bytes, encoding: str, limit: int) -> bytes:
-    """Undo ``encoding`` (one of ``ENCODINGS``, or none), refusing an expansion past ``limit``."""
+    """Undo ``encoding`` (gzip, deflate, lz4, zstd or none), refusing an expansion past
+    ``limit``."""
     encoding = encoding.lower().strip()
     if encoding in ("", "identity"):
         return body

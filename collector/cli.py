@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -30,15 +29,11 @@ from collector import (
     simulate,
     workers,
 )
-from collector.app import ACCESS_LOG_FORMAT, create_app
+from collector.app import ACCESS_LOG_FORMAT, access_logger, create_app
+from collector.banner import banner
 from collector.reader import ReadOnlyHere, open_reader
 from collector.settings import Settings, load_settings
 from collector.sinks.clickhouse import StoreError, open_client
-
-EXAMPLE_QUERY = (
-    "SELECT page_group, device_class, round(quantile(0.75)(value)) AS p75_lcp_ms, count() AS n "
-    "FROM vitals WHERE metric = 'LCP' GROUP BY page_group, device_class ORDER BY n DESC"
-)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -137,34 +132,6 @@ def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(_config_file(args), **_flags(args))
 
 
-def _banner(settings: Settings, sql_url: str | None, admin_url: str | None) -> str:
-    base = settings.public_url or f"http://{settings.host}:{settings.port}"
-    admin = admin_url or f"http://{settings.admin_host}:{settings.admin_port}"
-    command = sys.argv[0] if sys.argv[0].endswith("rumhouse") else "rumhouse"
-    where = str(settings.data.resolve()) if settings.embedded else "ClickHouse server"
-    sql = (
-        [f"  SQL endpoint  {sql_url}  (ClickHouse HTTP interface: user default, read-only)"]
-        if sql_url
-        else ["  SQL           connect your clients to the ClickHouse server"]
-    )
-    demo = (
-        [f"  demo page     {base}/demo        open it, click around, then switch tabs"]
-        if settings.open_mode
-        else []
-    )
-    return "\n".join([
-        f"rumhouse {__version__} collecting on {base}  (store: {where})",
-        *demo,
-        f"  snippet       {base}/snippet     paste into the <head> of your pages",
-        f"  beacon        POST {base}/v1/beacon",
-        f"  health        {base}/healthz  {base}/readyz",
-        f"  report        {admin}/report      p75 by page and segment (also: rumhouse report)",
-        f"  metrics       {admin}/metrics     Prometheus (admin listener, like /openapi.json)",
-        *sql,
-        f'  query         {command} sql "{EXAMPLE_QUERY}"',
-    ])  # fmt: skip
-
-
 NO_SITES = (
     "rumhouse: no site may send beacons. Add one to the settings file, for example\n"
     '  sites = [{ key = "shop", origins = ["https://shop.example"] }]\n'
@@ -177,7 +144,7 @@ def serve(settings: Settings) -> int:
         print(NO_SITES, file=sys.stderr)
         return 2
     if settings.workers > 1:
-        print(_banner(settings, None, None), flush=True)
+        print(banner(settings, None, None), flush=True)
         print(f"  workers       {settings.workers} processes on one port", flush=True)
         return workers.run(settings, serve_one)
     return serve_one(settings, False)
@@ -190,7 +157,7 @@ def serve_one(settings: Settings, worker: bool) -> int:
 
     async def announce(app: web.Application) -> None:
         if not worker:
-            print(_banner(settings, app.get(keys.SQL_URL), app.get(keys.ADMIN_URL)), flush=True)
+            print(banner(settings, app.get(keys.SQL_URL), app.get(keys.ADMIN_URL)), flush=True)
 
     app.on_startup.append(announce)
     web.run_app(
@@ -198,7 +165,7 @@ def serve_one(settings: Settings, worker: bool) -> int:
         host=settings.host,
         port=settings.port,
         print=None,
-        access_log=logging.getLogger("aiohttp.access") if settings.access_log else None,
+        access_log=access_logger(settings),
         access_log_format=ACCESS_LOG_FORMAT,
         loop=uvloop.new_event_loop(),  # libuv's loop: less CPU per request than asyncio's
         reuse_port=worker,

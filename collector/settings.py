@@ -9,7 +9,6 @@ passed down; nothing builds them at import time.
 from __future__ import annotations
 
 import ipaddress
-import os
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -22,33 +21,14 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from collector.passwords import advice, weakness
+from collector.access import (
+    SqlUser,
+    check_admin_listener,
+    check_sql_listener,
+    memory_fraction,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
-PLACEHOLDER_SECRETS = frozenset({"changeme", "change-me", "password", "secret", "xxx", "todo"})
-
-
-class SqlUser(BaseModel):
-    """A user of the ClickHouse-compatible SQL endpoint.
-
-    ``analyst`` users run read-only queries; a ``writer`` may also INSERT into rumhouse's
-    tables (the server sink of another collector uses one).
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    name: str = Field(pattern=r"^[A-Za-z0-9_.@-]{1,64}$")
-    password: str = ""
-    role: Literal["analyst", "writer"] = "analyst"
-
-    @field_validator("password")
-    @classmethod
-    def _no_placeholder(cls, value: str) -> str:
-        if value.lower() in PLACEHOLDER_SECRETS:
-            raise ValueError(f"{value!r} is a placeholder: set a real password")
-        return value
 
 
 class Site(BaseModel):
@@ -75,24 +55,6 @@ class Site(BaseModel):
             if origin != "*" and not re.fullmatch(r"https?://[^/\s]+", origin):
                 raise ValueError(f"{origin!r} is not an origin like https://shop.example")
         return tuple(o.lower() for o in values)
-
-
-def _memory_fraction(share: int, most: int) -> int:
-    """1/``share`` of this machine's memory, at most ``most`` bytes."""
-    try:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError):
-        return most
-    return max(64 * 1024**2, min(most, total // share))
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class Settings(BaseSettings):
@@ -187,12 +149,12 @@ class Settings(BaseSettings):
     sql_port: int = Field(default=8123, ge=0, le=65535)
     sql_max_execution_time: float = Field(default=30.0, gt=0, le=3600)
     sql_max_memory_usage: int = Field(
-        default_factory=lambda: _memory_fraction(16, 1024**3), ge=16 * 1024**2,
+        default_factory=lambda: memory_fraction(16, 1024**3), ge=16 * 1024**2,
         description="bytes one SQL endpoint query may use (code 241 past it); default 1/16 "
         "of this machine's memory, at most 1 GiB",
     )  # fmt: skip
     sql_max_memory_total: int = Field(
-        default_factory=lambda: _memory_fraction(16, 1024**3), ge=16 * 1024**2,
+        default_factory=lambda: memory_fraction(16, 1024**3), ge=16 * 1024**2,
         description="bytes all SQL endpoint queries may use together, counted with the "
         "engine's own work at that moment; the rest stays for ingestion",
     )  # fmt: skip
@@ -251,35 +213,9 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _sql_listener_is_safe(self) -> Settings:
-        if is_loopback(self.sql_host):
-            return self
-        for user in self.sql_users:
-            if not user.password:
-                raise ValueError(
-                    f"the SQL endpoint would listen on {self.sql_host} with a user that has no "
-                    "password: give every user in sql_users a password, or set sql_host to "
-                    "127.0.0.1"
-                )
-            why = weakness(user.password, user.name)
-            if why:
-                raise ValueError(
-                    advice(f"sql_host is {self.sql_host}: the password of {user.name}", why)
-                )
-        return self
-
-    @model_validator(mode="after")
-    def _admin_listener_is_safe(self) -> Settings:
-        if is_loopback(self.admin_host):
-            return self
-        if not self.admin_password:
-            raise ValueError(
-                f"the admin listener (/report, /metrics) would listen on {self.admin_host} "
-                "without a password: set admin_password, or set admin_host to 127.0.0.1"
-            )
-        why = weakness(self.admin_password, self.admin_user)
-        if why:
-            raise ValueError(advice(f"admin_host is {self.admin_host}: admin_password", why))
+    def _listeners_are_safe(self) -> Settings:
+        check_sql_listener(self.sql_host, self.sql_users)
+        check_admin_listener(self.admin_host, self.admin_user, self.admin_password)
         return self
 
     @model_validator(mode="after")

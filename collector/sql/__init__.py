@@ -1,4 +1,4 @@
-"""The ClickHouse-compatible SQL endpoint (PRODUCT.md §6), for the embedded store.
+"""The ClickHouse-compatible SQL endpoint, for the embedded store.
 
 In embedded mode the collector process owns the chDB folder, so analysts, Grafana and
 ``rumhouse sql`` reach the data through this second listener, which speaks the part of

@@ -8,7 +8,7 @@ import hmac
 
 from aiohttp import web
 
-from collector.settings import SqlUser
+from collector.access import SqlUser
 from collector.sql.errors import ClickHouseError
 
 

@@ -24,45 +24,24 @@ blocks and sent as it comes.
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import chdb
 
 from collector.sql.errors import ClickHouseError
-from collector.sql.guard import Guard, check_names
+from collector.sql.guard import Guard
+from collector.sql.limits import Limits
 from collector.sql.slots import Slots, too_many
 from collector.sql.statements import Insert
 
 T = TypeVar("T")
 WHOLE_RESULT_BYTES = 8 * 1024 * 1024
 RESULT_TOO_LARGE = 396
-_IDENTIFIER_PARAM = re.compile(r"\{\s*(\w+)\s*:\s*Identifier\s*\}", re.I)
-
-
-@dataclass(frozen=True)
-class Limits:
-    max_execution_time: float = 30.0
-    max_memory_usage: int = 1024**3
-    max_memory_total: int = 1024**3
-    max_result_bytes: int = 256 * 1024**2
-    max_concurrent: int = 4
-    max_concurrent_per_user: int = 2
-    queue_timeout: float = 2.0
-
-    def statements(self, result_bytes: int | None = None) -> list[str]:
-        return [
-            f"SET max_execution_time = {self.max_execution_time:g}",
-            f"SET max_memory_usage = {self.max_memory_usage}",
-            f"SET max_memory_usage_for_user = {self.max_memory_total}",
-            f"SET max_result_bytes = {result_bytes or self.max_result_bytes}",
-            "SET result_overflow_mode = 'throw'",
-        ]
 
 
 @dataclass
@@ -75,7 +54,6 @@ class Result:
     written_rows: int = 0
     written_bytes: int = 0
     elapsed: float = 0.0
-    extra: dict[str, str] = field(default_factory=dict)
 
     def summary(self) -> dict[str, str]:
         return {
@@ -182,22 +160,20 @@ class SqlEngine:
             conn.query("SELECT name FROM system.databases", "TSV").bytes().decode().split(),
         )
         self._stream_lock = asyncio.Lock()
+        self._streams = limits.max_result_bytes > WHOLE_RESULT_BYTES
 
     async def select(
         self, user: str, sql: str, fmt: str, params: dict[str, str], writer: bool = False
     ) -> Result:
         """Check ``sql`` against the guard, then run it within the limits."""
-        check_names(sql, params, _identifier_params(sql))
+        self.guard.check_names(sql, params)
         async with self.slots.take(user) as reader:
             session = self._writer_reads if writer else reader
-            explain = await session.run(lambda: _explain(session.conn, sql, params))
-            self.guard.check(lambda: explain)
+            self.guard.check(await session.run(lambda: _explain(session.conn, sql, params)))
             try:
                 return await session.run(lambda: _whole(session.conn, sql, fmt, params))
             except ClickHouseError as error:
-                if error.code != RESULT_TOO_LARGE or self.limits.max_result_bytes <= (
-                    WHOLE_RESULT_BYTES
-                ):
+                if error.code != RESULT_TOO_LARGE or not self._streams:
                     raise
         return await self._stream(sql, fmt, params)
 
@@ -247,10 +223,6 @@ class SqlEngine:
     def close(self) -> None:
         for session in (*self._readers, self._streamer, self._writer, self._writer_reads):
             session.close()
-
-
-def _identifier_params(sql: str) -> list[str]:
-    return _IDENTIFIER_PARAM.findall(sql)
 
 
 def _explain(conn: Any, sql: str, params: dict[str, str]) -> str:

@@ -30,7 +30,7 @@ of them.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from collector.sql.errors import ClickHouseError, readonly
@@ -67,9 +67,14 @@ SYSTEM_TABLES = frozenset({
 METADATA_DATABASES = frozenset({"information_schema"})
 _NODE = re.compile(r"( *)([A-Za-z_][A-Za-z0-9_]*)(?: (.*))?")
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_QUOTED_IDENTIFIER = re.compile(r"`(?:[^`\\]|\\.)*`|\"(?:[^\"\\]|\\.)*\"", re.S)
-_STRING = re.compile(r"'(?:[^'\\]|\\.|'')*'", re.S)
+# Read left to right, so that a quote inside a string, a comment or a name is just text.
+_LEXEMES = re.compile(
+    r"'(?:[^'\\]|\\.|'')*'|--[^\n]*|\#[^\n]*|/\*.*?\*/"
+    r"|(?P<name>`(?:[^`\\]|\\.)*`|\"(?:[^\"\\]|\\.)*\")",
+    re.S,
+)
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f\\]")
+_IDENTIFIER_PARAM = re.compile(r"\{\s*(\w+)\s*:\s*Identifier\s*\}", re.I)
 
 
 def denied(message: str) -> ClickHouseError:
@@ -101,17 +106,6 @@ def parse_tree(explained: str) -> list[Node]:
     return nodes
 
 
-def check_names(sql: str, params: dict[str, str], identifier_params: Iterable[str]) -> None:
-    """Refuse quoted identifiers and Identifier parameters that could break a tree line."""
-    code = _STRING.sub("''", sql)
-    for quoted in _QUOTED_IDENTIFIER.findall(code):
-        if _UNSAFE_NAME.search(quoted[1:-1]):
-            raise denied("quoted names may not contain control characters or backslashes")
-    for name in identifier_params:
-        if not all(_PLAIN.fullmatch(part) for part in params.get(name, "").split(".")):
-            raise denied(f"parameter {name} must be a plain name like `db.table`")
-
-
 class Guard:
     """The check, with the engine's own lists of table functions and databases."""
 
@@ -122,9 +116,20 @@ class Guard:
         )
         self.databases = frozenset(name.lower() for name in databases) | METADATA_DATABASES
 
-    def check(self, explain: Callable[[], str]) -> None:
-        """``explain`` returns the query's ``EXPLAIN AST`` text."""
-        nodes = parse_tree(explain())
+    @staticmethod
+    def check_names(sql: str, params: dict[str, str]) -> None:
+        """Refuse quoted identifiers and Identifier parameters that could break a tree line
+        (run before the query is parsed)."""
+        for lexeme in _LEXEMES.finditer(sql):
+            if lexeme["name"] and _UNSAFE_NAME.search(lexeme["name"][1:-1]):
+                raise denied("quoted names may not contain control characters or backslashes")
+        for name in _IDENTIFIER_PARAM.findall(sql):
+            if not all(_PLAIN.fullmatch(part) for part in params.get(name, "").split(".")):
+                raise denied(f"parameter {name} must be a plain name like `db.table`")
+
+    def check(self, explained: str) -> None:
+        """Refuse the query whose ``EXPLAIN AST`` text is ``explained``."""
+        nodes = parse_tree(explained)
         if nodes[0].kind not in STATEMENTS:  # what a read-only user is told by ClickHouse
             raise readonly(f"Cannot execute query in readonly mode ({nodes[0].kind})")
         for node in nodes:

@@ -21,8 +21,8 @@ from aiohttp import web
 from clickhouse_connect.driver.binding import format_str
 
 from collector import bodies, hosts
+from collector.access import SqlUser
 from collector.rows import TABLES
-from collector.settings import SqlUser
 from collector.sql.auth import authenticate
 from collector.sql.engine import Result, SqlEngine
 from collector.sql.errors import ClickHouseError, readonly
@@ -34,9 +34,9 @@ class Endpoint:
     """What the SQL listener needs besides the engine: its users and request bounds."""
 
     users: tuple[SqlUser, ...]
-    max_body_bytes: int = 64 * 1024 * 1024
-    body_timeout: float = 10.0
-    allowed_hosts: frozenset[str] = hosts.LOOPBACK
+    max_body_bytes: int
+    body_timeout: float
+    allowed_hosts: frozenset[str]
 
 
 ENGINE = web.AppKey("sql_engine", SqlEngine)

@@ -12,12 +12,10 @@ import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from collector.sql.errors import ClickHouseError
-
-if TYPE_CHECKING:
-    from collector.sql.engine import Limits
+from collector.sql.limits import Limits
 
 S = TypeVar("S")
 

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/** The budget of PRODUCT.md §3: rum.js after gzip -9. */
+/** The beacon's size budget: rum.js after gzip -9 (site owners pay it on every page). */
 export const BUDGET = 9000;
 
 test(`size: dist/rum.js is at most ${BUDGET} bytes after gzip -9`, () => {

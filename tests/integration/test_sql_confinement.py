@@ -12,7 +12,8 @@ import orjson
 import pytest
 
 from collector import keys
-from collector.settings import SqlUser, load_settings
+from collector.access import SqlUser
+from collector.settings import load_settings
 from tests.conftest import Collector, beacon, start_collector
 
 SECRET = "rumhouse-secret-7f3a9c"

@@ -17,7 +17,8 @@ import pytest
 from clickhouse_connect.driver.exceptions import DatabaseError
 
 from collector import keys
-from collector.settings import SqlUser, load_settings
+from collector.access import SqlUser
+from collector.settings import load_settings
 from tests.conftest import Collector, beacon, start_collector
 
 WRITER = SqlUser(name="ingest", password="correct-horse-battery", role="writer")

@@ -78,6 +78,20 @@ async def post_beacons(http: aiohttp.ClientSession, url: str, stop: asyncio.Even
     return acked
 
 
+async def stored_count(
+    http: aiohttp.ClientSession, sql_url: str, expected: int
+) -> tuple[int, str, str]:
+    """The count of this test's page views, polled until it reaches ``expected`` (the
+    collector flushes within its 1 s flush age) or a generous deadline passes."""
+    sql = "SELECT count() FROM page_views WHERE page_view_id LIKE 'limits%'"
+    for _ in range(300):
+        answer = await query(http, sql_url, sql)
+        if answer[2].strip() == str(expected):
+            break
+        await asyncio.sleep(0.1)
+    return answer
+
+
 def bomb(encoding: str, expanded: int) -> bytes:
     """A body of a few MB that expands to ``expanded`` bytes of zeros."""
     if encoding == "zstd":
@@ -112,10 +126,7 @@ async def test_limits_heavy_queries_and_bombs_are_refused_and_ingestion_goes_on(
         after = [await query(http, sql_url, "SELECT 'clean'") for _ in range(6)]
         stop.set()
         acked = await load
-        await asyncio.sleep(2)  # the collector flushes within its 1 s flush age
-        stored = await query(
-            http, sql_url, "SELECT count() FROM page_views WHERE page_view_id LIKE 'limits%'"
-        )
+        stored = await stored_count(http, sql_url, len(acked))
     assert aggregate[:2] == (400, "241"), aggregate
     assert "memory limit exceeded" in aggregate[2].lower()
     # Sent as it is read; past sql_max_result_bytes the body ends with the error, as
