@@ -19,7 +19,7 @@ test: deps build chromium lint typecheck jstest pytest
 # Speed against floors measured in the same run (loopback only; never part of make test).
 bench: deps build
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-	$(BIN)/rumhouse bench
+	$(BIN)/python -m bench
 
 deps: $(STAMPS)/venv $(STAMPS)/npm $(STAMPS)/npm-clients
 
@@ -50,7 +50,7 @@ $(JS)/dist/rum.js: $(STAMPS)/npm $(JS_SOURCES)
 
 # Regenerate the beacon JSON Schema and the TypeScript payload type from the pydantic models.
 schema: deps
-	$(BIN)/python -m collector.contract > schema/beacon.v1.schema.json
+	$(BIN)/python -m collector.ingest.contract > schema/beacon.v1.schema.json
 	cd $(JS) && npm run --silent schema
 
 chromium:

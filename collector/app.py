@@ -14,22 +14,23 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 from clickhouse_connect.driver.client import Client
 
-from collector import hosts, keys, migrate, owner, receive
-from collector.admin import create_admin_app
-from collector.admission import Admission
-from collector.beacon_script import BeaconScript
-from collector.buffer import Buffer
-from collector.enrich import Enricher
-from collector.enrich.geo import CountryLookup
-from collector.enrich.user_agent import classify
-from collector.journal import Journal
+from collector.http import assets, beacon, hosts, keys, ops
+from collector.http.admin import create_admin_app
+from collector.http.beacon_script import BeaconScript
+from collector.ingest.admission import Admission
+from collector.ingest.enrich import Enricher
+from collector.ingest.enrich.geo import CountryLookup
+from collector.ingest.enrich.user_agent import classify
+from collector.ingest.pipeline import Pipeline
 from collector.metrics import Metrics
-from collector.pages import demo
 from collector.settings import Settings
-from collector.sinks.clickhouse import Store, open_client
-from collector.sinks.server import ServerStore
-from collector.spool import Spool
 from collector.sql.limits import Limits
+from collector.store import migrate, owner
+from collector.store.client import EmbeddedStore, open_client
+from collector.store.server import ServerStore
+from collector.write.buffer import Buffer
+from collector.write.journal import Journal
+from collector.write.spool import Spool
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ async def _store(app: web.Application) -> AsyncIterator[None]:
     try:
         client = await asyncio.to_thread(open_client, settings)
         await asyncio.to_thread(_migrate, client, settings)
-        app[keys.STORE] = Store(client)
+        app[keys.STORE] = EmbeddedStore(client)
         yield
         await app[keys.STORE].close()
     finally:
@@ -176,8 +177,10 @@ async def _buffer(app: web.Application) -> AsyncIterator[None]:
     await buffer.close(time.monotonic() + settings.shutdown_timeout / 2)
 
 
-async def _enricher(app: web.Application) -> AsyncIterator[None]:
-    app[keys.ENRICHER] = Enricher(await asyncio.to_thread(CountryLookup), app[keys.SETTINGS])
+async def _pipeline(app: web.Application) -> AsyncIterator[None]:
+    settings = app[keys.SETTINGS]
+    enricher = Enricher(await asyncio.to_thread(CountryLookup), settings)
+    app[keys.PIPELINE] = Pipeline(app[keys.ADMISSION], enricher, settings.max_body_bytes)
     # ua-parser compiles its rules on first use (~0.2 s): pay that before the first beacon.
     await asyncio.to_thread(classify, "Mozilla/5.0")
     yield
@@ -202,14 +205,14 @@ def create_app(settings: Settings) -> web.Application:
         )
     else:
         app[keys.SCRIPT] = script
-    app.cleanup_ctx.extend([_store, _sql_listener, _buffer, _enricher, _admin_listener])
+    app.cleanup_ctx.extend([_store, _sql_listener, _buffer, _pipeline, _admin_listener])
     for path in dict.fromkeys(("/v1/beacon", settings.beacon_path)):
-        app.router.add_post(path, receive.post_beacon)
-        app.router.add_route("OPTIONS", path, receive.preflight)
-    app.router.add_get("/rum.js", receive.rum_js)
-    app.router.add_get("/snippet", receive.snippet)
+        app.router.add_post(path, beacon.post_beacon)
+        app.router.add_route("OPTIONS", path, beacon.preflight)
+    app.router.add_get("/rum.js", assets.rum_js)
+    app.router.add_get("/snippet", assets.snippet)
     if settings.open_mode:  # the demo page is for development; production has no use for it
-        app.router.add_get("/demo", demo)
-    app.router.add_get("/healthz", receive.healthz)
-    app.router.add_get("/readyz", receive.readyz)
+        app.router.add_get("/demo", assets.demo)
+    app.router.add_get("/healthz", ops.healthz)
+    app.router.add_get("/readyz", ops.readyz)
     return app

@@ -28,7 +28,14 @@ from collector.access import (
     memory_fraction,
 )
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE.parent
+
+
+def bundled(in_package: str, in_repo: str) -> Path:
+    """A file the wheel carries inside the package, else its place in a source checkout."""
+    packaged = PACKAGE / in_package
+    return packaged if packaged.exists() else REPO_ROOT / in_repo
 
 
 class Site(BaseModel):
@@ -149,12 +156,12 @@ class Settings(BaseSettings):
     sql_port: int = Field(default=8123, ge=0, le=65535)
     sql_max_execution_time: float = Field(default=30.0, gt=0, le=3600)
     sql_max_memory_usage: int = Field(
-        default_factory=lambda: memory_fraction(16, 1024**3), ge=16 * 1024**2,
-        description="bytes one SQL endpoint query may use (code 241 past it); default 1/16 "
-        "of this machine's memory, at most 1 GiB",
+        default_factory=lambda: memory_fraction(32, 768 * 1024**2), ge=16 * 1024**2,
+        description="bytes one SQL endpoint query may use (code 241 past it); default 1/32 "
+        "of this machine's memory, at most 768 MiB",
     )  # fmt: skip
     sql_max_memory_total: int = Field(
-        default_factory=lambda: memory_fraction(16, 1024**3), ge=16 * 1024**2,
+        default_factory=lambda: memory_fraction(32, 768 * 1024**2), ge=16 * 1024**2,
         description="bytes all SQL endpoint queries may use together, counted with the "
         "engine's own work at that moment; the rest stays for ingestion",
     )  # fmt: skip
@@ -196,8 +203,10 @@ class Settings(BaseSettings):
         default=(SqlUser(name="default"),),
         description="SQL endpoint users; by default `default` without password, read-only.",
     )
-    beacon_script: Path = REPO_ROOT / "js-beacon" / "dist" / "rum.js"
-    schema_dir: Path = REPO_ROOT / "schema"
+    beacon_script: Path = Field(
+        default_factory=lambda: bundled("dist/rum.js", "js-beacon/dist/rum.js")
+    )
+    schema_dir: Path = Field(default_factory=lambda: bundled("schema", "schema"))
 
     @field_validator("clickhouse_url")
     @classmethod

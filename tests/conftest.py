@@ -14,10 +14,10 @@ import orjson
 import pytest
 from aiohttp import web
 
-from collector import keys
 from collector.app import ACCESS_LOG_FORMAT, create_app
+from collector.http import keys
 from collector.settings import Settings, load_settings
-from collector.sinks.clickhouse import open_client
+from collector.store.client import open_client
 
 DESKTOP_CHROME = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from collector.admission import Admission, TokenBuckets, sampled
-from collector.outcomes import Reason, Rejection
+from collector.ingest.admission import Admission, TokenBuckets, sampled
+from collector.ingest.outcomes import Reason, Rejection
 from collector.settings import load_settings
 
 

@@ -12,18 +12,19 @@ from typing import Any
 import orjson
 import pytest
 
-from collector import migrate
-from collector.buffer import Buffer
-from collector.enrich import Client, Enricher
-from collector.enrich.geo import CountryLookup
-from collector.journal import Journal
+from collector.ingest.encode import Encoded, encode
+from collector.ingest.enrich import Client, Enricher
+from collector.ingest.enrich.geo import CountryLookup
+from collector.ingest.pipeline import Facts, Pipeline
+from collector.ingest.rows import TABLES, rows_by_table
+from collector.ingest.validate import parse_beacon
 from collector.metrics import Metrics
-from collector.rows import TABLES, rows_by_table
 from collector.settings import Settings, load_settings
-from collector.sinks import Encoded, encode
-from collector.sinks.clickhouse import Store, staging_structure
-from collector.spool import Spool, frame, read_segment
-from collector.validate import parse_beacon
+from collector.store import migrate
+from collector.store.client import EmbeddedStore, staging_structure
+from collector.write.buffer import Buffer
+from collector.write.journal import Journal
+from collector.write.spool import Spool, frame, read_segment
 from tests.conftest import DESKTOP_CHROME, beacon
 
 
@@ -36,31 +37,34 @@ class Clock:
 
 
 @pytest.fixture
-def real_store(store: Any) -> Iterator[Store]:
-    wrapped = Store(store)
+def real_store(store: Any) -> Iterator[EmbeddedStore]:
+    wrapped = EmbeddedStore(store)
     yield wrapped
     wrapped._thread.shutdown()
+
+
+COUNTRIES = CountryLookup()
 
 
 def rows(n: int = 1, view_id: int = 0) -> Encoded:
     """One page view row and ``n`` vitals rows (distinct metrics) of page view ``view_id``."""
     metrics = [{"name": name, "value": 1.0} for name in ("LCP", "FCP", "TTFB", "CLS", "INP")[:n]]
     body = beacon(metrics=metrics, page_view_id=f"pv{view_id:014d}")
-    view, _ = Enricher(CountryLookup(), load_settings(open_mode=True)).enrich(
-        parse_beacon(orjson.dumps(body)),
-        Client("203.0.113.9", DESKTOP_CHROME),
-        datetime.now(UTC),
+    facts = Facts(Client("203.0.113.9", DESKTOP_CHROME))
+    accepted = Pipeline.build(load_settings(open_mode=True), COUNTRIES).run(
+        facts, orjson.dumps(body), datetime.now(UTC)
     )
-    return encode(rows_by_table(view))
+    assert accepted.rows is not None
+    return accepted.rows
 
 
-def make(store: Store, clock: Clock, spool: Spool | None = None, **kw: Any) -> Buffer:
+def make(store: EmbeddedStore, clock: Clock, spool: Spool | None = None, **kw: Any) -> Buffer:
     options: dict[str, Any] = {"flush_rows": 100, "flush_interval": 1.0, "max_rows": 1000} | kw
     spool = spool or Spool(Path(tempfile.mkdtemp(prefix="rumhouse-spool-")), 10 * 1024 * 1024)
     return Buffer(store, spool, clock=clock, **options)
 
 
-def test_buffer_flush_due_after_flush_interval_of_oldest_row(real_store: Store) -> None:
+def test_buffer_flush_due_after_flush_interval_of_oldest_row(real_store: EmbeddedStore) -> None:
     clock = Clock()
     buffer = make(real_store, clock)
     assert buffer.due_in() is None
@@ -73,7 +77,7 @@ def test_buffer_flush_due_after_flush_interval_of_oldest_row(real_store: Store) 
     assert buffer.due_in() == 0.0
 
 
-def test_buffer_flush_due_at_once_when_flush_rows_reached(real_store: Store) -> None:
+def test_buffer_flush_due_at_once_when_flush_rows_reached(real_store: EmbeddedStore) -> None:
     buffer = make(real_store, Clock(), flush_rows=5)
     buffer.add(rows(2))
     assert buffer.due_in() == 1.0
@@ -81,7 +85,7 @@ def test_buffer_flush_due_at_once_when_flush_rows_reached(real_store: Store) -> 
     assert buffer.due_in() == 0.0
 
 
-def test_buffer_refuses_when_full_and_keeps_what_it_holds(real_store: Store) -> None:
+def test_buffer_refuses_when_full_and_keeps_what_it_holds(real_store: EmbeddedStore) -> None:
     buffer = make(real_store, Clock(), max_rows=4)
     assert buffer.add(rows(3))
     assert not buffer.add(rows(1))
@@ -89,7 +93,7 @@ def test_buffer_refuses_when_full_and_keeps_what_it_holds(real_store: Store) -> 
 
 
 async def test_failed_batch_goes_to_the_spool_and_is_replayed_once(
-    real_store: Store, settings: Settings, tmp_path: Path
+    real_store: EmbeddedStore, settings: Settings, tmp_path: Path
 ) -> None:
     metrics = Metrics()
     buffer = make(real_store, Clock(), Spool(tmp_path, 10 * 1024 * 1024), metrics=metrics)
@@ -113,7 +117,7 @@ async def test_failed_batch_goes_to_the_spool_and_is_replayed_once(
 
 
 async def test_a_replayed_batch_that_already_went_in_is_not_stored_twice(
-    real_store: Store, settings: Settings, tmp_path: Path
+    real_store: EmbeddedStore, settings: Settings, tmp_path: Path
 ) -> None:
     """An insert that timed out may have reached the store: its replay carries the same
     token and the table keeps one copy (non_replicated_deduplication_window)."""
@@ -130,7 +134,7 @@ async def test_a_replayed_batch_that_already_went_in_is_not_stored_twice(
 
 
 async def test_staged_insert_keeps_every_character_and_the_column_types(
-    real_store: Store, settings: Settings
+    real_store: EmbeddedStore, settings: Settings
 ) -> None:
     """Rows are parsed with LowCardinality unwrapped (``staging_structure``), then converted
     by the INSERT ... SELECT: the stored values and the table's types are unchanged."""
@@ -178,7 +182,7 @@ def test_staging_structure_unwraps_low_cardinality_only() -> None:
 
 
 async def test_full_spool_holds_batches_in_memory_and_refuses_new_beacons(
-    real_store: Store, settings: Settings, tmp_path: Path
+    real_store: EmbeddedStore, settings: Settings, tmp_path: Path
 ) -> None:
     metrics = Metrics()
     spool = Spool(tmp_path, 1024 * 1024)
@@ -213,7 +217,7 @@ def test_spool_survives_a_restart_and_ignores_a_torn_record(tmp_path: Path) -> N
 
 
 async def test_durable_journal_acknowledges_after_fsync_and_seals_per_flush(
-    real_store: Store, settings: Settings, tmp_path: Path
+    real_store: EmbeddedStore, settings: Settings, tmp_path: Path
 ) -> None:
     migrate.apply(real_store.client, settings.schema_dir)
     metrics = Metrics()

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from collector import migrate
 from collector.settings import REPO_ROOT
+from collector.store import migrate
 
 CLUSTER = "c1"
 SCHEMA = REPO_ROOT / "schema"
@@ -33,7 +33,8 @@ ENGINE_SCRIPT = """
 import json, sys, tempfile
 from pathlib import Path
 import clickhouse_connect
-from collector import cluster, migrate
+from collector.store import cluster, cluster_apply
+from collector.store import migrate
 
 given = json.load(sys.stdin)
 folder = tempfile.mkdtemp()
@@ -61,10 +62,10 @@ existing = {}
 for table in old.tables:
     for name in (table.name + "_local", table.name):
         existing[name] = {c.name: c.type for c in table.columns}
-additions = cluster.column_additions(new, existing)
+additions = cluster_apply.column_additions(new, existing)
 existing["vitals_data_local"]["value"] = "Float32"
 try:
-    cluster.column_additions(new, existing)
+    cluster_apply.column_additions(new, existing)
     clash = ""
 except cluster.ClusterError as exc:
     clash = str(exc)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from collector.contract import Beacon, json_schema
-from collector.outcomes import Drops, Reason
+from collector.ingest.contract import Beacon, json_schema
+from collector.ingest.outcomes import Drops, Reason
 from tests.conftest import beacon
 
 ROOT = Path(__file__).resolve().parent.parent

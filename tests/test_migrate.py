@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from collector import migrate
-from collector.rows import TABLES
+from collector.ingest.rows import TABLES
 from collector.settings import Settings
+from collector.store import migrate
 
 
 def test_migrate_applies_all_then_nothing(store: Any, settings: Settings) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from collector.receive import client_address
+from collector.http.beacon import client_address
 
 PROXIES = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("10.0.0.0/8"))
 

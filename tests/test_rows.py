@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from collector.events import Agent, CustomEvent, JsError, PageView, Vital
-from collector.rows import TABLES, rows_by_table
+from collector.ingest.events import Agent, CustomEvent, JsError, PageView, Vital
+from collector.ingest.rows import TABLES, rows_by_table
 
 RECEIVED = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 AGENT = Agent(browser="Chrome", browser_version="131", os="Windows", device_class="desktop",

@@ -5,8 +5,8 @@ import gzip
 import orjson
 import pytest
 
-from collector import validate
-from collector.outcomes import Drops, Reason, Rejection
+from collector.ingest import validate
+from collector.ingest.outcomes import Drops, Reason, Rejection
 from tests.conftest import beacon
 
 LIMIT = 64 * 1024

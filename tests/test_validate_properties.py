@@ -10,10 +10,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from collector import validate
-from collector.enrich import Client, Enricher
-from collector.enrich.geo import CountryLookup
-from collector.outcomes import Rejection
+from collector.ingest import validate
+from collector.ingest.enrich import Client, Enricher
+from collector.ingest.enrich.geo import CountryLookup
+from collector.ingest.outcomes import Rejection
 from collector.settings import load_settings
 from tests.conftest import beacon
 

@@ -20,9 +20,10 @@ import orjson
 from aiohttp import web
 from clickhouse_connect.driver.binding import format_str
 
-from collector import bodies, hosts
 from collector.access import SqlUser
-from collector.rows import TABLES
+from collector.http import bodies, hosts
+from collector.ingest import decode
+from collector.ingest.rows import TABLES
 from collector.sql.auth import authenticate
 from collector.sql.engine import Result, SqlEngine
 from collector.sql.errors import ClickHouseError, readonly
@@ -91,8 +92,8 @@ async def _body(request: web.Request, endpoint: Endpoint) -> bytes:
     limit = endpoint.max_body_bytes
     try:
         raw = await bodies.read_bounded(request, limit, endpoint.body_timeout)
-        return bodies.expand(raw, request.headers.get("Content-Encoding", ""), limit)
-    except bodies.BodyError as error:
+        return decode.expand(raw, request.headers.get("Content-Encoding", ""), limit)
+    except decode.BodyError as error:
         code, name = _BODY_ERRORS[error.kind]
         raise ClickHouseError(code, f"{error} (sql_max_body_bytes = {limit})", name) from None
 

@@ -10,6 +10,14 @@ const KEY = 'rumhouse.s';
 export const newId = (now: number = Date.now()): string =>
   now.toString(36) + Math.random().toString(36).slice(2, 10).padEnd(8, '0');
 
+/**
+ * Whether a session is kept at sampling `rate` (0..1): its id's last four base-36 digits,
+ * as a share of 36^4, below the rate. The collector applies the same rule
+ * (`collector/ingest/admission.py`, `sampled`), so both keep the same sessions.
+ */
+export const keepSession = (id: string, rate: number): boolean =>
+  rate >= 1 || parseInt(id.slice(-4), 36) / 1679616 < rate;
+
 /** The storage the session id lives in: `sessionStorage` in a browser, a fake in tests. */
 export interface KeyValue {
   getItem(key: string): string | null;

@@ -10,7 +10,7 @@
 import { onCLS, onFCP, onINP, onLCP, onTTFB } from 'web-vitals/attribution';
 import { context } from './context';
 import { guard } from './guard';
-import { session } from './ids';
+import { keepSession, session } from './ids';
 import { toMetric } from './metrics';
 import { navTiming, navType } from './nav';
 import { PageView } from './pageview';
@@ -43,7 +43,7 @@ const start = (w: Host, d: Document): void => {
   let sid: string | undefined;
   const sessionId = (): string => (sid ??= session(storage(), loadedAt));
   // Sample whole sessions: the session id's last random characters decide.
-  const sampled = (): boolean => rate >= 1 || parseInt(sessionId().slice(-4), 36) / 1679616 < rate;
+  const sampled = (): boolean => keepSession(sessionId(), rate);
   let view = new PageView(cfg.site ?? 'default', sessionId, navType(entry()));
   let restored = false;
 

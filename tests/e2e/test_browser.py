@@ -16,8 +16,8 @@ import pytest
 from aiohttp import web
 from playwright.async_api import Browser, Page, async_playwright
 
-from collector import simulate
 from collector.settings import Settings, load_settings
+from collector.tools import simulate
 from tests.conftest import Collector, start_collector
 from tests.integration.test_rollups import refresh_rollups
 

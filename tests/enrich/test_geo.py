@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collector.enrich.geo import CountryLookup
+from collector.ingest.enrich.geo import CountryLookup
 
 
 def test_geo_gives_country_code_for_a_public_address() -> None:

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collector.enrich.page import clean_url, page_group, referrer_origin
-from collector.enrich.scrub import scrub
+from collector.ingest.enrich.page import clean_url, page_group, referrer_origin
+from collector.ingest.enrich.scrub import scrub
 
 
 @pytest.mark.parametrize(

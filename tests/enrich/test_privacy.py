@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from collector.enrich.page import clean_url
-from collector.enrich.scrub import scrub
+from collector.ingest.enrich.page import clean_url
+from collector.ingest.enrich.scrub import scrub
 
 
 def test_scrub_replaces_emails_tokens_and_long_numbers() -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from collector.enrich.user_agent import classify
+from collector.ingest.enrich.user_agent import classify
 from tests.conftest import DESKTOP_CHROME, IPHONE
 
 IPAD = "Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"  # noqa: E501

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from collector.contract import MetricIn
-from collector.enrich.vitals import rating, to_vital
-from collector.events import Vital
-from collector.outcomes import Drops, Reason
+from collector.ingest.contract import MetricIn
+from collector.ingest.enrich.vitals import rating, to_vital
+from collector.ingest.events import Vital
+from collector.ingest.outcomes import Drops, Reason
 
 
 @pytest.mark.parametrize(

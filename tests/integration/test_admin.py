@@ -13,8 +13,8 @@ import aiohttp
 import pytest
 from pydantic import ValidationError
 
-from collector import keys
 from collector.access import SqlUser
+from collector.http import keys
 from collector.passwords import GENERATE, weakness
 from collector.settings import load_settings
 from tests.conftest import Collector, start_collector

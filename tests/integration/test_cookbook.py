@@ -18,9 +18,10 @@ import clickhouse_connect
 import pytest
 import pytest_asyncio
 
-from collector import keys, simulate
-from collector.enrich.vitals import rating
+from collector.http import keys
+from collector.ingest.enrich.vitals import rating
 from collector.settings import load_settings
+from collector.tools import simulate
 from tests.conftest import Collector, start_collector
 from tests.integration.test_sql_clients import node_query
 

@@ -18,8 +18,9 @@ import pytest
 import pytest_asyncio
 import yaml
 
-from collector import keys, simulate
+from collector.http import keys
 from collector.settings import load_settings
+from collector.tools import simulate
 from tests.conftest import Collector, start_collector
 from tests.integration.test_rollups import refresh_rollups
 

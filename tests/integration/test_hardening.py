@@ -14,7 +14,7 @@ import aiohttp
 import orjson
 import pytest
 
-from collector import keys
+from collector.http import keys
 from collector.settings import load_settings
 from tests.conftest import Collector, Reply, beacon, start_collector
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import aiohttp
 import orjson
 
-from collector.contract import Beacon
-from collector.openapi import document
+from collector.http.openapi import document
+from collector.ingest.contract import Beacon
 from collector.settings import load_settings
 from tests.conftest import Collector, beacon, start_collector
 from tests.test_cli import free_port, wait_healthy

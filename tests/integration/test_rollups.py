@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from collector import keys, migrate, simulate
-from collector.report import REFRESH
+from collector.http import keys
+from collector.report.page import REFRESH
 from collector.settings import Settings
-from collector.sinks.clickhouse import Store
+from collector.store import migrate
+from collector.store.client import EmbeddedStore
+from collector.tools import simulate
 from tests.conftest import Collector
 
 EVENTS = 100_000  # page views times 5 metrics
@@ -24,7 +26,7 @@ ROLLUPS = (
 
 async def refresh_rollups(collector: Collector) -> None:
     store = collector.app[keys.STORE]
-    assert isinstance(store, Store)  # the embedded store
+    assert isinstance(store, EmbeddedStore)  # the embedded store
     client = store.client
     for statement in REFRESH:
         await asyncio.to_thread(client.command, statement)

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 import clickhouse_connect
@@ -33,7 +34,10 @@ from tests.conftest import DESKTOP_CHROME, beacon
 from tests.test_cli import free_port
 
 BIN = Path(sys.executable).parent
-WRITER = ("collector_writer", "w-secret-42")
+# The password has an "@" and a ":", written %40 and %3A in the URL: every command must
+# decode them the same way.
+WRITER = ("collector_writer", "w@secret:42")
+WRITER_URL = f"http://{WRITER[0]}:{quote(WRITER[1], safe='')}@127.0.0.1:{{port}}/rum"
 RSS_LIMIT_MB = 300  # a server-mode collector (no chDB loaded): ~115 MB idle here
 DRAIN_SECONDS = 90
 VISITOR = "203.0.113.77"  # the visitor's address, behind the (trusted, loopback) proxy
@@ -141,7 +145,7 @@ def server(tmp: Path) -> tuple[Proc, int]:
 def collector(tmp: Path, sql_port: int, *extra: str, **env: str) -> Proc:
     port, admin_port = free_port(), free_port()
     settings = {
-        "RUMHOUSE_CLICKHOUSE_URL": f"http://{WRITER[0]}:{WRITER[1]}@127.0.0.1:{sql_port}/rum",
+        "RUMHOUSE_CLICKHOUSE_URL": WRITER_URL.format(port=sql_port),
         "RUMHOUSE_FLUSH_INTERVAL": "0.2",
         "RUMHOUSE_SINK_TIMEOUT": "3",
         "RUMHOUSE_SHUTDOWN_TIMEOUT": "6",
@@ -388,7 +392,7 @@ def test_workers_that_cannot_start_stop_everything_instead_of_restarting(tmp_pat
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        url = f"http://{WRITER[0]}:{WRITER[1]}@127.0.0.1:{free_port()}/rum"
+        url = WRITER_URL.format(port=free_port())
         done = subprocess.run(
             [str(BIN / "rumhouse"), "serve", "--open", "--workers", "2", "--port", str(port),
              "--admin-port", "0", "--data", str(tmp_path)],
@@ -398,3 +402,26 @@ def test_workers_that_cannot_start_stop_everything_instead_of_restarting(tmp_pat
     assert done.returncode == 1, done.stderr[-2000:]
     assert "died starting" in done.stderr
     assert "restarting it" not in done.stderr
+
+
+def test_every_command_decodes_the_password_in_the_url(tmp_path: Path) -> None:
+    """serve (every test above), migrate, sql and report reach the server with a password
+    that holds "@" and ":" (written %40 and %3A), parsed by the one ServerUrl."""
+    store, sql_port = server(tmp_path)
+    store.start()
+    env = os.environ | {"RUMHOUSE_CLICKHOUSE_URL": WRITER_URL.format(port=sql_port)}
+
+    def rumhouse(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(BIN / "rumhouse"), *args], env=env, cwd=tmp_path,
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+
+    migrated = rumhouse("migrate")
+    assert migrated.returncode == 0, migrated.stderr
+    assert "schema is up to date" in migrated.stdout
+    answered = rumhouse("sql", "SELECT count() FROM page_views", "--format", "TSV")
+    assert (answered.returncode, answered.stdout) == (0, "0\n"), answered.stderr  # 516 if wrong
+    shown = rumhouse("report", "--days", "1")
+    assert shown.returncode == 0, shown.stderr
+    assert "By page group" in shown.stdout

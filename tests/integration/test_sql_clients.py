@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from collector import keys
+from collector.http import keys
 from tests.conftest import IPHONE, Collector, beacon
 
 CLIENTS = Path(__file__).resolve().parents[1] / "clients"

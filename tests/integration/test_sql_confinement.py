@@ -11,8 +11,8 @@ import aiohttp
 import orjson
 import pytest
 
-from collector import keys
 from collector.access import SqlUser
+from collector.http import keys
 from collector.settings import load_settings
 from tests.conftest import Collector, beacon, start_collector
 

@@ -16,8 +16,8 @@ import orjson
 import pytest
 from clickhouse_connect.driver.exceptions import DatabaseError
 
-from collector import keys
 from collector.access import SqlUser
+from collector.http import keys
 from collector.settings import load_settings
 from tests.conftest import Collector, beacon, start_collector
 

@@ -1,0 +1,1 @@
+"""The `rumhouse` command, one module per concern."""

@@ -1,0 +1,59 @@
+"""What browsers fetch besides the beacon endpoint: ``rum.js``, the loader snippet, and
+(open mode only) the demo page that loads it."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from aiohttp import web
+
+from collector.http import keys
+from collector.http.beacon_script import BeaconScript
+
+
+def _script(request: web.Request) -> BeaconScript:
+    script = request.app.get(keys.SCRIPT)
+    if script is None:
+        raise web.HTTPNotFound(text="rum.js is not built: run `make build` (or `make run`).\n")
+    return script
+
+
+async def rum_js(request: web.Request) -> web.Response:
+    script = _script(request)
+    headers = {
+        "ETag": script.etag,
+        "Cache-Control": "public, max-age=86400, stale-while-revalidate=604800",
+        "Access-Control-Allow-Origin": "*",
+    }
+    if request.headers.get("If-None-Match") == script.etag:
+        return web.Response(status=304, headers=headers)
+    return web.Response(
+        body=script.body, content_type="application/javascript", charset="utf-8", headers=headers
+    )
+
+
+def base_url(request: web.Request) -> str:
+    public = request.app[keys.SETTINGS].public_url
+    return public.rstrip("/") if public else f"{request.scheme}://{request.host}"
+
+
+def snippet_for(request: web.Request, key: str) -> str:
+    """The loader snippet for site ``key``, with that site's sampling and privacy asks."""
+    script = _script(request)
+    settings = request.app[keys.SETTINGS]
+    site = next((s for s in settings.sites if s.key == key), None)
+    asks = (("gpc", site and site.respect_gpc), ("consent", site and site.require_consent))
+    privacy = ",".join(ask for ask, on in asks if on)
+    base = base_url(request)
+    sample = site.sample_rate if site else 1.0
+    return script.snippet(base, key, base + settings.beacon_path, sample, privacy)
+
+
+async def snippet(request: web.Request) -> web.Response:
+    return web.Response(text=snippet_for(request, request.query.get("site", "demo")[:64]) + "\n")
+
+
+async def demo(request: web.Request) -> web.Response:
+    page = resources.files("collector").joinpath("static/demo.html").read_text()
+    page = page.replace("<!--SNIPPET-->", snippet_for(request, "demo"))
+    return web.Response(text=page, content_type="text/html")

@@ -1,0 +1,25 @@
+"""Every piece of shared state of the aiohttp app, as typed ``web.AppKey``s."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from collector.http.beacon_script import BeaconScript
+from collector.ingest.admission import Admission
+from collector.ingest.pipeline import Pipeline
+from collector.metrics import Metrics
+from collector.settings import Settings
+from collector.store import Store
+from collector.store.owner import Ownership
+from collector.write.buffer import Buffer
+
+SETTINGS = web.AppKey("settings", Settings)
+ADMISSION = web.AppKey("admission", Admission)
+METRICS = web.AppKey("metrics", Metrics)
+STORE = web.AppKey[Store]("store")
+BUFFER = web.AppKey("buffer", Buffer)
+PIPELINE = web.AppKey("pipeline", Pipeline)
+SCRIPT = web.AppKey("script", BeaconScript)
+OWNERSHIP = web.AppKey("ownership", Ownership)
+SQL_URL = web.AppKey("sql_url", str)
+ADMIN_URL = web.AppKey("admin_url", str)

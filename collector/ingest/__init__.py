@@ -1,0 +1,1 @@
+"""Pure: request bytes and facts -> accepted rows, a refusal, or drops. No aiohttp, no engine."""

@@ -1,0 +1,273 @@
+"""The beacon wire contract, version 1: what ``rum.js`` posts to ``/v1/beacon``.
+
+These pydantic models are the single source of truth: ``schema/beacon.v1.schema.json`` and
+the beacon's TypeScript type (``js-beacon/src/payload.ts``) are generated from them, and a
+test keeps both in sync. Compatibility rules:
+
+- unknown fields are accepted and counted (``unknown_field``), so an old collector takes a
+  newer beacon;
+- strings longer than their limit are truncated, never rejected;
+- a wrong type, a missing required field or invalid JSON rejects the beacon (HTTP 400).
+
+Durations are milliseconds relative to the navigation start of the page view; sizes are bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
+
+from collector.ingest.limits import WIRE
+from collector.ingest.outcomes import Drops, Reason
+
+
+@dataclass(frozen=True, slots=True)
+class _Truncate:
+    """A string longer than ``limit`` characters is cut to ``limit``, never rejected.
+
+    A beacon carries dozens of strings and nearly all of them fit, so the check that they do
+    runs in pydantic-core alone (calling Python for each string took some 40% of the parse).
+    Only a string that does not fit reaches the union's second choice, which cuts it. Anything
+    else fails both choices and is reported as a plain ``str`` would be (``string_type``, at
+    the field's own location), so a 400 names the same fields with the same messages.
+    """
+
+    limit: int
+
+    def __get_pydantic_core_schema__(
+        self, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        fits = core_schema.str_schema(max_length=self.limit)
+        cut = core_schema.no_info_before_validator_function(self._cut, core_schema.str_schema())
+        either = core_schema.union_schema([fits, cut], mode="left_to_right")
+        return core_schema.custom_error_schema(either, "string_type")
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return handler(core_schema.str_schema(max_length=self.limit))
+
+    def _cut(self, value: Any) -> Any:
+        return value[: self.limit] if isinstance(value, str) else value
+
+
+# Strings truncated to N characters (the limit is in the JSON Schema as maxLength).
+Str8 = Annotated[str, _Truncate(8)]
+Str16 = Annotated[str, _Truncate(16)]
+Str24 = Annotated[str, _Truncate(24)]
+Str32 = Annotated[str, _Truncate(32)]
+Str64 = Annotated[str, _Truncate(64)]
+Str128 = Annotated[str, _Truncate(128)]
+Str256 = Annotated[str, _Truncate(256)]
+Str512 = Annotated[str, _Truncate(512)]
+Str1K = Annotated[str, _Truncate(1024)]
+Str2K = Annotated[str, _Truncate(2048)]
+Str4K = Annotated[str, _Truncate(4096)]
+
+_OUT_OF_RANGE = frozenset({"greater_than_equal", "less_than_equal", "finite_number"})
+
+
+def _dropped(value: Any, info: ValidationInfo) -> None:
+    """An absurd number becomes null (this returns it) and is counted as a dropped
+    ``invalid_value``."""
+    drops = (info.context or {}).get("drops")
+    if isinstance(drops, Drops):
+        drops.add(Reason.INVALID_VALUE)
+
+
+def _drop_impossible(
+    value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+) -> Any:
+    """An absurd number (out of its column's range) becomes null and is counted as a dropped
+    ``invalid_value``; a wrong type still rejects the beacon."""
+    try:
+        return handler(value)
+    except ValidationError as exc:
+        if not all(error["type"] in _OUT_OF_RANGE for error in exc.errors()):
+            raise
+        _dropped(value, info)
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class _BoundedFloat:
+    """A float outside ``[ge, le]``, infinite or NaN becomes null (``_dropped``); anything
+    that is not a number still rejects the beacon, with the error a plain float gives.
+
+    The same outcome as ``_drop_impossible`` around a bounded float, without calling Python
+    for each number (a beacon has a dozen): the chain's first step checks the type alone,
+    letting any float through, so a wrong type fails there as it always did; the second keeps
+    an in-range float in pydantic-core, and only a value out of range or not finite reaches
+    Python, as the union's second choice, which cannot fail.
+    """
+
+    ge: float
+    le: float
+
+    def __get_pydantic_core_schema__(
+        self, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        any_float = core_schema.float_schema(allow_inf_nan=True)
+        bounded = core_schema.float_schema(ge=self.ge, le=self.le, allow_inf_nan=False)
+        dropped = core_schema.with_info_plain_validator_function(_dropped)
+        in_range = core_schema.union_schema([bounded, dropped], mode="left_to_right")
+        return core_schema.chain_schema(
+            [core_schema.nullable_schema(any_float), core_schema.nullable_schema(in_range)]
+        )
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        bounded = core_schema.float_schema(ge=self.ge, le=self.le)
+        return handler(core_schema.nullable_schema(bounded))
+
+
+_DROP = WrapValidator(_drop_impossible)
+Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
+# Numbers are bounded by the columns they land in, so that no beacon can make an insert fail.
+Millis = Annotated[float | None, _BoundedFloat(ge=-WIRE, le=WIRE)]
+Float = Annotated[float | None, _BoundedFloat(ge=-WIRE, le=WIRE)]
+# Integers keep the wrap: given NaN or Infinity the int check itself fails (finite_number),
+# so it cannot be split from the bounds the way floats are. They are fewer in a beacon.
+Bytes = Annotated[Annotated[int, Field(ge=0, le=2**32 - 1)] | None, _DROP]
+Small = Annotated[Annotated[int, Field(ge=0, le=65_535)] | None, _DROP]
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False, str_strip_whitespace=False)
+
+
+class Context(_Wire):
+    """The device and network as the browser reports them (all optional)."""
+
+    viewport_width: Small = None
+    viewport_height: Small = None
+    device_pixel_ratio: Float = None
+    effective_type: Str16 | None = None
+    rtt: Float = None
+    downlink: Float = None
+    save_data: bool | None = None
+    device_memory: Float = None
+    cpu_cores: Small = None
+    ua_mobile: bool | None = Field(default=None, description="UA client hint Sec-CH-UA-Mobile")
+    ua_platform: Str32 | None = None
+    ua_brands: Str256 | None = Field(
+        default=None, description="UA client hint brands as 'Brand/major; ...'"
+    )
+
+
+class NavTiming(_Wire):
+    """The navigation timing breakdown of the page view's document request."""
+
+    redirect: Millis = None
+    dns: Millis = None
+    connect: Millis = None
+    tls: Millis = None
+    ttfb: Millis = Field(default=None, description="navigation start to first byte")
+    request: Millis = Field(default=None, description="request sent to first byte")
+    response: Millis = Field(default=None, description="first byte to last byte")
+    dom_interactive: Millis = None
+    dom_content_loaded: Millis = None
+    load: Millis = None
+    transfer_size: Bytes = None
+    encoded_body_size: Bytes = None
+    decoded_body_size: Bytes = None
+    protocol: Str16 | None = None
+
+
+class MetricIn(_Wire):
+    """One web-vitals metric with the attribution web-vitals gives for it.
+
+    ``phases`` holds the numeric attribution web-vitals gives, in snake case: for LCP
+    ``time_to_first_byte``, ``resource_load_delay``, ``resource_load_duration``,
+    ``element_render_delay``; for INP ``input_delay``, ``processing_duration``,
+    ``presentation_delay``; for CLS ``largest_shift_time``, ``largest_shift_value``; for FCP
+    ``time_to_first_byte``, ``first_byte_to_fcp``; for TTFB ``waiting_duration``,
+    ``cache_duration``, ``dns_duration``, ``connection_duration``, ``request_duration``.
+    """
+
+    name: Str8
+    value: float
+    target: Str256 | None = Field(
+        default=None, description="LCP element, INP target or CLS largest-shift target"
+    )
+    url: Str512 | None = Field(default=None, description="LCP resource URL")
+    interaction_type: Str16 | None = None
+    load_state: Str24 | None = None
+    phases: dict[Str32, float] = Field(default_factory=dict, max_length=16)
+
+
+class ErrorIn(_Wire):
+    """A JS error or unhandled rejection, deduplicated in the page view with a count."""
+
+    kind: Str24 = "error"
+    type: Str64 = ""
+    message: Str1K = ""
+    source: Str512 = ""
+    line: Bytes = 0
+    column: Bytes = 0
+    stack: Str4K = ""
+    count: int = Field(default=1, ge=1, le=1_000_000)
+
+
+class EventIn(_Wire):
+    """A custom event sent with ``rumhouse('event', name, value)``."""
+
+    name: Str64
+    value: float | None = None
+
+
+class Beacon(_Wire):
+    """One beacon: the page view's current state plus what changed since the last beacon.
+
+    A page view sends one beacon when the page is first hidden and another each time it is
+    hidden again with new data; ``seq`` orders them, so a re-sent metric replaces the older
+    value of the same page view.
+    """
+
+    v: int = Field(default=1, ge=0, le=1000, description="contract version")
+    site: Str64
+    page_view_id: Id
+    session_id: Id
+    seq: int = Field(default=0, ge=0, le=1_000_000)
+    elapsed: Millis = Field(
+        default=None, description="ms since the page view started, when this beacon was sent"
+    )
+    url: Str2K
+    label: Str128 | None = Field(default=None, description="page label from rumhouse('page', ...)")
+    referrer: Str2K | None = None
+    navigation_type: Str24 | None = None
+    dims: dict[Str64, Str256] = Field(default_factory=dict, max_length=32)
+    context: Context = Field(default_factory=Context)
+    nav: NavTiming | None = None
+    metrics: list[MetricIn] = Field(default_factory=list, max_length=32)
+    errors: list[ErrorIn] = Field(default_factory=list, max_length=64)
+    events: list[EventIn] = Field(default_factory=list, max_length=64)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a beacon, as written to ``schema/beacon.v1.schema.json``."""
+    schema = Beacon.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "rumhouse/beacon.v1.schema.json"
+    return schema
+
+
+if __name__ == "__main__":  # `python -m collector.ingest.contract` prints the JSON Schema
+    import json
+
+    print(json.dumps(json_schema(), indent=2, sort_keys=True))

@@ -1,0 +1,1 @@
+"""The built-in report: its queries and its page."""

@@ -1,0 +1,1 @@
+"""Tools for users: realistic traffic for a new install."""

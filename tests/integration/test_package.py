@@ -1,0 +1,78 @@
+"""The built wheel is the product: installed into a fresh virtual environment, outside the
+repository, it serves the beacon and applies its migrations with nothing of the checkout."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import sysconfig
+import urllib.request
+from pathlib import Path
+
+import orjson
+
+from tests.conftest import beacon
+from tests.test_cli import free_port, post, wait_healthy
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _run(*args: str | Path, cwd: Path) -> str:
+    done = subprocess.run(
+        [str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    return done.stdout
+
+
+def _venv_with_the_wheel(tmp_path: Path) -> Path:
+    """A new venv holding only the wheel; its dependencies are read from this venv's
+    site-packages (a path in a .pth file, whose own .pth files are not run: this venv's
+    editable install of the checkout stays out)."""
+    _run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", tmp_path / "wheel",
+         REPO, cwd=tmp_path)  # fmt: skip
+    wheel = next((tmp_path / "wheel").glob("rumhouse-*.whl"))
+    venv = tmp_path / "venv"
+    _run(sys.executable, "-m", "venv", "--without-pip", venv, cwd=tmp_path)
+    purelib = Path(sysconfig.get_paths(vars={"base": str(venv), "platbase": str(venv)})["purelib"])
+    (purelib / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    _run(sys.executable, "-m", "pip", "--python", venv / "bin" / "python", "install", "-q",
+         "--no-deps", wheel, cwd=tmp_path)  # fmt: skip
+    return venv
+
+
+def test_package_wheel_installs_and_serves_outside_the_repo(tmp_path: Path) -> None:
+    venv = _venv_with_the_wheel(tmp_path)
+    where = _run(venv / "bin" / "python", "-c", "import collector; print(collector.__file__)",
+                 cwd=tmp_path)  # fmt: skip
+    assert where.startswith(str(venv)), where
+    harness = subprocess.run(
+        [venv / "bin" / "python", "-c", "import bench"],
+        cwd=tmp_path,
+        capture_output=True,
+        check=False,
+    )
+    assert harness.returncode != 0, "the benchmark harness is not part of the package"
+    port = free_port()
+    serve = subprocess.Popen(
+        [venv / "bin" / "rumhouse", "serve", "--open", "--port", str(port), "--sql-port", "0",
+         "--admin-port", "0"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={k: v for k, v in os.environ.items() if not k.startswith("RUMHOUSE_")},
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, serve)
+        with urllib.request.urlopen(f"{url}/rum.js", timeout=5) as response:
+            assert response.read() == (REPO / "js-beacon" / "dist" / "rum.js").read_bytes()
+        assert post(url, orjson.dumps(beacon(page_view_id="wheelinstalled01"))) == 204
+    finally:
+        serve.terminate()
+        output, _ = serve.communicate(timeout=60)
+    assert serve.returncode == 0, output
+    assert "applied migration 0006" in output
+    assert (tmp_path / "data").is_dir(), "the store is in the directory it was started from"
+    stored = _run(venv / "bin" / "rumhouse", "sql", "SELECT page_view_id FROM page_views",
+                  "--format", "TSV", cwd=tmp_path)  # fmt: skip
+    assert stored == "wheelinstalled01\n"
