@@ -26,7 +26,7 @@ deps: $(STAMPS)/venv $(STAMPS)/npm $(STAMPS)/npm-clients
 build: $(JS)/dist/rum.js
 
 $(STAMPS)/venv: pyproject.toml constraints.txt
-	@mkdir -p $(STAMPS)
+	@mkdir -p $(STAMPS) $(JS)/dist  # the package maps js-beacon/dist in (built by `make build`)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "installing Python dependencies into $(VENV) ..."
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'

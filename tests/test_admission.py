@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from collector.ingest.admission import Admission, TokenBuckets, sampled
-from collector.ingest.outcomes import Reason, Rejection
+from collector.ingest.outcomes import Refusal, Rejection
 from collector.settings import load_settings
 
 
@@ -63,13 +63,13 @@ def reason(call: object) -> Rejection:
 
 def test_admission_refuses_unknown_site_with_403() -> None:
     refused = reason(lambda: admission().site("blog", "https://shop.example"))
-    assert (refused.reason, refused.status) == (Reason.UNKNOWN_SITE, 403)
+    assert (refused.reason, refused.status) == (Refusal.UNKNOWN_SITE, 403)
 
 
 def test_admission_refuses_foreign_or_missing_origin_with_403() -> None:
     gate = admission()
     for origin in ("https://evil.example", None, "http://shop.example"):
-        assert reason(lambda o=origin: gate.site("shop", o)).reason == Reason.FORBIDDEN_ORIGIN
+        assert reason(lambda o=origin: gate.site("shop", o)).reason == Refusal.FORBIDDEN_ORIGIN
     assert gate.site("shop", "HTTPS://SHOP.EXAMPLE").key == "shop"
 
 
@@ -78,7 +78,7 @@ def test_admission_rate_limits_a_client_with_retry_after() -> None:
     gate.client("203.0.113.7")
     gate.client("203.0.113.7")
     refused = reason(lambda: gate.client("203.0.113.7"))
-    assert (refused.reason, refused.status, refused.retry_after) == (Reason.RATE_LIMITED, 429, 1)
+    assert (refused.reason, refused.status, refused.retry_after) == (Refusal.RATE_LIMITED, 429, 1)
     gate.client("198.51.100.1")  # another client has its own bucket
 
 

@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from collector.ingest.contract import Beacon, json_schema
-from collector.ingest.outcomes import Drops, Reason
+from collector.ingest.outcomes import Drops, ItemDrop
 from tests.conftest import beacon
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,7 +68,7 @@ def test_contract_absurd_durations_become_null_and_are_counted(absurd: str) -> N
     parsed = Beacon.model_validate_json(body, context={"drops": drops})
     assert parsed.nav is not None
     assert (parsed.nav.dns, parsed.nav.tls) == (None, 12.5)
-    assert drops.counts == {Reason.INVALID_VALUE: 1}
+    assert drops.counts == {ItemDrop.INVALID_VALUE: 1}
 
 
 def test_contract_duration_of_the_wrong_type_fails_as_a_plain_float() -> None:

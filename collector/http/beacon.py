@@ -17,7 +17,7 @@ from collector.http import bodies, keys
 from collector.ingest import validate
 from collector.ingest.decode import BodyError
 from collector.ingest.enrich import Client
-from collector.ingest.outcomes import Drops, Reason, Rejection
+from collector.ingest.outcomes import Drops, Refusal, Rejection
 from collector.ingest.pipeline import Facts
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -51,7 +51,7 @@ async def _read_body(request: web.Request, limit: int, timeout: float) -> bytes:
         return await bodies.read_bounded(request, limit, timeout)
     except BodyError as error:
         if error.kind == "too_slow":
-            raise Rejection(Reason.TOO_SLOW, str(error)) from None
+            raise Rejection(Refusal.TOO_SLOW, str(error)) from None
         raise validate.too_large(limit) from None
 
 

@@ -19,7 +19,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from collector.ingest.outcomes import Reason, Rejection
+from collector.ingest.outcomes import Refusal, Rejection
 from collector.settings import Settings, Site
 
 OPEN_SITE = Site(key="open", origins=("*",))
@@ -88,10 +88,10 @@ class Admission:
         """The site a beacon is for, if its origin may send for it (403), within its rate."""
         site = self._sites.get(key) or (OPEN_SITE if self._open else None)
         if site is None:
-            raise Rejection(Reason.UNKNOWN_SITE, f"site key {key!r} is not configured here")
+            raise Rejection(Refusal.UNKNOWN_SITE, f"site key {key!r} is not configured here")
         if not self.origin_allowed(site, origin):
             raise Rejection(
-                Reason.FORBIDDEN_ORIGIN, f"origin {origin!r} may not send for site {key!r}"
+                Refusal.FORBIDDEN_ORIGIN, f"origin {origin!r} may not send for site {key!r}"
             )
         if site is not OPEN_SITE and (wait := self._site_buckets.take(key, site.rate_limit)):
             raise _limited(wait, f"site {key!r}")
@@ -107,5 +107,5 @@ class Admission:
 
 def _limited(wait: float, who: str) -> Rejection:
     return Rejection(
-        Reason.RATE_LIMITED, f"too many beacons from {who}", retry_after=math.ceil(wait)
+        Refusal.RATE_LIMITED, f"too many beacons from {who}", retry_after=math.ceil(wait)
     )

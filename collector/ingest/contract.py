@@ -32,7 +32,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
 from collector.ingest.limits import WIRE
-from collector.ingest.outcomes import Drops, Reason
+from collector.ingest.outcomes import Drops, ItemDrop
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +86,7 @@ def _dropped(value: Any, info: ValidationInfo) -> None:
     ``invalid_value``."""
     drops = (info.context or {}).get("drops")
     if isinstance(drops, Drops):
-        drops.add(Reason.INVALID_VALUE)
+        drops.add(ItemDrop.INVALID_VALUE)
 
 
 def _drop_impossible(

@@ -14,8 +14,9 @@ from enum import StrEnum
 from typing import Any
 
 
-class Reason(StrEnum):
-    # Whole beacon rejected.
+class Refusal(StrEnum):
+    """The whole beacon is refused, with a 4xx (or 503 when the collector is full)."""
+
     INVALID_JSON = "invalid_json"
     INVALID_BEACON = "invalid_beacon"
     TOO_LARGE = "too_large"
@@ -28,31 +29,39 @@ class Reason(StrEnum):
     FORBIDDEN_ORIGIN = "forbidden_origin"
     RATE_LIMITED = "rate_limited"
     TOO_SLOW = "too_slow"
-    # The whole beacon dropped by policy (still 204: the sender did nothing wrong).
+
+
+class PolicyDrop(StrEnum):
+    """The whole beacon is dropped by policy, still 204: the sender did nothing wrong."""
+
     BOT = "bot"
     LOCALHOST = "localhost"
     SPAM_REFERRER = "spam_referrer"
     SAMPLED_OUT = "sampled_out"
-    # One item dropped, the rest of the beacon kept.
+
+
+class ItemDrop(StrEnum):
+    """One item is dropped, the rest of the beacon kept."""
+
     UNKNOWN_METRIC = "unknown_metric"
     INVALID_VALUE = "invalid_value"
     UNKNOWN_FIELD = "unknown_field"
     EXTENSION_ERROR = "extension_error"
 
 
-STATUS: dict[Reason, int] = {
-    Reason.INVALID_JSON: 400,
-    Reason.INVALID_BEACON: 400,
-    Reason.TOO_LARGE: 413,
-    Reason.UNSUPPORTED_MEDIA_TYPE: 415,
-    Reason.UNSUPPORTED_ENCODING: 415,
-    Reason.BUFFER_FULL: 503,
-    Reason.SPOOL_FULL: 503,
-    Reason.NOT_DURABLE: 503,
-    Reason.UNKNOWN_SITE: 403,
-    Reason.FORBIDDEN_ORIGIN: 403,
-    Reason.RATE_LIMITED: 429,
-    Reason.TOO_SLOW: 408,
+STATUS: dict[Refusal, int] = {
+    Refusal.INVALID_JSON: 400,
+    Refusal.INVALID_BEACON: 400,
+    Refusal.TOO_LARGE: 413,
+    Refusal.UNSUPPORTED_MEDIA_TYPE: 415,
+    Refusal.UNSUPPORTED_ENCODING: 415,
+    Refusal.BUFFER_FULL: 503,
+    Refusal.SPOOL_FULL: 503,
+    Refusal.NOT_DURABLE: 503,
+    Refusal.UNKNOWN_SITE: 403,
+    Refusal.FORBIDDEN_ORIGIN: 403,
+    Refusal.RATE_LIMITED: 429,
+    Refusal.TOO_SLOW: 408,
 }
 
 
@@ -60,7 +69,7 @@ STATUS: dict[Reason, int] = {
 class Rejection(Exception):
     """The whole beacon is refused; ``fields`` names what was wrong, for the 400 body."""
 
-    reason: Reason
+    reason: Refusal
     message: str
     fields: list[dict[str, Any]] = field(default_factory=list)
     retry_after: int | None = None
@@ -80,10 +89,10 @@ class Rejection(Exception):
 class Drops:
     """Items dropped from one accepted beacon, by reason."""
 
-    counts: dict[Reason, int] = field(default_factory=dict)
-    whole: Reason | None = None  # the entire beacon is dropped by policy, for this reason
+    counts: dict[ItemDrop, int] = field(default_factory=dict)
+    whole: PolicyDrop | None = None  # the entire beacon is dropped by policy, for this reason
 
-    def add(self, reason: Reason, n: int = 1) -> None:
+    def add(self, reason: ItemDrop, n: int = 1) -> None:
         if n:
             self.counts[reason] = self.counts.get(reason, 0) + n
 

@@ -25,7 +25,7 @@ from collector.ingest.admission import Admission, sampled
 from collector.ingest.encode import Encoded, encode
 from collector.ingest.enrich import Client, Enricher
 from collector.ingest.enrich.geo import CountryLookup
-from collector.ingest.outcomes import Drops, Reason
+from collector.ingest.outcomes import Drops, PolicyDrop
 from collector.ingest.rows import rows_by_table
 from collector.settings import Settings
 
@@ -70,7 +70,7 @@ class Pipeline:
         beacon = validate.parse_beacon(body, drops)
         site = self.admission.site(beacon.site, facts.origin)
         if not sampled(beacon.session_id, site.sample_rate):
-            drops.whole = Reason.SAMPLED_OUT
+            drops.whole = PolicyDrop.SAMPLED_OUT
             return Accepted(None, drops)
         view, drops = self.enricher.enrich(beacon, facts.client, now, drops)
         return Accepted(None if drops.whole else encode(rows_by_table(view)), drops)

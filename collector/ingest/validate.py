@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from collector.ingest import decode
 from collector.ingest.contract import Beacon
-from collector.ingest.outcomes import Drops, Reason, Rejection
+from collector.ingest.outcomes import Drops, Refusal, Rejection
 
 ACCEPTED_TYPES = frozenset({"text/plain", "application/json", ""})
 ACCEPTED_ENCODINGS = frozenset({"", "identity", "gzip"})
@@ -20,18 +20,18 @@ def check_headers(content_type: str, content_encoding: str) -> None:
     """Refuse a media type or encoding the beacon never sends (415)."""
     if content_type.lower() not in ACCEPTED_TYPES:
         raise Rejection(
-            Reason.UNSUPPORTED_MEDIA_TYPE,
+            Refusal.UNSUPPORTED_MEDIA_TYPE,
             f"Content-Type {content_type!r} is not accepted; send text/plain or application/json",
         )
     if content_encoding.lower() not in ACCEPTED_ENCODINGS:
         raise Rejection(
-            Reason.UNSUPPORTED_ENCODING,
+            Refusal.UNSUPPORTED_ENCODING,
             f"Content-Encoding {content_encoding!r} is not accepted; send gzip or none",
         )
 
 
 def too_large(limit: int) -> Rejection:
-    return Rejection(Reason.TOO_LARGE, f"the body is larger than {limit} bytes")
+    return Rejection(Refusal.TOO_LARGE, f"the body is larger than {limit} bytes")
 
 
 def decode_body(body: bytes, content_encoding: str, limit: int) -> bytes:
@@ -43,7 +43,7 @@ def decode_body(body: bytes, content_encoding: str, limit: int) -> bytes:
     except decode.BodyError as error:
         if error.kind == "too_large":
             raise too_large(limit) from None
-        raise Rejection(Reason.INVALID_JSON, str(error)) from None
+        raise Rejection(Refusal.INVALID_JSON, str(error)) from None
 
 
 def parse_beacon(body: bytes, drops: Drops | None = None) -> Beacon:
@@ -54,11 +54,11 @@ def parse_beacon(body: bytes, drops: Drops | None = None) -> Beacon:
     except ValidationError as exc:
         errors = exc.errors(include_url=False, include_input=False)
         if any(error["type"] == "json_invalid" for error in errors):
-            raise Rejection(Reason.INVALID_JSON, "the body is not valid JSON") from exc
+            raise Rejection(Refusal.INVALID_JSON, "the body is not valid JSON") from exc
         fields = [
             {"field": ".".join(str(part) for part in error["loc"]), "error": error["msg"]}
             for error in errors
         ]
         raise Rejection(
-            Reason.INVALID_BEACON, "the body is not a valid beacon", fields[:50]
+            Refusal.INVALID_BEACON, "the body is not a valid beacon", fields[:50]
         ) from exc

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from collector.ingest.encode import Encoded, dedup_token
-from collector.ingest.outcomes import Reason, Rejection
+from collector.ingest.outcomes import Refusal, Rejection
 from collector.ingest.rows import TABLES
 from collector.metrics import Metrics
 from collector.store import Store
@@ -89,7 +89,7 @@ class Buffer:
         mode the rows are queued; in durable mode they are also in the journal, and this
         returns once the journal's group commit has fsynced them."""
         if not self.room():
-            full = Reason.SPOOL_FULL if self.journal and self.spool.full() else Reason.BUFFER_FULL
+            full = Refusal.SPOOL_FULL if self.journal and self.spool.full() else Refusal.BUFFER_FULL
             return Rejection(full, "the collector cannot store more right now; retry later", [], 5)
         if self.journal is None:
             self.add(beacon)
@@ -99,7 +99,7 @@ class Buffer:
             self.add(beacon)
             await committed
         except JournalError as exc:
-            return Rejection(Reason.NOT_DURABLE, f"{exc}; retry later", [], 5)
+            return Rejection(Refusal.NOT_DURABLE, f"{exc}; retry later", [], 5)
         return None
 
     @property

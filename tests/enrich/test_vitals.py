@@ -5,7 +5,7 @@ import pytest
 from collector.ingest.contract import MetricIn
 from collector.ingest.enrich.vitals import rating, to_vital
 from collector.ingest.events import Vital
-from collector.ingest.outcomes import Drops, Reason
+from collector.ingest.outcomes import Drops, ItemDrop
 
 
 @pytest.mark.parametrize(
@@ -25,14 +25,14 @@ def test_vitals_rating_follows_the_crux_thresholds(name: str, value: float, expe
 def test_vitals_drops_unknown_metric_with_reason() -> None:
     drops = Drops()
     assert to_vital(MetricIn(name="FID", value=12), drops) is None
-    assert drops.counts == {Reason.UNKNOWN_METRIC: 1}
+    assert drops.counts == {ItemDrop.UNKNOWN_METRIC: 1}
 
 
 @pytest.mark.parametrize(("name", "value"), [("LCP", -1), ("CLS", 1000), ("INP", 1e12)])
 def test_vitals_drops_impossible_value_with_reason(name: str, value: float) -> None:
     drops = Drops()
     assert to_vital(MetricIn(name=name, value=value), drops) is None
-    assert drops.counts == {Reason.INVALID_VALUE: 1}
+    assert drops.counts == {ItemDrop.INVALID_VALUE: 1}
 
 
 def test_vitals_keeps_metric_but_drops_impossible_phase() -> None:
@@ -41,7 +41,7 @@ def test_vitals_keeps_metric_but_drops_impossible_phase() -> None:
     assert vital is not None
     assert vital.phases == {"input_delay": 5}
     assert vital.rating == "good"
-    assert drops.counts == {Reason.INVALID_VALUE: 1}
+    assert drops.counts == {ItemDrop.INVALID_VALUE: 1}
 
 
 def test_vitals_keeps_every_attribute_of_the_metric_in_its_place() -> None:

@@ -21,7 +21,7 @@ from collector.ingest.enrich.user_agent import classify
 from collector.ingest.enrich.vitals import to_vital
 from collector.ingest.events import CustomEvent, JsError, PageView
 from collector.ingest.limits import DURATION_MS, MAX_AGE
-from collector.ingest.outcomes import Drops, Reason
+from collector.ingest.outcomes import Drops, ItemDrop
 from collector.settings import Settings
 
 
@@ -90,7 +90,7 @@ def _errors(beacon: Beacon, drops: Drops) -> list[JsError]:
     if not beacon.errors:  # most beacons
         return []
     kept = [e for e in beacon.errors if not filters.from_extension(e)]
-    drops.add(Reason.EXTENSION_ERROR, len(beacon.errors) - len(kept))
+    drops.add(ItemDrop.EXTENSION_ERROR, len(beacon.errors) - len(kept))
     return [_error(e) for e in kept]
 
 
@@ -102,7 +102,7 @@ def _nav(beacon: Beacon, drops: Drops) -> dict[str, Any]:
     nav = _known(beacon.nav)
     for value in nav.values():
         if isinstance(value, float) and not 0 <= value <= DURATION_MS:
-            drops.add(Reason.INVALID_VALUE)
+            drops.add(ItemDrop.INVALID_VALUE)
             return {}
     return nav
 
@@ -118,7 +118,7 @@ class Enricher:
         """The enriched page view, and what was dropped from it; ``drops.whole`` says when
         policy drops the entire beacon (bots, localhost pages, spam referrers)."""
         drops = drops or Drops()
-        drops.add(Reason.UNKNOWN_FIELD, _unknown_fields(beacon))
+        drops.add(ItemDrop.UNKNOWN_FIELD, _unknown_fields(beacon))
         url, host, path = page.clean_url(beacon.url, self._settings.url_query_allowlist)
         ctx = beacon.context
         dims = dict(beacon.dims)

@@ -10,26 +10,26 @@ from functools import lru_cache
 
 from collector.ingest.contract import ErrorIn
 from collector.ingest.events import PageView
-from collector.ingest.outcomes import Reason
+from collector.ingest.outcomes import PolicyDrop
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1", "0.0.0.0"})
 EXTENSION_SCHEMES = ("chrome-extension://", "moz-extension://", "safari-extension://",
                      "safari-web-extension://", "ms-browser-extension://")  # fmt: skip
 
 
-def drop_bot(view: PageView, drop_bots: bool) -> Reason | None:
-    return Reason.BOT if drop_bots and view.agent.is_bot else None
+def drop_bot(view: PageView, drop_bots: bool) -> PolicyDrop | None:
+    return PolicyDrop.BOT if drop_bots and view.agent.is_bot else None
 
 
-def drop_localhost(view: PageView, open_mode: bool) -> Reason | None:
+def drop_localhost(view: PageView, open_mode: bool) -> PolicyDrop | None:
     """Pages served from a developer's machine skew production data (allowed in open mode)."""
     local = view.host in LOCAL_HOSTS or view.host.endswith(".localhost")
-    return Reason.LOCALHOST if local and not open_mode else None
+    return PolicyDrop.LOCALHOST if local and not open_mode else None
 
 
-def drop_spam_referrer(view: PageView, spam: tuple[str, ...]) -> Reason | None:
+def drop_spam_referrer(view: PageView, spam: tuple[str, ...]) -> PolicyDrop | None:
     host = view.referrer.split("://", 1)[-1].split(":", 1)[0]
-    return Reason.SPAM_REFERRER if host and _is_spam(host, spam) else None
+    return PolicyDrop.SPAM_REFERRER if host and _is_spam(host, spam) else None
 
 
 @lru_cache(maxsize=1024)

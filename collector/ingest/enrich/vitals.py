@@ -9,7 +9,7 @@ from __future__ import annotations
 from collector.ingest.contract import MetricIn
 from collector.ingest.events import Vital
 from collector.ingest.limits import DURATION_MS
-from collector.ingest.outcomes import Drops, Reason
+from collector.ingest.outcomes import Drops, ItemDrop
 
 # (good up to, needs improvement up to, largest plausible value)
 THRESHOLDS: dict[str, tuple[float, float, float]] = {
@@ -36,11 +36,11 @@ def to_vital(metric: MetricIn, drops: Drops) -> Vital | None:
     rules out NaN and infinities, as every comparison with NaN is false."""
     limits = THRESHOLDS.get(metric.name)
     if limits is None:
-        drops.add(Reason.UNKNOWN_METRIC)
+        drops.add(ItemDrop.UNKNOWN_METRIC)
         return None
     value = metric.value
     if not 0 <= value <= limits[2]:
-        drops.add(Reason.INVALID_VALUE)
+        drops.add(ItemDrop.INVALID_VALUE)
         return None
     phases = _plausible_phases(metric.phases, drops)
     # Positional: eight keyword arguments made this call 2.5x slower, five times a beacon.
@@ -65,5 +65,5 @@ def _plausible_phases(phases: dict[str, float], drops: Drops) -> dict[str, float
     else:
         return phases
     kept = {k: v for k, v in phases.items() if 0 <= v <= PHASE_CEILING}
-    drops.add(Reason.INVALID_VALUE, len(phases) - len(kept))
+    drops.add(ItemDrop.INVALID_VALUE, len(phases) - len(kept))
     return kept
