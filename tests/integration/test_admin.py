@@ -17,8 +17,8 @@ from collector.access import SqlUser
 from collector.http import keys
 from collector.passwords import GENERATE, weakness
 from collector.settings import load_settings
+from tests.cli.test_main import RUMHOUSE
 from tests.conftest import Collector, start_collector
-from tests.test_cli import RUMHOUSE
 
 ADMIN_PASSWORD = "Zq8-vN2rT4yWk7LmP3sX"
 REPO = Path(__file__).resolve().parents[2]

@@ -13,8 +13,8 @@ import orjson
 from collector.http.openapi import document
 from collector.ingest.contract import Beacon
 from collector.settings import load_settings
+from tests.cli.test_main import free_port, wait_healthy
 from tests.conftest import Collector, beacon, start_collector
-from tests.test_cli import free_port, wait_healthy
 
 BIN = Path(sys.executable).parent
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import orjson
 
+from tests.cli.test_main import free_port, post, wait_healthy
 from tests.conftest import beacon
-from tests.test_cli import free_port, post, wait_healthy
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -30,8 +30,8 @@ import clickhouse_connect
 import orjson
 import pytest
 
+from tests.cli.test_main import free_port
 from tests.conftest import DESKTOP_CHROME, beacon
-from tests.test_cli import free_port
 
 BIN = Path(sys.executable).parent
 # The password has an "@" and a ":", written %40 and %3A in the URL: every command must

@@ -16,8 +16,8 @@ from pathlib import Path
 import aiohttp
 import orjson
 
+from tests.cli.test_main import free_port, sql, wait_healthy
 from tests.conftest import beacon
-from tests.test_cli import free_port, sql, wait_healthy
 
 SOAK_SECONDS = float(os.environ.get("RUMHOUSE_SOAK_SECONDS", "45"))
 RSS_LIMIT_MB = 800  # measured here: ~560 MB at start (chDB loaded), ~590 MB peak in 45 s

@@ -18,8 +18,8 @@ import orjson
 import pytest
 from backports import zstd
 
+from tests.cli.test_main import free_port, wait_healthy
 from tests.conftest import DESKTOP_CHROME, beacon
-from tests.test_cli import free_port, wait_healthy
 
 BIN = Path(sys.executable).parent
 GIB = 1024**3

@@ -13,7 +13,7 @@ from collector.ingest.contract import Beacon, json_schema
 from collector.ingest.outcomes import Drops, ItemDrop
 from tests.conftest import beacon
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_contract_json_schema_file_matches_the_models() -> None:

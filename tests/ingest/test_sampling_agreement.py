@@ -11,7 +11,7 @@ from pathlib import Path
 
 from collector.ingest.admission import sampled
 
-JS = Path(__file__).resolve().parents[1] / "js-beacon"
+JS = Path(__file__).resolve().parents[2] / "js-beacon"
 ENTRY = """
 import { keepSession } from '../src/ids';
 let input = '';
