@@ -30,9 +30,9 @@ from collector.ingest.rows import rows_by_table
 from collector.settings import Settings
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Facts:
-    """What the request says besides its body."""
+    """What the request says besides its body (built per beacon: not frozen, which costs)."""
 
     client: Client
     media_type: str = ""
@@ -40,7 +40,7 @@ class Facts:
     origin: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Accepted:
     """A beacon taken: its rows (None when a whole-beacon drop keeps nothing) and drops."""
 
