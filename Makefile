@@ -64,7 +64,7 @@ lint: deps
 typecheck: deps
 	$(BIN)/mypy
 
-jstest: build
+jstest: build chromium
 	cd $(JS) && npm test --silent
 
 pytest: deps build chromium

@@ -10,6 +10,8 @@ const common = {
   legalComments: 'none',
   // Private fields are named with a leading underscore so they can be mangled safely.
   mangleProps: /^_/,
+  // ...but not `__stryker__`, the global through which a mutation run picks its mutant.
+  reserveProps: /^__\w+__$/,
   logLevel: 'warning',
 };
 

@@ -5,8 +5,8 @@ applies no rate limit, so that ``rumhouse simulate`` can fill a demo at full spe
 
 Checks run before the expensive work: the per-client rate limit before the body is read,
 the site, origin and per-site rate limit right after parsing. Rate limits are token buckets
-(a rate and a burst of twice the rate) kept in memory only, in bounded LRU tables; a client
-is known by a keyed hash of its address, never by the address itself.
+(a rate and a burst of twice the rate, at least one) kept in memory only, in bounded LRU
+tables; a client is known by a keyed hash of its address, never by the address itself.
 """
 
 from __future__ import annotations
@@ -46,7 +46,9 @@ class TokenBuckets:
 
     def take(self, key: bytes | str, rate: float) -> float:
         """Spend one token: 0.0 when allowed, else the seconds until a token is there."""
-        now, burst = self._clock(), 2 * rate
+        # A burst of twice the rate, and at least one beacon: a bucket that could never
+        # hold a whole token (rate under 0.5/s) would refuse everything.
+        now, burst = self._clock(), max(1.0, 2 * rate)
         bucket = self._buckets.pop(key, None) or _Bucket(burst, now)
         bucket.tokens = min(burst, bucket.tokens + (now - bucket.updated) * rate)
         bucket.updated = now

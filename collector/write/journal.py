@@ -48,9 +48,9 @@ class Journal:
 
     def append(self, batch: Encoded) -> asyncio.Future[None]:
         """Write one beacon's rows; the future completes once they are fsynced."""
-        segment = self._current or self._open()
         data = frame(batch)
         try:
+            segment = self._current or self._open()
             written = os.write(segment.fd, data)
         except OSError as exc:
             raise JournalError(f"cannot write to the spool: {exc}") from exc

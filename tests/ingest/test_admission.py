@@ -36,6 +36,20 @@ def test_admission_bucket_state_is_bounded() -> None:
     assert len(buckets) == 100
 
 
+def test_admission_bucket_table_forgets_the_least_recently_seen_client() -> None:
+    """Full table: the client seen longest ago goes (its next beacon starts a fresh burst);
+    a busy client, seen just now, keeps its spent bucket."""
+    buckets = TokenBuckets(max_keys=2, clock=Clock())
+    assert buckets.take("old", 0.5) == 0.0  # a burst of one beacon: now empty
+    assert buckets.take("busy", 0.5) == 0.0
+    assert buckets.take("old", 0.5) == 2.0  # limited, and now the most recently seen
+    assert buckets.take("busy", 0.5) == 2.0
+    assert buckets.take("new", 0.5) == 0.0  # a third client: "old" is forgotten
+    assert len(buckets) == 2
+    assert buckets.take("busy", 0.5) == 2.0, "the recent client is still limited"
+    assert buckets.take("old", 0.5) == 0.0, "the forgotten client starts afresh"
+
+
 def test_admission_sampling_keeps_whole_sessions() -> None:
     rng = random.Random(1)  # rum.js ends its ids with random base-36 digits
     ids = [

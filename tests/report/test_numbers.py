@@ -1,0 +1,275 @@
+"""The numbers people read: the /report page, `rumhouse report` and every Grafana panel show
+what Python computes from the very beacons that were sent.
+
+The expected figures come from the generated values alone (exact p75, shares against the
+published Core Web Vitals thresholds, counts); the rollups' p75 is a bfloat16 quantile,
+within a few percent of the exact one, while p50 is 30% or more away on these data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import statistics
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import clickhouse_connect
+import pytest
+
+from collector.http import keys
+from tests.conftest import DESKTOP_CHROME, IPHONE, Collector, beacon
+from tests.integration.test_grafana import ALL, DASHBOARD, Grafana
+from tests.integration.test_rollups import refresh_rollups
+
+# The published thresholds (good up to, poor above), independent of the collector's table.
+THRESHOLDS = {"LCP": (2500, 4000), "INP": (200, 500), "CLS": (0.1, 0.25), "FCP": (1800, 3000),
+              "TTFB": (800, 1800)}  # fmt: skip
+GROUPS = {"/product/:id": "/product/{}", "/cart": "/cart", "/": "/"}
+DEVICES = {"desktop": DESKTOP_CHROME, "mobile": IPHONE}
+BROWSERS = {"desktop": "Chrome", "mobile": "Mobile Safari"}
+ERRORS = [("TypeError", "x is undefined"), ("RangeError", "bad length"), ("Error", "timeout")]
+
+
+@dataclass
+class Sent:
+    """What was sent, by metric and by segment; the expected figures derive from it."""
+
+    values: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    by: dict[tuple[str, str, str], list[float]] = field(default_factory=lambda: defaultdict(list))
+    views: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
+    errors: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    ttfb_request: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+
+
+def p75(values: list[float]) -> float:
+    return statistics.quantiles(values, n=4, method="inclusive")[2]
+
+
+def shares(metric: str, values: list[float]) -> tuple[float, float, float]:
+    good, poor = THRESHOLDS[metric]
+    n = len(values)
+    g = sum(v <= good for v in values) / n
+    p = sum(v > poor for v in values) / n
+    return g, 1 - g - p, p
+
+
+def close(got: float, want: float, tolerance: float = 0.05) -> bool:
+    return abs(got - want) <= tolerance * abs(want)
+
+
+async def send(collector: Collector, n: int = 300) -> Sent:
+    rng, sent = random.Random(11), Sent()
+    for i in range(n):
+        group = rng.choice(list(GROUPS))
+        device = rng.choice(list(DEVICES))
+        values = {"LCP": rng.lognormvariate(7.7, 0.45), "INP": rng.lognormvariate(5.2, 0.6),
+                  "CLS": rng.uniform(0, 0.4), "FCP": rng.lognormvariate(7.3, 0.4),
+                  "TTFB": rng.lognormvariate(6.4, 0.5)}  # fmt: skip
+        request = round(rng.uniform(20, 400), 1)
+        errors = []
+        if i % 4 == 0:
+            kind, message = ERRORS[i % 3]
+            count = 1 + i % 5
+            errors = [{"kind": "error", "type": kind, "message": message, "count": count}]
+            sent.errors[message].append(count)
+        body = beacon(
+            page_view_id=f"pv{i:06d}numbers0",
+            session_id=f"s{i // 2:07d}numbers0",
+            url="https://shop.example" + GROUPS[group].format(i),
+            context={"viewport_width": 1280, "effective_type": rng.choice(["4g", "3g"])},
+            nav={"ttfb": values["TTFB"], "request": request, "dns": 5.0, "connect": 9.0},
+            metrics=[{"name": m, "value": round(v, 4)} for m, v in values.items()],
+            errors=errors,
+        )
+        reply = await collector.post(body, **{"User-Agent": DEVICES[device]})
+        assert reply.status == 204, reply.body
+        for metric, raw in values.items():
+            value = round(raw, 4)
+            sent.values[metric].append(value)
+            sent.by[("page_group", group, metric)].append(value)
+            sent.by[("device_class", device, metric)].append(value)
+            sent.by[("browser", BROWSERS[device], metric)].append(value)
+        sent.views[("page_group", group)] += 1
+        sent.views[("device_class", device)] += 1
+        sent.ttfb_request[group].append(request)
+    await collector.flush()
+    await refresh_rollups(collector)
+    return sent
+
+
+class Tables(HTMLParser):
+    """The report page's tables: section title → rows of cell texts (and bar widths)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self.widths: dict[str, list[list[float]]] = {}
+        self._title = ""
+        self._in: str | None = None
+        self._text = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("h2", "td"):
+            self._in, self._text = tag, ""
+        elif tag == "tr" and self._title:
+            self.tables[self._title].append([])
+            self.widths[self._title].append([])
+        style = dict(attrs).get("style") or ""
+        if tag == "span" and style.startswith("width:") and style.endswith("%"):
+            self.widths[self._title][-1].append(float(style[6:-1]))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "h2":
+            self._title = self._text.strip()
+            self.tables[self._title], self.widths[self._title] = [], []
+        elif tag == "td":
+            self.tables[self._title][-1].append(self._text.strip())
+        if tag == self._in:
+            self._in = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in:
+            self._text += data
+
+
+def number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+@pytest.fixture
+async def sent(collector: Collector) -> Sent:
+    return await send(collector)
+
+
+async def test_report_page_shows_the_p75_shares_and_counts_of_what_was_sent(
+    collector: Collector, sent: Sent
+) -> None:
+    async with collector.http.get(f"{collector.admin}/report?days=7") as response:
+        assert response.status == 200
+        page = Tables()
+        page.feed(await response.text())
+    title = "Core Web Vitals: p75 and share of page views by rating"
+    rows = {row[0]: row for row in page.tables[title] if row}
+    assert set(rows) == set(THRESHOLDS)
+    for (metric, cells), widths in zip(
+        rows.items(), [w for w in page.widths[title] if w], strict=True
+    ):
+        values = sent.values[metric]
+        assert close(number(cells[1]), p75(values)), (metric, cells[1], p75(values))
+        assert number(cells[2]) == len(values)
+        for got, want in zip(widths, shares(metric, values), strict=True):
+            assert abs(got - 100 * want) <= 0.06, (metric, widths)
+    for column, section in (("page_group", "By page group"), ("device_class", "By device class")):
+        shown = {row[0]: row for row in page.tables[section] if row}
+        assert set(shown) == {key for kind, key in sent.views if kind == column}
+        for key, cells in shown.items():
+            for metric, cell in zip(("LCP", "INP", "CLS"), cells[1:4], strict=True):
+                want = p75(sent.by[(column, key, metric)])
+                assert close(number(cell), want), (section, key, metric, cell, want)
+            assert number(cells[4]) == sent.views[(column, key)]
+    errors = {row[1]: row for row in page.tables["Top JS errors"] if row}
+    for message, counts in sent.errors.items():
+        assert number(errors[message][2]) == sum(counts)
+        assert number(errors[message][3]) == len(counts)
+
+
+def pretty_rows(text: str, title: str) -> list[list[str]]:
+    """The rows of one section of `rumhouse report`'s output (the engine's Pretty format)."""
+    section = text.split(f"\n{title}\n", 1)[1].split("\n\n", 1)[0]
+    # A row is "N. │ a │ b │"; the header and frame lines have no "│".
+    return [
+        [c.strip() for c in line.split("│")[1:-1]] for line in section.splitlines() if "│" in line
+    ]
+
+
+async def test_rumhouse_report_prints_the_same_figures(collector: Collector, sent: Sent) -> None:
+    data = collector.app[keys.SETTINGS].data
+    command = [str(Path(sys.executable).with_name("rumhouse")), "report", "--data", str(data)]
+    done = await asyncio.to_thread(
+        subprocess.run, command, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    rows = pretty_rows(done.stdout, "Core Web Vitals: p75 and share of page views by rating")
+    by_metric = {row[0]: row for row in rows}
+    assert set(by_metric) == set(THRESHOLDS), done.stdout
+    for metric, (_, value, good, ni, poor, views) in by_metric.items():
+        values = sent.values[metric]
+        assert close(float(value), p75(values)), (metric, value)
+        for got, want in zip((good, ni, poor), shares(metric, values), strict=True):
+            assert abs(float(got) - want) <= 0.0006
+        assert int(views) == len(values)
+    groups = {row[0]: row for row in pretty_rows(done.stdout, "By page group")}
+    for group, (_, lcp, inp, cls, views) in groups.items():
+        assert close(float(lcp), p75(sent.by[("page_group", group, "LCP")]))
+        assert close(float(inp), p75(sent.by[("page_group", group, "INP")]))
+        assert close(float(cls), p75(sent.by[("page_group", group, "CLS")]))
+        assert int(views) == sent.views[("page_group", group)]
+
+
+def panel(title: str) -> str:
+    [sql] = [t["rawSql"] for p in DASHBOARD["panels"] if p["title"] == title for t in p["targets"]]
+    return str(sql)
+
+
+async def test_every_grafana_panel_shows_what_was_sent(collector: Collector, sent: Sent) -> None:
+    parts = urlsplit(collector.app[keys.SQL_URL])
+    client = await asyncio.to_thread(
+        clickhouse_connect.get_client, host=parts.hostname, port=parts.port
+    )
+    now = int(time.time())  # once: every panel sees the same range
+    # One bucket for the whole test: an interval of a year.
+    grafana = Grafana({"site": ["shop"], "page_group": [ALL], "device_class": [ALL],
+                       "country": [ALL], "browser": [ALL]},
+                      start=now - 7 * 86400, end=now + 3600, interval_s=365 * 86400)  # fmt: skip
+
+    def rows(title: str) -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in client.query(grafana.expand(panel(title))).result_rows]
+
+    checked = set()
+    for _, metric, value in await asyncio.to_thread(rows, "p75 LCP, INP, FCP, TTFB"):
+        assert close(value, p75(sent.values[metric])), metric
+        checked.add(metric)
+    assert checked == {"LCP", "INP", "FCP", "TTFB"}
+    [(_, cls)] = await asyncio.to_thread(rows, "p75 CLS")
+    assert close(cls, p75(sent.values["CLS"]))
+    for metric, *got in await asyncio.to_thread(rows, "Good / needs improvement / poor"):
+        for g, w in zip(got, shares(metric, sent.values[metric]), strict=True):
+            assert abs(g - w) < 1e-9, metric
+    [(_, views)] = await asyncio.to_thread(rows, "Page views")
+    assert views == 300
+    for group, lcp, inp, cls, views in await asyncio.to_thread(rows, "By page group"):
+        assert close(lcp, p75(sent.by[("page_group", group, "LCP")]))
+        assert close(inp, p75(sent.by[("page_group", group, "INP")]))
+        assert close(cls, p75(sent.by[("page_group", group, "CLS")]))
+        assert views == sent.views[("page_group", group)]
+    for title, column in (("p75 LCP by device class", "device_class"),
+                          ("p75 LCP by browser", "browser")):  # fmt: skip
+        found = await asyncio.to_thread(rows, title)
+        assert found
+        for key, lcp, views in found:
+            assert close(lcp, p75(sent.by[(column, key, "LCP")])), (title, key)
+            assert views == len(sent.by[(column, key, "LCP")])
+    for title in ("p75 LCP by country", "p75 LCP by connection"):
+        found = await asyncio.to_thread(rows, title)
+        assert sum(views for _, _, views in found) == 300, title
+        if len(found) == 1:  # every beacon came from the same (loopback) country
+            assert close(found[0][1], p75(sent.values["LCP"])), title
+    for group, _dns, _connect, _tls, server, _download in await asyncio.to_thread(
+        rows, "TTFB breakdown (p75)"
+    ):
+        assert close(server, p75(sent.ttfb_request[group])), group
+    errors = {row[1]: row for row in await asyncio.to_thread(rows, "Top JS errors")}
+    for message, counts in sent.errors.items():
+        assert errors[message][2] == sum(counts)
+        assert errors[message][3] == len(counts)
+    titled = {p["title"] for p in DASHBOARD["panels"]}
+    assert len(titled) == 11, "a new panel needs its figures checked here"
+    client.close()
