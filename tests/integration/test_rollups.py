@@ -4,6 +4,8 @@ refresh of each hour only."""
 from __future__ import annotations
 
 import asyncio
+import re
+from pathlib import Path
 from typing import Any
 
 from collector.http import keys
@@ -14,6 +16,7 @@ from collector.store.client import EmbeddedStore
 from collector.tools import simulate
 from tests.conftest import Collector
 
+ROOT = Path(__file__).resolve().parents[2]
 EVENTS = 100_000  # page views times 5 metrics
 # By every segment; by page group and device class; both, told apart by grain.
 ROLLUPS = (
@@ -132,3 +135,49 @@ def test_rollups_read_the_latest_refresh_of_each_hour_only(store: Any, settings:
             f"FROM {rollup} GROUP BY page_group ORDER BY page_group"
         ).result_rows
         assert rows == [("/b", 1, 3072.0), ("/c", 1, 2560.0)], rollup
+
+
+AGED_ROW = VITALS_ROW.replace(
+    "toStartOfHour(now()) - INTERVAL 30 MINUTE",
+    "toStartOfHour(now()) - INTERVAL {hours:UInt16} HOUR + INTERVAL 30 MINUTE",
+)
+
+
+def test_rollups_recompute_the_last_48_hours(store: Any, settings: Settings) -> None:
+    """A page view that started 46 hours ago is in the rollups after a refresh; one from 50
+    hours ago is outside the window every refresh recomputes."""
+    migrate.apply(store, settings.schema_dir)
+    for hours in (2, 30, 46, 50):
+        store.command(
+            AGED_ROW,
+            parameters={"pv": f"pv{hours}", "seq": 0, "value": 1024.0, "group": f"/{hours}h",
+                        "hours": hours},
+        )  # fmt: skip
+    for statement in REFRESH:
+        store.command(statement)
+    for rollup in ROLLUPS:
+        groups = {row[0] for row in store.query(f"SELECT page_group FROM {rollup}").result_rows}
+        assert groups == {"/2h", "/30h", "/46h"}, rollup
+
+
+def documented(pattern: str) -> int:
+    """A number the schema documentation states, by the words around it."""
+    text = " ".join((ROOT / "schema" / "README.md").read_text().split())
+    found = re.search(pattern, text)
+    assert found, f"the schema docs no longer say {pattern!r}"
+    return int(found[1])
+
+
+def test_tables_keep_rows_as_long_as_the_docs_say(store: Any, settings: Settings) -> None:
+    migrate.apply(store, settings.schema_dir)
+    raw_days = documented(r"Raw rows are kept (\d+) days \(TTL\)")
+    rollup_months = documented(r"bots left out, kept (\d+) months")
+    engines = dict(
+        store.query(
+            "SELECT name, engine_full FROM system.tables WHERE database = currentDatabase()"
+        ).result_rows
+    )
+    for table in ("page_views_data", "vitals_data", "errors", "events"):
+        assert f"TTL toDateTime(ts) + toIntervalDay({raw_days})" in engines[table], table
+    for table in ("vitals_hourly_data", "vitals_hourly_pages_data"):
+        assert f"TTL hour + toIntervalMonth({rollup_months})" in engines[table], table

@@ -106,3 +106,18 @@ async def test_beacon_visible_to_sql_within_the_flush_age(collector: Collector) 
     )
     assert rows, "the beacon never became visible"
     assert rows[0][0] <= 2000
+
+
+async def test_a_late_older_beacon_does_not_replace_a_newer_value(collector: Collector) -> None:
+    """Beacons can arrive out of order (a retry, a slow network): the value of the highest
+    ``seq`` is kept, whichever arrived last, for the vital and for the page view."""
+    newer = beacon(seq=3, label="Checkout", metrics=[{"name": "CLS", "value": 0.31}])
+    older = beacon(seq=1, label="Cart", metrics=[{"name": "CLS", "value": 0.05}])
+    assert (await collector.post(newer)).status == 204
+    await collector.flush()
+    assert (await collector.post(older)).status == 204
+    await collector.flush()  # a later part: only the version column decides
+    assert await collector.query("SELECT value, seq FROM vitals WHERE metric = 'CLS'") == [
+        (0.31, 3)
+    ]
+    assert await collector.query("SELECT page_group, seq FROM page_views") == [("Checkout", 3)]

@@ -244,3 +244,49 @@ async def test_durable_journal_acknowledges_after_fsync_and_seals_per_flush(
     assert await real_store.query("SELECT count() FROM page_views_data") == [(20,)]
     committer.cancel()
     await journal.close()
+
+
+class Outage:
+    """The real store behind a switch: while ``down``, inserts fail as a dead server's do.
+    Records the page views of the inserts that went through, in order."""
+
+    def __init__(self, store: EmbeddedStore) -> None:
+        self.store = store
+        self.down = False
+        self.views: list[str] = []
+
+    async def insert(self, table: str, columns: Any, body: bytes, token: str) -> None:
+        if self.down:
+            raise ConnectionRefusedError("the store is down")
+        await self.store.insert(table, columns, body, token)
+        if table == "page_views_data":
+            column = columns.index("page_view_id")
+            self.views += [row[column] for row in orjson.loads(b"[" + body.rstrip() + b"]")]
+
+    async def query(self, sql: str) -> list[tuple[Any, ...]]:
+        return await self.store.query(sql)
+
+
+async def test_while_the_spool_holds_a_batch_newer_ones_queue_behind_it(
+    real_store: EmbeddedStore, settings: Settings, tmp_path: Path
+) -> None:
+    """The store is back, with every table in place, but an older batch still waits in the
+    spool: the new batch goes behind it, so the store receives them in order."""
+    migrate.apply(real_store.client, settings.schema_dir)
+    outage = Outage(real_store)
+    buffer = make(outage, Clock(), Spool(tmp_path, 10 * 1024 * 1024))  # type: ignore[arg-type]
+    buffer.add(rows(1, view_id=1))
+    outage.down = True
+    assert not await buffer.flush()
+    outage.down = False
+    buffer.add(rows(1, view_id=2))
+    assert not await buffer.flush(), "spooled behind the older batch, not written"
+    assert await real_store.query("SELECT count() FROM page_views_data") == [(0,)]
+    assert len(buffer.spool.pending) == 2
+    assert await buffer.replay_once()
+    assert await buffer.replay_once()
+    assert outage.views == ["pv00000000000001", "pv00000000000002"]
+    assert not buffer.degraded
+    buffer.add(rows(1, view_id=3))
+    assert await buffer.flush(), "the spool is empty again: straight to the store"
+    assert outage.views[-1] == "pv00000000000003"

@@ -1,0 +1,192 @@
+"""The server store against a real ClickHouse HTTP interface: a second collector's SQL endpoint
+(no ClickHouse server can be installed here), with a writer user, in this process.
+
+A lossy proxy between them lets an INSERT reach the server and then loses its answer: the
+batch is spooled and sent again with the same deduplication token, and the server keeps one
+copy. ``events`` is a plain MergeTree, so a duplicate would stay visible there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import aiohttp
+import orjson
+import pytest
+
+from collector.http import keys
+from collector.ingest.encode import Encoded
+from collector.ingest.enrich import Client
+from collector.ingest.enrich.geo import CountryLookup
+from collector.ingest.pipeline import Facts, Pipeline
+from collector.metrics import Metrics
+from collector.settings import load_settings
+from collector.store.server import ServerStore
+from collector.store.url import ServerUrl
+from collector.write.buffer import Buffer
+from collector.write.spool import Spool
+from tests.conftest import DESKTOP_CHROME, Collector, beacon, start_collector
+
+WRITER = ("collector_writer", "w@secret:42")
+
+
+class LossyProxy:
+    """Forwards TCP both ways; drops the answers to the next ``lose`` INSERTs into
+    ``events`` (after the server sent them, so the rows are in) and closes the connection."""
+
+    def __init__(self, upstream: int) -> None:
+        self.upstream = upstream
+        self.lose = 0
+        self.lost = 0
+        self.port = 0
+        self._server: asyncio.Server | None = None
+
+    async def __aenter__(self) -> LossyProxy:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *_: Any) -> None:
+        assert self._server is not None
+        self._server.close()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream)
+        pending = asyncio.Event()  # an INSERT went up on this connection: lose its answer
+
+        async def up() -> None:
+            while data := await reader.read(65536):
+                if self.lose and b"query=INSERT+INTO+events+" in data:
+                    self.lose -= 1
+                    pending.set()
+                up_writer.write(data)
+                await up_writer.drain()
+
+        async def down() -> None:
+            while data := await up_reader.read(65536):
+                if pending.is_set():  # the first bytes of the answer: the insert is done
+                    self.lost += 1
+                    writer.close()  # the server answered; the client never hears it
+                    return
+                writer.write(data)
+                await writer.drain()
+
+        tasks = [asyncio.create_task(up()), asyncio.create_task(down())]
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in tasks:
+            task.cancel()
+        for w in (writer, up_writer):
+            with contextlib.suppress(Exception):
+                w.close()
+
+
+@pytest.fixture
+async def server(tmp_path: Path) -> AsyncIterator[Collector]:
+    users = [{"name": "default"}, {"name": WRITER[0], "password": WRITER[1], "role": "writer"}]
+    settings = load_settings(
+        data=tmp_path / "server", port=0, sql_port=0, admin_port=0, open_mode=True,
+        sql_users=users,
+    )  # fmt: skip
+    runner, url = await start_collector(settings)
+    async with aiohttp.ClientSession() as http:
+        yield Collector(runner.app, url, http)
+    await runner.cleanup()
+
+
+def sql_port(server: Collector) -> int:
+    port = urlsplit(server.app[keys.SQL_URL]).port
+    assert port
+    return port
+
+
+def writer_url(port: int) -> str:
+    return f"http://{WRITER[0]}:{quote(WRITER[1], safe='')}@127.0.0.1:{port}/rum"
+
+
+def one_beacon(view: str) -> Encoded:
+    body = beacon(page_view_id=view, events=[{"name": "probe"}])
+    accepted = Pipeline.build(load_settings(open_mode=True), CountryLookup()).run(
+        Facts(Client("203.0.113.9", DESKTOP_CHROME)), orjson.dumps(body), datetime.now(UTC)
+    )
+    assert accepted.rows is not None
+    return accepted.rows
+
+
+async def test_a_lost_answer_is_resent_and_the_server_keeps_one_copy(
+    server: Collector, tmp_path: Path
+) -> None:
+    async with LossyProxy(sql_port(server)) as proxy:
+        settings = load_settings(clickhouse_url=writer_url(proxy.port), sink_timeout=5)
+        store = ServerStore(settings)
+        buffer = Buffer(
+            store, Spool(tmp_path / "spool", 1 << 20), flush_rows=100, flush_interval=1,
+            max_rows=1000, metrics=Metrics(),
+        )  # fmt: skip
+        buffer.add(one_beacon("pvlost0000000001"))
+        # The client sends a request again once by itself when its connection drops: lose
+        # both answers, so that the batch goes to the spool and is replayed from there.
+        proxy.lose = 2
+        assert not await buffer.flush(), "the insert's answers were lost: the batch is spooled"
+        assert proxy.lost == 2
+        assert buffer.degraded
+        assert await buffer.replay_once()  # the same rows, the same token
+        assert not buffer.degraded
+        await store.close()
+    where = "WHERE page_view_id = 'pvlost0000000001'"
+    assert await server.query(f"SELECT count() FROM events {where}") == [(1,)], (
+        "stored once, although it reached the server three times"
+    )
+    assert await server.query(f"SELECT count() FROM page_views_data {where}") == [(1,)]
+
+
+async def test_server_store_queries_and_pings_through_the_url(server: Collector) -> None:
+    store = ServerStore(load_settings(clickhouse_url=writer_url(sql_port(server))))
+    assert store.where == f"127.0.0.1:{sql_port(server)}"
+    assert await store.ping()
+    columns, rows = await store.query_table("SELECT {n:UInt8} + 1 AS two", {"n": 1})
+    assert (list(columns), rows) == (["two"], [(2,)])
+    assert await store.query("SELECT currentDatabase()") == [("rum",)]
+    await store.close()
+    assert await store.ping(), "a closed client is made again on the next call"
+    await store.close()
+
+
+async def test_server_store_that_cannot_connect_pings_false_and_raises_on_insert() -> None:
+    store = ServerStore(load_settings(clickhouse_url="http://127.0.0.1:9/rum", sink_timeout=2))
+    assert not await store.ping()
+    with pytest.raises(Exception):  # noqa: B017, PT011 - whatever the client raises
+        await store.insert("events", ["name"], b'["x"]\n', "token")
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://ch.example", ("ch.example", 8123, "default", "", False, "rum")),
+        ("https://ch.example", ("ch.example", 8443, "default", "", True, "rum")),
+        (
+            "https://u:p@ch.example:9440/analytics",
+            ("ch.example", 9440, "u", "p", True, "analytics"),
+        ),
+        ("http://w%40x:p%3Aw%2F1@10.0.0.5:8124/", ("10.0.0.5", 8124, "w@x", "p:w/1", False, "rum")),
+        ("http://[::1]:8123/db", ("::1", 8123, "default", "", False, "db")),
+    ],
+)
+def test_server_url_reads_host_port_user_password_and_database(
+    url: str, expected: tuple[str, int, str, str, bool, str]
+) -> None:
+    parsed = ServerUrl.parse(url, "rum")
+    host, port, username, password, secure, database = expected
+    assert (parsed.host, parsed.port, parsed.username, parsed.password) == (
+        host, port, username, password,
+    )  # fmt: skip
+    assert (parsed.secure, parsed.database) == (secure, database)
+    assert parsed.where == f"{host}:{port}"
+    assert parsed.client_args() == {
+        "host": host, "port": port, "username": username, "password": password, "secure": secure,
+    }  # fmt: skip
