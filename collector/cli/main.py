@@ -138,24 +138,30 @@ def serve(settings: Settings) -> int:
         print(banner(settings, None, None), flush=True)
         print(f"  workers       {settings.workers} processes on one port", flush=True)
         return workers.run(settings, serve_one)
-    return serve_one(settings, False)
+    return serve_one(settings, None)
 
 
-def serve_one(settings: Settings, worker: bool) -> int:
+def serve_one(settings: Settings, on_ready: Callable[[], None] | None) -> int:
     """One collector process; SIGTERM stops it gracefully (aiohttp's run_app): no new
-    connections, in-flight requests answered, then the buffer written or spooled."""
+    connections, in-flight requests answered, then the buffer written or spooled. A worker
+    (``on_ready`` given) prints no banner and tells its supervisor once it listens."""
+    worker = on_ready is not None
     app = create_app(settings)
 
     async def announce(app: web.Application) -> None:
         if not worker:
             print(banner(settings, app.get(keys.SQL_URL), app.get(keys.ADMIN_URL)), flush=True)
 
+    def listening(_: str) -> None:  # run_app "prints" once every site listens
+        if on_ready is not None:
+            on_ready()
+
     app.on_startup.append(announce)
     web.run_app(
         app,
         host=settings.host,
         port=settings.port,
-        print=None,
+        print=listening if worker else None,
         access_log=access_logger(settings),
         access_log_format=ACCESS_LOG_FORMAT,
         loop=uvloop.new_event_loop(),  # libuv's loop: less CPU per request than asyncio's

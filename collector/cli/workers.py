@@ -3,7 +3,8 @@
 Server mode only: the collectors are stateless apart from their spool, so each worker
 gets a spool folder of its own (``<spool>/worker-<i>``) and the kernel spreads connections
 over the workers. The parent supervises: it forwards SIGTERM/SIGINT, restarts a worker
-that died (unless it died while starting, say on a port in use: then all stop), and exits
+that died after it was serving (one that dies before it listens, say on a port in use, would
+die again: then all stop), and exits
 once every worker has stopped. Prometheus metrics are aggregated over
 the workers (prometheus-client's multiprocess mode), so /metrics answers for all of them
 whichever worker serves the scrape.
@@ -19,6 +20,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from multiprocessing.process import BaseProcess
+from multiprocessing.synchronize import Event
 from types import FrameType
 
 from collector import logs
@@ -26,13 +28,13 @@ from collector.settings import Settings
 
 log = logging.getLogger(__name__)
 
-Serve = Callable[[Settings, bool], int]
-STARTUP_SECONDS = 30.0  # a worker that dies sooner is not restarted: it would die again
+# serve(settings, on_ready): on_ready is called once the process listens (None: no workers).
+Serve = Callable[[Settings, Callable[[], None] | None], int]
 
 
-def _worker(settings: Settings, serve: Serve) -> None:
+def _worker(settings: Settings, serve: Serve, ready: Event) -> None:
     logs.configure(settings.log_format)
-    raise SystemExit(serve(settings, True))
+    raise SystemExit(serve(settings, ready.set))
 
 
 def run(settings: Settings, serve: Serve) -> int:
@@ -44,13 +46,15 @@ def run(settings: Settings, serve: Serve) -> int:
 def _supervise(settings: Settings, serve: Serve) -> int:
     spawn = multiprocessing.get_context("spawn")
     stopping = False
-    started: dict[int, float] = {}
+    ready: dict[int, Event] = {}
 
     def start(index: int) -> BaseProcess:
         own = settings.model_copy(update={"spool_dir": settings.spool / f"worker-{index}"})
-        process = spawn.Process(target=_worker, args=(own, serve), name=f"rumhouse-{index}")
+        ready[index] = spawn.Event()
+        process = spawn.Process(
+            target=_worker, args=(own, serve, ready[index]), name=f"rumhouse-{index}"
+        )
         process.start()
-        started[index] = time.monotonic()
         log.info("worker %d started (pid %d)", index, process.pid)
         return process
 
@@ -69,7 +73,7 @@ def _supervise(settings: Settings, serve: Serve) -> int:
         for index, process in enumerate(workers):
             if stopping or process.is_alive():
                 continue
-            if time.monotonic() - started[index] < STARTUP_SECONDS:  # it cannot start at all
+            if not ready[index].is_set():  # it never listened: it cannot start at all
                 log.error("worker %d died starting (%s): stopping", index, process.exitcode)
                 stop(signal.SIGTERM, None)
             else:

@@ -149,7 +149,11 @@ class Buffer:
         if self.degraded:  # keep the order: older batches are still waiting
             await self._spill(batch, segment)
             return False
-        failed = await self._write(batch, deadline)
+        try:
+            failed = await self._write(batch, deadline)
+        except asyncio.CancelledError:  # shutdown cancelled this flush: the batch must survive
+            self._keep(batch, segment)
+            raise
         if not failed:
             if segment:
                 self.spool.remove(segment)
@@ -174,6 +178,15 @@ class Buffer:
                 return dict(list(batch.items())[n:])
             self._metrics.inserted(table, rows, self._clock() - started)
         return {}
+
+    def _keep(self, batch: Encoded, segment: Path | None) -> None:
+        """A batch whose write was cut short: its journal segment (durable mode) goes to the
+        spool, or the batch is held in memory, which ``close`` spools."""
+        if segment is not None:
+            self.spool.adopt(segment)
+        else:
+            self._held.append(batch)
+        self._backlog.set()
 
     async def _spill(self, batch: Encoded, segment: Path | None) -> None:
         rows = sum(n for _, n in batch.values())

@@ -290,3 +290,39 @@ async def test_while_the_spool_holds_a_batch_newer_ones_queue_behind_it(
     buffer.add(rows(1, view_id=3))
     assert await buffer.flush(), "the spool is empty again: straight to the store"
     assert outage.views[-1] == "pv00000000000003"
+
+
+class Stalled:
+    """The real store, but an insert waits until ``release`` is set (a slow server)."""
+
+    def __init__(self, store: EmbeddedStore) -> None:
+        self.store = store
+        self.entered = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def insert(self, table: str, columns: Any, body: bytes, token: str) -> None:
+        self.entered.set()
+        await self.release.wait()
+        await self.store.insert(table, columns, body, token)
+
+
+async def test_a_flush_cancelled_by_shutdown_loses_nothing(
+    real_store: EmbeddedStore, settings: Settings, tmp_path: Path
+) -> None:
+    """SIGTERM cancels the flusher while an insert is in flight: the batch it had taken is
+    spooled by ``close`` and stored by the next start's replay."""
+    migrate.apply(real_store.client, settings.schema_dir)
+    stalled = Stalled(real_store)
+    buffer = make(stalled, Clock(), Spool(tmp_path, 10 * 1024 * 1024))  # type: ignore[arg-type]
+    buffer.add(rows(2, view_id=7))
+    flushing = asyncio.create_task(buffer.flush())
+    await stalled.entered.wait()
+    flushing.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await flushing
+    await buffer.close(deadline=Clock().now + 5)
+    assert len(list(tmp_path.glob("*.seg"))) == 1, "the batch in flight is in the spool"
+    restarted = make(real_store, Clock(), Spool(tmp_path, 10 * 1024 * 1024))
+    assert await restarted.replay_once()
+    assert await real_store.query("SELECT count() FROM vitals_data") == [(2,)]
+    assert not list(tmp_path.glob("*.seg"))
