@@ -9,7 +9,7 @@ STAMPS := .stamps
 JS := js-beacon
 JS_SOURCES := $(wildcard $(JS)/src/*.ts) $(JS)/build.mjs
 
-.PHONY: run test bench deps build schema chromium lint typecheck jstest pytest clean
+.PHONY: run test bench mutation deps build schema chromium lint typecheck jstest pytest clean
 
 run: deps build
 	$(BIN)/rumhouse serve --open
@@ -20,6 +20,12 @@ test: deps build chromium lint typecheck jstest pytest
 bench: deps build
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python -m bench
+
+# How well the tests guard the promises (TESTING.md): mutmut over the Python modules that
+# carry them, Stryker over the beacon, and the hand-written mutants of mutation/promises.toml.
+# Never part of make test: it takes about an hour on 2 cores.
+mutation: deps build chromium
+	$(BIN)/python -m mutation
 
 deps: $(STAMPS)/venv $(STAMPS)/npm $(STAMPS)/npm-clients
 

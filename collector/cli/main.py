@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -135,9 +136,10 @@ def serve(settings: Settings) -> int:
         print(NO_SITES, file=sys.stderr)
         return 2
     if settings.workers > 1:
-        print(banner(settings, None, None), flush=True)
-        print(f"  workers       {settings.workers} processes on one port", flush=True)
-        return workers.run(settings, serve_one)
+        with workers.reserved_port(settings) as shared:
+            print(banner(shared, None, None), flush=True)
+            print(f"  workers       {settings.workers} processes on one port", flush=True)
+            return workers.run(shared, serve_one)
     return serve_one(settings, None)
 
 
@@ -145,27 +147,27 @@ def serve_one(settings: Settings, on_ready: Callable[[], None] | None) -> int:
     """One collector process; SIGTERM stops it gracefully (aiohttp's run_app): no new
     connections, in-flight requests answered, then the buffer written or spooled. A worker
     (``on_ready`` given) prints no banner and tells its supervisor once it listens."""
-    worker = on_ready is not None
     app = create_app(settings)
 
-    async def announce(app: web.Application) -> None:
-        if not worker:
-            print(banner(settings, app.get(keys.SQL_URL), app.get(keys.ADMIN_URL)), flush=True)
-
-    def listening(_: str) -> None:  # run_app "prints" once every site listens
+    def listening(message: str) -> None:
+        """run_app "prints" once the port listens, with the port bound (``--port 0``)."""
         if on_ready is not None:
             on_ready()
+            return
+        bound = re.search(r":(\d+)", message)
+        port = int(bound[1]) if bound else settings.port
+        listens = settings.model_copy(update={"port": port})
+        print(banner(listens, app.get(keys.SQL_URL), app.get(keys.ADMIN_URL)), flush=True)
 
-    app.on_startup.append(announce)
     web.run_app(
         app,
         host=settings.host,
         port=settings.port,
-        print=listening if worker else None,
+        print=listening,
         access_log=access_logger(settings),
         access_log_format=ACCESS_LOG_FORMAT,
         loop=uvloop.new_event_loop(),  # libuv's loop: less CPU per request than asyncio's
-        reuse_port=worker,
+        reuse_port=on_ready is not None,  # workers share the port
         shutdown_timeout=settings.shutdown_timeout / 4,
     )
     return 0

@@ -12,13 +12,15 @@ whichever worker serves the scrape.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
 import signal
+import socket
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from multiprocessing.process import BaseProcess
 from multiprocessing.synchronize import Event
 from types import FrameType
@@ -35,6 +37,24 @@ Serve = Callable[[Settings, Callable[[], None] | None], int]
 def _worker(settings: Settings, serve: Serve, ready: Event) -> None:
     logs.configure(settings.log_format)
     raise SystemExit(serve(settings, ready.set))
+
+
+@contextlib.contextmanager
+def reserved_port(settings: Settings) -> Iterator[Settings]:
+    """Port 0 with workers (the beacon or the admin port): one port for all, chosen here. A
+    socket bound with SO_REUSEPORT (not listening, so it takes no connections) holds it
+    while the workers bind it too."""
+    with contextlib.ExitStack() as holders:
+        update = {}
+        for name, host in (("port", settings.host), ("admin_port", settings.admin_host)):
+            if getattr(settings, name) == 0:
+                holder = holders.enter_context(
+                    socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+                )
+                holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+                holder.bind((host, 0))
+                update[name] = holder.getsockname()[1]
+        yield settings.model_copy(update=update)
 
 
 def run(settings: Settings, serve: Serve) -> int:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +20,29 @@ from tests.conftest import DESKTOP_CHROME, beacon
 RUMHOUSE = str(Path(sys.executable).with_name("rumhouse"))
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+@dataclass(frozen=True)
+class Listening:
+    """Where a `rumhouse serve` started with port 0 listens, as its banner says."""
+
+    url: str
+    admin: str
+    sql: str | None
+
+
+def listening(log: Path, proc: subprocess.Popen[Any], offset: int = 0) -> Listening:
+    """Wait for the banner in ``log`` after ``offset`` (printed once the ports are bound: no
+    port is picked by the test and raced for), and read the addresses from it."""
+    deadline = time.monotonic() + 60
+    while True:
+        text = log.read_bytes()[offset:].decode(errors="replace") if log.exists() else ""
+        if found := re.search(r"collecting on (http://\S+)", text):
+            admin = re.search(r"  report +(http://\S+)/report", text)
+            sql = re.search(r"  SQL endpoint +(http://\S+)", text)
+            assert admin, text
+            return Listening(found[1], admin[1], sql[1] if sql else None)
+        assert proc.poll() is None, f"rumhouse exited at start-up: {text[-2000:]}"
+        assert time.monotonic() < deadline, "no banner within 60 s"
+        time.sleep(0.05)
 
 
 def sql(data: Path, query: str, *extra: str) -> subprocess.CompletedProcess[str]:
@@ -57,15 +77,16 @@ def post(url: str, body: bytes) -> int:
 def test_cli_sql_reads_through_a_running_collector_and_directly_after_it_stops(
     tmp_path: Path,
 ) -> None:
-    data, port = tmp_path / "data", free_port()
-    url = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen(
-        [RUMHOUSE, "serve", "--open", "--data", str(data), "--port", str(port), "--sql-port", "0",
-         "--admin-port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env=os.environ | {"RUMHOUSE_ACCESS_LOG": "true"},
-    )  # fmt: skip
+    data, log = tmp_path / "data", tmp_path / "serve.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [RUMHOUSE, "serve", "--open", "--data", str(data), "--port", "0", "--sql-port", "0",
+             "--admin-port", "0"],
+            stdout=out, stderr=subprocess.STDOUT, text=True,
+            env=os.environ | {"RUMHOUSE_ACCESS_LOG": "true"},
+        )  # fmt: skip
     try:
+        url = listening(log, proc).url
         wait_healthy(url, proc)
         assert post(url, orjson.dumps(beacon())) == 204
         live = sql(data, "SELECT count() FROM page_views", "--format", "TSV")
@@ -80,7 +101,8 @@ def test_cli_sql_reads_through_a_running_collector_and_directly_after_it_stops(
         assert "read-only" in busy.stderr
     finally:
         proc.send_signal(signal.SIGTERM)
-        output, _ = proc.communicate(timeout=30)
+        proc.wait(timeout=30)
+    output = log.read_text()
     assert proc.returncode == 0, output
     assert f"{url}/demo" in output
     assert f"{url}/snippet" in output

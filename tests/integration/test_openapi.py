@@ -13,7 +13,7 @@ import orjson
 from collector.http.openapi import document
 from collector.ingest.contract import Beacon
 from collector.settings import load_settings
-from tests.cli.test_main import free_port, wait_healthy
+from tests.cli.test_main import listening, wait_healthy
 from tests.conftest import Collector, beacon, start_collector
 
 BIN = Path(sys.executable).parent
@@ -63,17 +63,19 @@ async def test_beacon_path_and_sampling_reach_the_snippet(tmp_path: Path) -> Non
 
 
 def test_openapi_schemathesis_finds_no_server_error_or_schema_violation(tmp_path: Path) -> None:
-    port, admin_port = free_port(), free_port()
-    url = f"http://127.0.0.1:{port}"
-    serve = subprocess.Popen(
-        [BIN / "rumhouse", "serve", "--open", "--data", str(tmp_path / "data"), "--port", str(port),
-         "--sql-port", "0", "--admin-port", str(admin_port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    log = tmp_path / "serve.log"
+    with open(log, "w") as out:
+        serve = subprocess.Popen(
+            [BIN / "rumhouse", "serve", "--open", "--data", str(tmp_path / "data"), "--port", "0",
+             "--sql-port", "0", "--admin-port", "0"],
+            stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
     try:
+        urls = listening(log, serve)
+        url = urls.url
         wait_healthy(url, serve)
         run = subprocess.run(
-            [BIN / "schemathesis", "run", f"http://127.0.0.1:{admin_port}/openapi.json",
+            [BIN / "schemathesis", "run", f"{urls.admin}/openapi.json",
              "--url", url, "--checks",
              "not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance",
              "--max-examples", "40", "--generation-deterministic", "--request-timeout", "10"],

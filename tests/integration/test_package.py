@@ -12,7 +12,7 @@ from pathlib import Path
 
 import orjson
 
-from tests.cli.test_main import free_port, post, wait_healthy
+from tests.cli.test_main import listening, post, wait_healthy
 from tests.conftest import beacon
 
 REPO = Path(__file__).resolve().parents[2]
@@ -54,22 +54,24 @@ def test_package_wheel_installs_and_serves_outside_the_repo(tmp_path: Path) -> N
         check=False,
     )
     assert harness.returncode != 0, "the benchmark harness is not part of the package"
-    port = free_port()
-    serve = subprocess.Popen(
-        [venv / "bin" / "rumhouse", "serve", "--open", "--port", str(port), "--sql-port", "0",
-         "--admin-port", "0"],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={k: v for k, v in os.environ.items() if not k.startswith("RUMHOUSE_")},
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
+    log = tmp_path / "serve.log"
+    with open(log, "w") as out:
+        serve = subprocess.Popen(
+            [venv / "bin" / "rumhouse", "serve", "--open", "--port", "0", "--sql-port", "0",
+             "--admin-port", "0"],
+            cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT, text=True,
+            env={k: v for k, v in os.environ.items() if not k.startswith("RUMHOUSE_")},
+        )  # fmt: skip
     try:
+        url = listening(log, serve).url
         wait_healthy(url, serve)
         with urllib.request.urlopen(f"{url}/rum.js", timeout=5) as response:
             assert response.read() == (REPO / "js-beacon" / "dist" / "rum.js").read_bytes()
         assert post(url, orjson.dumps(beacon(page_view_id="wheelinstalled01"))) == 204
     finally:
         serve.terminate()
-        output, _ = serve.communicate(timeout=60)
+        serve.wait(timeout=60)
+    output = log.read_text()
     assert serve.returncode == 0, output
     assert "applied migration 0006" in output
     assert (tmp_path / "data").is_dir(), "the store is in the directory it was started from"

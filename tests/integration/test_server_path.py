@@ -10,6 +10,7 @@ duplicates away), so "stored exactly once" is counted there per page view.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -30,7 +31,7 @@ import clickhouse_connect
 import orjson
 import pytest
 
-from tests.cli.test_main import free_port
+from tests.cli.test_main import listening
 from tests.conftest import DESKTOP_CHROME, beacon
 
 BIN = Path(sys.executable).parent
@@ -100,27 +101,36 @@ class Proc:
     args: list[str]
     env: dict[str, str]
     log: Path
-    url: str
-    admin: str
+    url: str = ""
+    admin: str = ""
+    sql: str | None = None
     popen: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
+        """Start and wait until healthy. Started with port 0, it reads the bound ports from
+        its banner and keeps them, so that a restart listens where clients expect it."""
+        offset = self.log.stat().st_size if self.log.exists() else 0
         with open(self.log, "ab") as log:
             self.popen = subprocess.Popen(
                 [str(BIN / "rumhouse"), *self.args], stdout=log, stderr=log,
                 env=os.environ | self.env,
             )  # fmt: skip
         STARTED.append(self.popen)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert self.popen.poll() is None, f"exited at start-up: {self.log.read_text()[-2000:]}"
-            try:
-                if _get(f"{self.url}/healthz")[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"{self.args[0]} did not start within 60 s")
+        bound = listening(self.log, self.popen, offset)
+        self.url, self.admin, self.sql = bound.url, bound.admin, bound.sql
+        for flag, url in (("--port", bound.url), ("--admin-port", bound.admin),
+                          ("--sql-port", bound.sql)):  # fmt: skip
+            if url and flag in self.args:
+                self.args[self.args.index(flag) + 1] = url.rsplit(":", 1)[1]
+        until(self._healthy)
+
+    def _healthy(self) -> bool | None:
+        assert self.popen is not None
+        assert self.popen.poll() is None, f"exited at start-up: {self.log.read_text()[-2000:]}"
+        try:
+            return _get(f"{self.url}/healthz")[0] == 200 or None
+        except OSError:  # not listening yet (workers start after the banner)
+            return None
 
     def stop(self, sig: int = signal.SIGTERM) -> tuple[int, float]:
         """Send ``sig``; the exit code and the seconds it took to exit."""
@@ -144,38 +154,36 @@ class Proc:
 
 
 def server(tmp: Path) -> tuple[Proc, int]:
-    """A rumhouse process whose SQL endpoint plays the ClickHouse server."""
+    """A rumhouse process whose SQL endpoint plays the ClickHouse server, started; and its
+    SQL port."""
     config = tmp / "server.toml"
     config.write_text(
         'sql_users = [{ name = "default" }, '
         f'{{ name = "{WRITER[0]}", password = "{WRITER[1]}", role = "writer" }}]\n'
     )
-    port, sql_port, admin_port = free_port(), free_port(), free_port()
     args = ["serve", "--open", "--config", str(config), "--data", str(tmp / "server-data"),
-            "--port", str(port), "--sql-port", str(sql_port),
-            "--admin-port", str(admin_port)]  # fmt: skip
-    urls = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{admin_port}"
-    return Proc(args, {}, tmp / "server.log", *urls), sql_port
+            "--port", "0", "--sql-port", "0", "--admin-port", "0"]  # fmt: skip
+    store = Proc(args, {}, tmp / "server.log")
+    store.start()
+    assert store.sql
+    return store, int(store.sql.rsplit(":", 1)[1])
 
 
 def collector(tmp: Path, sql_port: int, *extra: str, **env: str) -> Proc:
-    port, admin_port = free_port(), free_port()
     settings = {
         "RUMHOUSE_CLICKHOUSE_URL": WRITER_URL.format(port=sql_port),
         "RUMHOUSE_FLUSH_INTERVAL": "0.2",
         "RUMHOUSE_SINK_TIMEOUT": "3",
         "RUMHOUSE_SHUTDOWN_TIMEOUT": "6",
     } | {f"RUMHOUSE_{k.upper()}": v for k, v in env.items()}
-    args = ["serve", "--open", "--data", str(tmp / "collector-data"), "--port", str(port),
-            "--admin-port", str(admin_port), "--log-format", "json", *extra]  # fmt: skip
-    urls = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{admin_port}"
-    return Proc(args, settings, tmp / "collector.log", *urls)
+    args = ["serve", "--open", "--data", str(tmp / "collector-data"), "--port", "0",
+            "--admin-port", "0", "--log-format", "json", *extra]  # fmt: skip
+    return Proc(args, settings, tmp / "collector.log")
 
 
 def start_both(tmp: Path, *extra: str, **env: str) -> tuple[Proc, int, Proc]:
     """The server, then a collector writing to it; both running."""
     store, sql_port = server(tmp)
-    store.start()
     rum = collector(tmp, sql_port, *extra, **env)
     rum.start()
     return store, sql_port, rum
@@ -334,11 +342,10 @@ def test_durable_mode_survives_sigkill_under_load(tmp_path: Path) -> None:
 
 def test_spool_and_memory_stay_bounded_while_the_server_is_down(tmp_path: Path) -> None:
     store, sql_port = server(tmp_path)
+    store.stop()  # down from the start; its port is known for the restart below
     spool = tmp_path / "collector-data" / "spool"
     bound = 256 * 1024
-    rum = collector(
-        tmp_path, sql_port, max_spool_bytes=str(bound), max_buffer_rows="4000"
-    )  # the server is not started yet
+    rum = collector(tmp_path, sql_port, max_spool_bytes=str(bound), max_buffer_rows="4000")
     rum.start()
     assert rum.popen is not None
     peak_rss, peak_spool = 0.0, 0
@@ -414,15 +421,34 @@ def worker_pids(parent: int) -> set[str]:
     }
 
 
+def listens(pid: str, port: int) -> bool:
+    """Whether process ``pid`` has a socket listening on ``port`` (from /proc)."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[3] == "0A" and int(fields[1].split(":")[1], 16) == port and fields[9] in inodes:
+            return True
+    return False
+
+
 def test_a_worker_that_dies_is_restarted_and_the_port_keeps_serving(tmp_path: Path) -> None:
     store, sql_port, rum = start_both(tmp_path, "--workers", "2")
     assert rum.popen is not None
     parent = rum.popen.pid
     try:
+        port = int(rum.url.rsplit(":", 1)[1])
 
         def workers(without: str = "") -> set[str] | None:
+            """Both workers, once each listens (one killed before would count as failing
+            to start, and stop everything)."""
             pids = worker_pids(parent)
-            return pids if len(pids) == 2 and without not in pids else None
+            ready = len(pids) == 2 and without not in pids and all(listens(p, port) for p in pids)
+            return pids if ready else None
 
         first = until(workers)
         victim = min(first)
@@ -445,7 +471,7 @@ def test_workers_that_cannot_start_stop_everything_instead_of_restarting(tmp_pat
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        url = WRITER_URL.format(port=free_port())
+        url = WRITER_URL.format(port=9)  # nothing listens there: the workers die first
         done = subprocess.run(
             [str(BIN / "rumhouse"), "serve", "--open", "--workers", "2", "--port", str(port),
              "--admin-port", "0", "--data", str(tmp_path)],
@@ -460,8 +486,7 @@ def test_workers_that_cannot_start_stop_everything_instead_of_restarting(tmp_pat
 def test_every_command_decodes_the_password_in_the_url(tmp_path: Path) -> None:
     """serve (every test above), migrate, sql and report reach the server with a password
     that holds "@" and ":" (written %40 and %3A), parsed by the one ServerUrl."""
-    store, sql_port = server(tmp_path)
-    store.start()
+    _, sql_port = server(tmp_path)  # stopped by _no_process_left
     env = os.environ | {"RUMHOUSE_CLICKHOUSE_URL": WRITER_URL.format(port=sql_port)}
 
     def rumhouse(*args: str) -> subprocess.CompletedProcess[str]:

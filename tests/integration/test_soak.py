@@ -16,7 +16,7 @@ from pathlib import Path
 import aiohttp
 import orjson
 
-from tests.cli.test_main import free_port, sql, wait_healthy
+from tests.cli.test_main import listening, sql, wait_healthy
 from tests.conftest import beacon
 
 SOAK_SECONDS = float(os.environ.get("RUMHOUSE_SOAK_SECONDS", "45"))
@@ -65,16 +65,17 @@ async def hammer(url: str, deadline: float, accepted: list[int], worker: int) ->
 
 
 def test_soak_memory_stays_bounded_and_nothing_accepted_is_lost(tmp_path: Path) -> None:
-    data, port = tmp_path / "data", free_port()
-    url = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen(
-        [BIN / "rumhouse", "serve", "--open", "--data", str(data), "--port", str(port),
-         "--sql-port", "0", "--admin-port", "0"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    data, log = tmp_path / "data", tmp_path / "serve.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [BIN / "rumhouse", "serve", "--open", "--data", str(data), "--port", "0",
+             "--sql-port", "0", "--admin-port", "0"],
+            stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
     accepted: list[int] = []
     peak = 0.0
     try:
+        url = listening(log, proc).url
         wait_healthy(url, proc)
 
         async def run() -> float:

@@ -18,7 +18,7 @@ import orjson
 import pytest
 from backports import zstd
 
-from tests.cli.test_main import free_port, wait_healthy
+from tests.cli.test_main import listening, wait_healthy
 from tests.conftest import DESKTOP_CHROME, beacon
 
 BIN = Path(sys.executable).parent
@@ -39,16 +39,19 @@ def peak_rss(pid: int) -> int:
 @pytest.fixture
 def collector(tmp_path: Path) -> Iterator[tuple[str, str, int]]:
     """A collector with the default limits, but a short queue wait and query time."""
-    port, sql_port = free_port(), free_port()
     env = os.environ | {"RUMHOUSE_SQL_QUEUE_TIMEOUT": "0.5", "RUMHOUSE_SQL_MAX_EXECUTION_TIME": "8"}
-    proc = subprocess.Popen(
-        [BIN / "rumhouse", "serve", "--open", "--data", str(tmp_path / "data"),
-         "--port", str(port), "--sql-port", str(sql_port), "--admin-port", "0"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-    )  # fmt: skip
+    log = tmp_path / "serve.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [BIN / "rumhouse", "serve", "--open", "--data", str(tmp_path / "data"),
+             "--port", "0", "--sql-port", "0", "--admin-port", "0"],
+            stdout=out, stderr=subprocess.STDOUT, env=env,
+        )  # fmt: skip
     try:
-        wait_healthy(f"http://127.0.0.1:{port}", proc)
-        yield f"http://127.0.0.1:{port}", f"http://127.0.0.1:{sql_port}", proc.pid
+        urls = listening(log, proc)
+        assert urls.sql
+        wait_healthy(urls.url, proc)
+        yield urls.url, urls.sql, proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=60)

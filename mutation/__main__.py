@@ -1,0 +1,30 @@
+"""``python -m mutation [python|beacon|promises ...] [--report]``: run the parts (all three by
+default) and print their scores; ``--report`` reads the last run's results without running.
+Exits 1 when a part misses its target."""
+
+from __future__ import annotations
+
+import sys
+
+from mutation import beacon, promises, python
+
+
+def main(argv: list[str]) -> int:
+    report = "--report" in argv
+    parts = [a for a in argv if not a.startswith("--")] or ["python", "beacon", "promises"]
+    met = True
+    for part in parts:
+        if part == "python":
+            met &= python.main(run=not report)
+        elif part == "beacon":
+            met &= beacon.main(run=not report)
+        elif part == "promises":
+            met &= promises.main()
+        else:
+            print(f"unknown part {part!r}: python, beacon or promises")
+            return 2
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,86 @@
+"""mutmut over the Python modules that carry promises (``[tool.mutmut]`` in pyproject.toml).
+
+mutmut runs, for each mutant, the tests that reached its function; the outcome of each
+mutant is read from its ``mutants/*.meta`` file afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+from mutmut.stats import status_by_exit_code
+
+from mutation import equivalent, score
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET = 90.0
+KILLED = {"killed", "timeout", "caught by type check", "segfault"}
+
+
+def run_mutmut() -> None:
+    mutmut = Path(sys.executable).with_name("mutmut")
+    print("mutmut: mutating the promise modules and running their tests ...", flush=True)
+    env = os.environ | {"PYTHONDONTWRITEBYTECODE": "1"}
+    subprocess.run([str(mutmut), "run", "--max-children", "2"], cwd=ROOT, env=env, check=False)
+
+
+def results() -> dict[str, dict[str, str]]:
+    """``{module path: {mutant: status}}`` from the last run."""
+    found: dict[str, dict[str, str]] = {}
+    for meta in sorted((ROOT / "mutants" / "collector").rglob("*.py.meta")):
+        codes = json.loads(meta.read_text())["exit_code_by_key"]
+        module = str(meta.relative_to(ROOT / "mutants"))[: -len(".meta")]
+        found[module] = {name: status_by_exit_code[code] for name, code in codes.items()}
+    return found
+
+
+def diff(mutant: str) -> str:
+    mutmut = Path(sys.executable).with_name("mutmut")
+    shown = subprocess.run(
+        [str(mutmut), "show", mutant], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    lines = [line for line in shown.stdout.splitlines() if line.startswith(("-", "+"))]
+    return "\n".join(f"    {line}" for line in lines if not line.startswith(("---", "+++")))
+
+
+def tally() -> tuple[dict[str, score.Tally], Counter[str], list[str]]:
+    known = equivalent.load("python")
+    tallies: dict[str, score.Tally] = {}
+    statuses: Counter[str] = Counter()
+    for module, mutants in results().items():
+        t = tallies.setdefault(module, score.Tally())
+        for name, status in mutants.items():
+            statuses[status] += 1
+            if status in KILLED:
+                t.killed += 1
+            elif name in known:
+                t.equivalent += 1
+            else:
+                t.survived.append(f"{name} ({status})")
+    seen = {name for mutants in results().values() for name in mutants}
+    stale = sorted(set(known) - seen)
+    return tallies, statuses, stale
+
+
+def main(run: bool = True) -> bool:
+    if run:
+        run_mutmut()
+    tallies, statuses, stale = tally()
+    text, met = score.table("Python (mutmut)", tallies, TARGET)
+    print(f"\n{text}\noutcomes: {score.outcomes(statuses)}")
+    known = equivalent.load("python")
+    body = [f"{score.outcomes(statuses)}", ""]
+    for module, t in sorted(tallies.items()):
+        for entry in t.survived:
+            name = entry.split(" ")[0]
+            body += [f"{module}: {entry}", diff(name)]
+    body += ["", "marked equivalent:"] + [f"  {n}: {r}" for n, r in sorted(known.items())]
+    if stale:
+        print("equivalent.toml names mutants that no longer exist: " + ", ".join(stale))
+    score.write_survivors("python", "\n".join(body))
+    return met and not stale
