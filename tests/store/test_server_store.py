@@ -14,19 +14,22 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import aiohttp
 import orjson
 import pytest
+from clickhouse_connect.driver.exceptions import DatabaseError
 
 from collector.http import keys
-from collector.ingest.encode import Encoded
+from collector.ingest.encode import Encoded, dedup_token
 from collector.ingest.enrich import Client
 from collector.ingest.enrich.geo import CountryLookup
 from collector.ingest.pipeline import Facts, Pipeline
+from collector.ingest.rows import TABLES
 from collector.metrics import Metrics
 from collector.settings import load_settings
+from collector.store.client import StoreError, open_client
 from collector.store.server import ServerStore
 from collector.store.url import ServerUrl
 from collector.write.buffer import Buffer
@@ -44,6 +47,7 @@ class LossyProxy:
         self.upstream = upstream
         self.lose = 0
         self.lost = 0
+        self.requests: list[bytes] = []  # the start of every request sent up
         self.port = 0
         self._server: asyncio.Server | None = None
 
@@ -62,6 +66,8 @@ class LossyProxy:
 
         async def up() -> None:
             while data := await reader.read(65536):
+                if data[:5] in (b"POST ", b"GET /"):
+                    self.requests.append(data[:4096])
                 if self.lose and b"query=INSERT+INTO+events+" in data:
                     self.lose -= 1
                     pending.set()
@@ -190,3 +196,65 @@ def test_server_url_reads_host_port_user_password_and_database(
     assert parsed.client_args() == {
         "host": host, "port": port, "username": username, "password": password, "secure": secure,
     }  # fmt: skip
+
+
+def sent_settings(request: bytes) -> dict[str, str]:
+    """The settings of one request, from its URL's query string."""
+    line = request.split(b"\r\n", 1)[0].decode()
+    return dict(parse_qsl(urlsplit(line.split(" ")[1]).query))
+
+
+@pytest.mark.parametrize("async_insert", [False, True], ids=["sync", "async-insert"])
+async def test_each_insert_carries_its_batch_token_and_is_lz4_compressed(
+    server: Collector, async_insert: bool
+) -> None:
+    async with LossyProxy(sql_port(server)) as proxy:
+        store = ServerStore(
+            load_settings(clickhouse_url=writer_url(proxy.port), async_insert=async_insert)
+        )
+        batch = one_beacon("pvsettings000001")
+        for table, (body, _) in batch.items():
+            await store.insert(table, TABLES[table], body, dedup_token(table, body))
+        await store.close()
+    inserts = [r for r in proxy.requests if b"query=INSERT" in r]
+    assert len(inserts) == len(batch)
+    for request, (table, (body, _)) in zip(inserts, batch.items(), strict=True):
+        settings = sent_settings(request)
+        assert settings["insert_deduplication_token"] == dedup_token(table, body)
+        assert settings["date_time_input_format"] == "best_effort"
+        assert settings["query"].startswith(f"INSERT INTO {table} ")
+        assert b"content-encoding: lz4" in request.lower()
+        names = ("async_insert", "wait_for_async_insert", "async_insert_deduplicate")
+        queued = {k: settings.get(k) for k in names}
+        assert queued == (dict.fromkeys(queued, "1") if async_insert else dict.fromkeys(queued))
+    where = "WHERE page_view_id = 'pvsettings000001'"
+    assert await server.query(f"SELECT count() FROM events {where}") == [(1,)]
+
+
+async def test_open_client_in_server_mode_selects_and_creates_the_database(
+    server: Collector,
+) -> None:
+    """What migrate, sql and report open: the database selected (created when missing,
+    which this stand-in server's users may not do). Sync clients: they run on a thread,
+    the server in this event loop."""
+    port = sql_port(server)
+
+    def use(url: str, sql: str) -> tuple[str, list[Any]]:
+        client = open_client(load_settings(clickhouse_url=url))
+        try:
+            return str(client.database), [tuple(r) for r in client.query(sql).result_rows]
+        finally:
+            client.close()
+
+    existing = await asyncio.to_thread(use, writer_url(port), "SELECT count() FROM events")
+    assert existing == ("rum", [(0,)])
+    # The database from the URL's path; without one, the `database` setting's.
+    unnamed = writer_url(port).removesuffix("/rum")
+    assert await asyncio.to_thread(use, unnamed, "SELECT currentDatabase()") == ("rum", [("rum",)])
+    with pytest.raises(DatabaseError, match="CreateQuery"):  # missing: it tried to create it
+        await asyncio.to_thread(use, f"{unnamed}/elsewhere", "SELECT 1")
+
+
+def test_open_client_says_where_the_server_it_cannot_reach_is() -> None:
+    with pytest.raises(StoreError, match=r"cannot reach ClickHouse at 127\.0\.0\.1:9"):
+        open_client(load_settings(clickhouse_url="http://127.0.0.1:9/rum"))
