@@ -87,7 +87,7 @@ async def test_default_client_rate_limit_is_20_per_second_in_bursts_of_40(start:
     assert statuses == [204] * 40
     refused = await collector.post(beacon(), Origin=ORIGIN)
     assert refused.status == 429
-    assert refused.body["error"] == "rate_limited"
+    assert refused.body == {"error": "rate_limited", "message": "too many beacons from this client"}
     assert refused.headers["Retry-After"] == "1"  # 1/20 s, rounded up to whole seconds
     clock.now += 0.05  # one token back at 20 per second
     assert (await collector.post(beacon(), Origin=ORIGIN)).status == 204
@@ -101,6 +101,7 @@ async def test_site_rate_limit_answers_retry_after_from_the_rate(start: Start) -
     assert (await collector.post(beacon(), Origin=ORIGIN)).status == 204
     refused = await collector.post(beacon(), Origin=ORIGIN)
     assert (refused.status, refused.body["error"]) == (429, "rate_limited")
+    assert refused.body["message"] == "too many beacons from site 'shop'"
     assert refused.headers["Retry-After"] == "4"  # a whole token missing at 0.25 per second
     clock.now += 2.0
     assert (await collector.post(beacon(), Origin=ORIGIN)).headers["Retry-After"] == "2"

@@ -200,3 +200,20 @@ async def test_confinement_writer_inserts_only_into_rumhouse_tables(sql: Collect
     )
     assert status == 200, body
     assert await sql.query("SELECT name FROM events") == [("n",)]
+
+
+@pytest.mark.parametrize(
+    ("query", "says"),
+    [
+        ("SELECT * FROM file('/etc/hostname')", "function file reaches outside rumhouse's data"),
+        ("SELECT 1 INTO OUTFILE '/tmp/rumhouse-x'", "INTO OUTFILE is not allowed"),
+        ("SELECT * FROM default.events", "default.events is outside rumhouse's data"),
+        ("SELECT * FROM `rum\\\\x`.events", "quoted names may not contain control characters"),
+    ],
+)
+async def test_confinement_refusals_say_what_was_refused(
+    sql: Collector, query: str, says: str
+) -> None:
+    status, headers, body = await ask(sql, query)
+    assert (status, headers["X-ClickHouse-Exception-Code"]) == (403, "497"), body
+    assert f"Not enough privileges: {says}" in body

@@ -326,3 +326,29 @@ async def test_a_flush_cancelled_by_shutdown_loses_nothing(
     assert await restarted.replay_once()
     assert await real_store.query("SELECT count() FROM vitals_data") == [(2,)]
     assert not list(tmp_path.glob("*.seg"))
+
+
+async def test_in_durable_mode_a_cancelled_flush_hands_its_segment_to_the_spool(
+    real_store: EmbeddedStore, settings: Settings, tmp_path: Path
+) -> None:
+    migrate.apply(real_store.client, settings.schema_dir)
+    stalled = Stalled(real_store)
+    spool = Spool(tmp_path, 10 * 1024 * 1024)
+    journal = Journal(spool)
+    buffer = make(stalled, Clock(), spool, journal=journal)  # type: ignore[arg-type]
+    committed = journal.append(rows(1, view_id=9))
+    buffer.add(rows(1, view_id=9))
+    await journal.commit()
+    await committed
+    flushing = asyncio.create_task(buffer.flush())
+    await stalled.entered.wait()
+    flushing.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await flushing
+    [segment] = tmp_path.glob("*.seg")
+    assert buffer.spool.pending == [segment], "the sealed segment, not a copy of its rows"
+    assert buffer.degraded
+    await journal.close()
+    restarted = make(real_store, Clock(), Spool(tmp_path, 10 * 1024 * 1024))
+    assert await restarted.replay_once()
+    assert await real_store.query("SELECT count() FROM page_views_data") == [(1,)]
