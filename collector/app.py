@@ -110,6 +110,7 @@ async def _sql_listener(app: web.Application) -> AsyncIterator[None]:
     await site.start()
     host, port = runner.addresses[0][:2]
     app[keys.SQL_URL] = f"http://{host}:{port}"
+    app[keys.SQL_RUNNING] = lambda: engine.slots.running
     app[keys.OWNERSHIP].update(sql=app[keys.SQL_URL])
     yield
     await runner.cleanup()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aiohttp import web
 
 from collector.http.beacon_script import BeaconScript
@@ -22,4 +24,6 @@ PIPELINE = web.AppKey("pipeline", Pipeline)
 SCRIPT = web.AppKey("script", BeaconScript)
 OWNERSHIP = web.AppKey("ownership", Ownership)
 SQL_URL = web.AppKey("sql_url", str)
+# How many SQL queries run now (embedded mode): the SQL engine's slots, counted.
+SQL_RUNNING: web.AppKey[Callable[[], int]] = web.AppKey("sql_running")
 ADMIN_URL = web.AppKey("admin_url", str)

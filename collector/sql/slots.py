@@ -56,6 +56,11 @@ class Slots(Generic[S]):
         finally:
             await self._leave(user)
 
+    @property
+    def running(self) -> int:
+        """Queries holding or waiting for a session now (for /metrics and the tests)."""
+        return sum(self._running.values())
+
     async def _enter(self, user: str) -> None:
         async with self._changed:
             await self._changed.wait_for(lambda: self._running[user] < self._per_user)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -167,7 +168,12 @@ async def test_sql_query_time_is_limited_and_does_not_stall_ingestion(sql: Colle
     slow = asyncio.create_task(
         raw(sql, "SELECT count() FROM numbers(100000000000) WHERE sipHash64(number) % 3 = 7")
     )
-    await asyncio.sleep(0.2)
+    # Until the engine runs it: one of the endpoint's query slots is taken.
+    running = sql.app[keys.SQL_RUNNING]
+    deadline = time.monotonic() + 30  # bounds a broken run only
+    while not running():
+        assert time.monotonic() < deadline, "the slow query never started"
+        await asyncio.sleep(0.01)
     assert (await sql.post(beacon(page_view_id="duringslowquery"))).status == 204
     await sql.flush()
     assert not slow.done(), "the insert finished while the analyst query was still running"

@@ -6,6 +6,7 @@ import random
 import statistics
 from collections import defaultdict
 
+from collector.http import keys
 from tests.conftest import DESKTOP_CHROME, IPHONE, Collector, beacon
 
 IPAD = (
@@ -96,16 +97,19 @@ async def test_errors_are_stored_with_count_and_stack(collector: Collector) -> N
     assert rows == [("TypeError", "x is undefined", 5, 1, error["stack"])]
 
 
-async def test_beacon_visible_to_sql_within_the_flush_age(collector: Collector) -> None:
-    """At default settings (1 s flush age) a beacon is queryable within 2 seconds."""
+async def test_beacon_becomes_visible_to_sql_without_an_explicit_flush(
+    collector: Collector,
+) -> None:
+    """The flusher writes a lone beacon by its age alone (how fast is measured by `make
+    bench`, not here: the deadline below only bounds a broken run)."""
     await collector.post(beacon(page_view_id="freshness0001"))
     rows = await collector.wait_for(
-        "SELECT dateDiff('millisecond', ts, inserted_at) FROM page_views_data "
-        "WHERE page_view_id = 'freshness0001'",
+        "SELECT ts <= inserted_at FROM page_views_data WHERE page_view_id = 'freshness0001'",
         bool,
+        timeout=60,
     )
-    assert rows, "the beacon never became visible"
-    assert rows[0][0] <= 2000
+    assert rows == [(True,)], "the beacon never became visible"
+    assert collector.app[keys.BUFFER].rows == 0
 
 
 async def test_a_late_older_beacon_does_not_replace_a_newer_value(collector: Collector) -> None:
