@@ -6,6 +6,8 @@ mutant is read from its ``mutants/*.meta`` file afterwards.
 
 from __future__ import annotations
 
+import ast
+import difflib
 import json
 import os
 import subprocess
@@ -39,13 +41,31 @@ def results() -> dict[str, dict[str, str]]:
     return found
 
 
-def diff(mutant: str) -> str:
-    mutmut = Path(sys.executable).with_name("mutmut")
-    shown = subprocess.run(
-        [str(mutmut), "show", mutant], cwd=ROOT, capture_output=True, text=True, check=False
+def _functions(module: str) -> dict[str, str]:
+    """The source of every function in a mutated module (mutmut keeps the original of each
+    as ``<name>__mutmut_orig`` beside its mutants)."""
+    path = ROOT / "mutants" / module
+    text = path.read_text()
+    return {
+        node.name: ast.get_source_segment(text, node) or ""
+        for node in ast.walk(ast.parse(text))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+
+
+def diff(module: str, mutant: str, functions: dict[str, str]) -> str:
+    """The lines a mutant changed, against the original function."""
+    name = mutant.rsplit(".", 1)[1]
+    original = functions.get(name.rsplit("__mutmut_", 1)[0] + "__mutmut_orig", "")
+    changed = difflib.unified_diff(
+        original.splitlines(), functions.get(name, "").splitlines(), lineterm="", n=0
     )
-    lines = [line for line in shown.stdout.splitlines() if line.startswith(("-", "+"))]
-    return "\n".join(f"    {line}" for line in lines if not line.startswith(("---", "+++")))
+    lines = [
+        line
+        for line in changed
+        if line[:1] in "+-" and line[:3] not in ("+++", "---") and "__mutmut_" not in line
+    ]
+    return "\n".join(f"    {line.strip()[:1]} {line[1:].strip()}" for line in lines)
 
 
 def tally() -> tuple[dict[str, score.Tally], Counter[str], list[str]]:
@@ -58,6 +78,8 @@ def tally() -> tuple[dict[str, score.Tally], Counter[str], list[str]]:
             statuses[status] += 1
             if status in KILLED:
                 t.killed += 1
+            elif status == "not checked":  # a run cut short: neither killed nor survived
+                t.unchecked += 1
             elif name in known:
                 t.equivalent += 1
             else:
@@ -76,9 +98,10 @@ def main(run: bool = True) -> bool:
     known = equivalent.load("python")
     body = [f"{score.outcomes(statuses)}", ""]
     for module, t in sorted(tallies.items()):
+        functions = _functions(module) if t.survived else {}
         for entry in t.survived:
             name = entry.split(" ")[0]
-            body += [f"{module}: {entry}", diff(name)]
+            body += [f"{module}: {entry}", diff(module, name, functions)]
     body += ["", "marked equivalent:"] + [f"  {n}: {r}" for n, r in sorted(known.items())]
     if stale:
         print("equivalent.toml names mutants that no longer exist: " + ", ".join(stale))

@@ -16,6 +16,7 @@ class Tally:
     killed: int = 0
     survived: list[str] = field(default_factory=list)
     equivalent: int = 0
+    unchecked: int = 0  # not run yet (a run cut short): the score says nothing of them
 
     @property
     def score(self) -> float:
@@ -27,20 +28,25 @@ def table(title: str, tallies: dict[str, Tally], target: float) -> tuple[str, bo
     """The score table, and whether the whole meets ``target`` (percent killed)."""
     total = Tally()
     lines = [f"{title} (target: {target:.0f}% of mutants killed)", ""]
-    lines.append(f"{'module':<44} {'killed':>7} {'survived':>9} {'equiv.':>7} {'score':>7}")
+    head = f"{'module':<40} {'killed':>7} {'survived':>9} {'equiv.':>7} {'unrun':>6} {'score':>7}"
+    lines.append(head)
     for name, t in sorted(tallies.items()):
-        lines.append(
-            f"{name:<44} {t.killed:>7} {len(t.survived):>9} {t.equivalent:>7} {t.score:>6.1f}%"
-        )
+        lines.append(_row(name, t))
         total.killed += t.killed
         total.survived += t.survived
         total.equivalent += t.equivalent
-    met = total.score >= target
-    lines.append(
-        f"{'all':<44} {total.killed:>7} {len(total.survived):>9} {total.equivalent:>7} "
-        f"{total.score:>6.1f}%  {'MET' if met else 'MISSED'}"
-    )
+        total.unchecked += t.unchecked
+    met = total.score >= target and not total.unchecked
+    verdict = "MET" if met else "INCOMPLETE RUN" if total.unchecked else "MISSED"
+    lines.append(f"{_row('all', total)}  {verdict}")
     return "\n".join(lines), met
+
+
+def _row(name: str, t: Tally) -> str:
+    return (
+        f"{name:<40} {t.killed:>7} {len(t.survived):>9} {t.equivalent:>7} {t.unchecked:>6} "
+        f"{t.score:>6.1f}%"
+    )
 
 
 def outcomes(statuses: Counter[str]) -> str:
