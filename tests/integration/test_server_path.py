@@ -353,12 +353,13 @@ def test_spool_and_memory_stay_bounded_while_the_server_is_down(tmp_path: Path) 
         with Load(rum.url, workers=8, pause=0.0) as load:
 
             def full() -> bool | None:
-                """Sample the peaks until the spool has filled and refusals began."""
+                """Sample the peaks until the spool is full and new beacons are refused."""
                 nonlocal peak_rss, peak_spool
                 assert rum.popen is not None
                 peak_rss = max(peak_rss, rss_mb(rum.popen.pid))
                 peak_spool = max(peak_spool, sum(p.stat().st_size for p in spool.glob("*.seg")))
-                return (load.statuses[503] > 100 and peak_spool > bound / 2) or None
+                spool_full = rum.metrics().get("rumhouse_spool_full_total", 0.0) > 0
+                return (spool_full and load.statuses[503] > 0) or None
 
             until(full)
         print(f"bounded: peak RSS {peak_rss:.0f} MB, spool {peak_spool} B, {load.statuses}")
