@@ -58,7 +58,7 @@ class Slots(Generic[S]):
 
     @property
     def running(self) -> int:
-        """Queries holding or waiting for a session now (for /metrics and the tests)."""
+        """Queries holding or waiting for a session now (the tests wait on it)."""
         return sum(self._running.values())
 
     async def _enter(self, user: str) -> None:

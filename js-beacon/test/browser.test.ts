@@ -109,6 +109,14 @@ const arrived = async (path: string, match: (b: Beacon) => boolean): Promise<Bea
   }
 };
 
+/** A new tab (``init`` runs first in every page), on ``url``, once rum.js has run. */
+const visit = async (url: string, init = ''): Promise<[BrowserContext, Page]> => {
+  const [context, p] = await open(init);
+  await p.goto(url, { waitUntil: 'load' });
+  await ready(p);
+  return [context, p];
+};
+
 const ready = (p: Page): Promise<unknown> =>
   p.waitForFunction(() => typeof (window as { rumhouse?: unknown }).rumhouse === 'function', undefined, { timeout: 10_000 });
 
@@ -132,9 +140,7 @@ describe('rum.js in chromium', { concurrency: true }, () => {
     const count = "window.errs = 0; addEventListener('error', () => errs++); addEventListener('unhandledrejection', () => errs++);";
     const boom = "window.boom = () => { setTimeout(() => { throw new TypeError('boom'); }); void Promise.reject(new RangeError('late')); };";
     const url = page('/shop/cart', { site: 'shop', endpoint }, count + boom);
-    const [context, p] = await open();
-    await p.goto(`${url}?token=secret#top`, { waitUntil: 'load' });
-    await ready(p);
+    const [context, p] = await visit(`${url}?token=secret#top`);
     await p.evaluate(() => {
       const r = (window as unknown as { rumhouse: (...a: unknown[]) => void }).rumhouse;
       r('page', 'Cart');
@@ -184,9 +190,7 @@ describe('rum.js in chromium', { concurrency: true }, () => {
   test('each beacon of a page view carries only what is new, numbered by seq', async () => {
     const endpoint = '/collect/seq';
     const url = page('/seq', { site: 'shop', endpoint });
-    const [context, p] = await open();
-    await p.goto(url, { waitUntil: 'load' });
-    await ready(p);
+    const [context, p] = await visit(url);
     await hideAndShow(p);
     const [first] = await beacons(endpoint);
     await hideAndShow(p); // nothing new: no beacon
@@ -229,9 +233,7 @@ describe('rum.js in chromium', { concurrency: true }, () => {
 
   test('without data-endpoint beacons go to /v1/beacon beside rum.js', async () => {
     const url = page('/default-endpoint', { site: 'plain' });
-    const [context, p] = await open();
-    await p.goto(url, { waitUntil: 'load' });
-    await ready(p);
+    const [context, p] = await visit(url);
     await p.goto(`${origin}/other`);
     const [b] = await beacons('/v1/beacon');
     await context.close();
@@ -242,9 +244,7 @@ describe('rum.js in chromium', { concurrency: true }, () => {
   test('when sendBeacon refuses, the beacon goes by fetch with keepalive, still text/plain', async () => {
     const endpoint = '/collect/fetch';
     const url = page('/fetch', { site: 'shop', endpoint });
-    const [context, p] = await open('navigator.sendBeacon = () => false;');
-    await p.goto(url, { waitUntil: 'load' });
-    await ready(p);
+    const [context, p] = await visit(url, 'navigator.sendBeacon = () => false;');
     await hideAndShow(p);
     const [b] = await beacons(endpoint);
     await context.close();
@@ -256,9 +256,7 @@ describe('rum.js in chromium', { concurrency: true }, () => {
   const silent = async (url: string, init = '', act?: (p: Page) => Promise<void>): Promise<[string | null, Beacon[]]> => {
     const path = new URL(url).pathname;
     const control = page(`${path}-control`, { site: 'control', endpoint: `${path}-control-beacons` });
-    const [context, p] = await open(init);
-    await p.goto(url, { waitUntil: 'load' });
-    await ready(p);
+    const [context, p] = await visit(url, init);
     await act?.(p);
     await hideAndShow(p);
     const storedThere = await stored(p);
@@ -282,9 +280,7 @@ describe('rum.js in chromium', { concurrency: true }, () => {
     const [, high] = await silent(quiet('/sample-high', { sample: '0.99' }), keep('abcdefghzzzz'));
     assert.deepEqual(high, []);
     const url = quiet('/sample-low', { sample: '0.01' });
-    const [context, p] = await open(keep('abcdefgh0000'));
-    await p.goto(url, { waitUntil: 'load' });
-    await ready(p);
+    const [context, p] = await visit(url, keep('abcdefgh0000'));
     await p.goto(`${origin}/other`);
     const [b] = await beacons('/sample-low-beacons');
     await context.close();
@@ -297,9 +293,7 @@ describe('rum.js in chromium', { concurrency: true }, () => {
     assert.deepEqual(sent, []);
 
     const url = quiet('/consent', { consent: 'required' });
-    const [context, p] = await open();
-    await p.goto(url, { waitUntil: 'load' });
-    await ready(p);
+    const [context, p] = await visit(url);
     await p.evaluate(() => (window as unknown as { rumhouse: (...a: unknown[]) => void }).rumhouse('consent', true));
     await p.goto(`${origin}/other`);
     const [b] = await beacons('/consent-beacons');
@@ -326,9 +320,7 @@ describe('rum.js in chromium', { concurrency: true }, () => {
     assert.deepEqual(sent, []);
     // Without the site's ask, or with data-respect-gpc="false", GPC alone does not silence it.
     const url = quiet('/gpc-ignored', { 'respect-gpc': 'false' });
-    const [context, p] = await open(gpc);
-    await p.goto(url, { waitUntil: 'load' });
-    await ready(p);
+    const [context, p] = await visit(url, gpc);
     await p.goto(`${origin}/other`);
     await beacons('/gpc-ignored-beacons');
     await context.close();
@@ -337,9 +329,7 @@ describe('rum.js in chromium', { concurrency: true }, () => {
   test('a page restored from the back/forward cache is a new page view of the same session', async () => {
     const endpoint = '/collect/bfcache';
     const url = page('/bfcache', { site: 'shop', endpoint }, "addEventListener('pageshow', (e) => { if (e.persisted) window.restored = true; });");
-    const [context, p] = await open();
-    await p.goto(url, { waitUntil: 'load' });
-    await ready(p);
+    const [context, p] = await visit(url);
     await p.goto(`${origin}/other`, { waitUntil: 'load' });
     const first = (await beacons(endpoint))[0];
     await p.goBack({ waitUntil: 'commit' });
@@ -362,9 +352,7 @@ describe('rum.js in chromium', { concurrency: true }, () => {
   test('the public API never throws into the page, whatever it is given', async () => {
     const endpoint = '/collect/robust';
     const url = page('/robust', { site: 'shop', endpoint });
-    const [context, p] = await open();
-    await p.goto(url, { waitUntil: 'load' });
-    await ready(p);
+    const [context, p] = await visit(url);
     const threw = await p.evaluate(() => {
       const r = (window as unknown as { rumhouse: (...a: unknown[]) => void }).rumhouse;
       const evil = { toString(): string { throw new Error('evil'); } };
