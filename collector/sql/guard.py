@@ -78,7 +78,7 @@ _IDENTIFIER_PARAM = re.compile(r"\{\s*(\w+)\s*:\s*Identifier\s*\}", re.I)
 
 
 def denied(message: str) -> ClickHouseError:
-    return ClickHouseError(497, f"Not enough privileges: {message}", "ACCESS_DENIED")
+    return ClickHouseError(497, f"Not enough privileges: {message}")  # named by KNOWN
 
 
 @dataclass(frozen=True)

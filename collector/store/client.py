@@ -52,7 +52,8 @@ def _server_client(url: str, database: str) -> Client:
     server = ServerUrl.parse(url, database)
     db = server.database
     try:
-        client = clickhouse_connect.get_client(**server.client_args(), compress=True)
+        # compressed both ways: clickhouse-connect's default (lz4 inserts, any answer codec)
+        client = clickhouse_connect.get_client(**server.client_args())
     except Exception as exc:
         raise StoreError(f"cannot reach ClickHouse at {server.where}: {exc}") from exc
     # A writer user may not run DDL (a rumhouse SQL endpoint's writer cannot): only create

@@ -2,7 +2,8 @@
 
 ``http(s)://user:password@host:port/database``: user and password are percent-decoded, so a
 password with ``@``, ``:`` or ``/`` is written ``%40``, ``%3A``, ``%2F``; the port defaults
-to 8443 for https and 8123 for http; the database to the ``database`` setting.
+to 8443 for https and 8123 for http; the host to localhost; the database to the ``database``
+setting.
 """
 
 from __future__ import annotations

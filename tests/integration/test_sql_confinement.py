@@ -161,6 +161,8 @@ ORDINARY = [
     ("SELECT dummy FROM system.one WHERE dummy IN (SELECT 0)", "0\n"),
     ("SELECT 'file(/etc/hostname)' AS text", "file(/etc/hostname)\n"),
     ("EXISTS TABLE page_views", "1\n"),
+    ("SELECT count(p.page_view_id) FROM page_views AS p", "1\n"),
+    ("SELECT page_views.site FROM page_views", "shop\n"),
 ]
 
 
@@ -209,6 +211,8 @@ async def test_confinement_writer_inserts_only_into_rumhouse_tables(sql: Collect
         ("SELECT 1 INTO OUTFILE '/tmp/rumhouse-x'", "INTO OUTFILE is not allowed"),
         ("SELECT * FROM default.events", "default.events is outside rumhouse's data"),
         ("SELECT * FROM `rum\\\\x`.events", "quoted names may not contain control characters"),
+        ("SELECT * FROM `a-b`", "table a-b must be a plain name"),
+        ("SELECT * FROM `x.y`.z", "table x.y.z is not a table of rum"),
     ],
 )
 async def test_confinement_refusals_say_what_was_refused(
@@ -216,4 +220,12 @@ async def test_confinement_refusals_say_what_was_refused(
 ) -> None:
     status, headers, body = await ask(sql, query)
     assert (status, headers["X-ClickHouse-Exception-Code"]) == (403, "497"), body
-    assert f"Not enough privileges: {says}" in body
+    assert body.startswith(f"Code: 497. DB::Exception: Not enough privileges: {says}"), body
+    assert body.endswith(". (ACCESS_DENIED)\n"), body
+
+
+async def test_a_database_that_does_not_exist_is_the_engines_answer_not_a_refusal(
+    sql: Collector,
+) -> None:
+    status, headers, body = await ask(sql, "SELECT * FROM nosuch.events")
+    assert (status, headers["X-ClickHouse-Exception-Code"]) == (404, "81"), body

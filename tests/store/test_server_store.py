@@ -170,6 +170,73 @@ async def test_server_store_that_cannot_connect_pings_false_and_raises_on_insert
         await store.insert("events", ["name"], b'["x"]\n', "token")
 
 
+class Trickle:
+    """A server that answers every request with a 200 and then one byte every 0.1 s, for
+    ever: no read ever waits long, so only a bound on the whole call ends it."""
+
+    def __init__(self) -> None:
+        self.port = 0
+        self._server: asyncio.Server | None = None
+        self._answers: set[asyncio.Task[Any]] = set()
+
+    async def __aenter__(self) -> Trickle:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *_: Any) -> None:
+        assert self._server is not None
+        self._server.close()
+        for answer in self._answers:
+            answer.cancel()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        answer = asyncio.current_task()
+        assert answer is not None
+        self._answers.add(answer)
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+            while True:
+                writer.write(b"1\r\n0\r\n")
+                await writer.drain()
+                await asyncio.sleep(0.1)
+        except (OSError, asyncio.IncompleteReadError):
+            pass  # the client gave up: what the test waits for
+        finally:
+            writer.close()
+
+
+async def ended(call: Any) -> Any:
+    """What ``call`` ended with: its exception, or its result. Still running after a
+    generous 30 s fails the test (a deadline for the test, not a measurement)."""
+    task = asyncio.ensure_future(call)
+    done, _ = await asyncio.wait([task], timeout=30)
+    if not done:
+        task.cancel()
+        raise AssertionError("still running after 30 s: no bound ended the call")
+    return task.exception() or task.result()
+
+
+async def test_every_call_to_a_server_that_never_finishes_answering_times_out() -> None:
+    async with Trickle() as trickle:
+        url = f"http://127.0.0.1:{trickle.port}/rum"
+        store = ServerStore(load_settings(clickhouse_url=url, sink_timeout=1))
+        inserted = await ended(store.insert("events", ["name"], b'["x"]\n', "t"))
+        assert isinstance(inserted, TimeoutError)
+        assert isinstance(await ended(store.query("SELECT 1")), TimeoutError)
+        assert await ended(store.ping()) is False
+        await store.close()
+
+
+async def test_the_database_setting_is_used_when_the_url_names_none(server: Collector) -> None:
+    unnamed = writer_url(sql_port(server)).removesuffix("/rum")
+    store = ServerStore(load_settings(clickhouse_url=unnamed, database="elsewhere"))
+    with pytest.raises(DatabaseError, match="elsewhere"):
+        await store.query("SELECT 1")
+    await store.close()
+
+
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
@@ -181,6 +248,7 @@ async def test_server_store_that_cannot_connect_pings_false_and_raises_on_insert
         ),
         ("http://w%40x:p%3Aw%2F1@10.0.0.5:8124/", ("10.0.0.5", 8124, "w@x", "p:w/1", False, "rum")),
         ("http://[::1]:8123/db", ("::1", 8123, "default", "", False, "db")),
+        ("http://:8124/STATS_MAX", ("localhost", 8124, "default", "", False, "STATS_MAX")),
     ],
 )
 def test_server_url_reads_host_port_user_password_and_database(
@@ -253,6 +321,20 @@ async def test_open_client_in_server_mode_selects_and_creates_the_database(
     assert await asyncio.to_thread(use, unnamed, "SELECT currentDatabase()") == ("rum", [("rum",)])
     with pytest.raises(DatabaseError, match="CreateQuery"):  # missing: it tried to create it
         await asyncio.to_thread(use, f"{unnamed}/elsewhere", "SELECT 1")
+
+
+async def test_commands_ask_the_server_for_compressed_answers(server: Collector) -> None:
+    """migrate, sql and report read whole result sets: they must not travel uncompressed."""
+    async with LossyProxy(sql_port(server)) as proxy:
+
+        def read() -> None:
+            client = open_client(load_settings(clickhouse_url=writer_url(proxy.port)))
+            client.query("SELECT count() FROM events WHERE site = {s:String}", {"s": "probe"})
+            client.close()
+
+        await asyncio.to_thread(read)
+    [query] = [r for r in proxy.requests if b"&param_s=probe" in r.split(b"\r\n", 1)[0]]
+    assert b"\r\naccept-encoding: lz4," in query.lower(), query
 
 
 def test_open_client_says_where_the_server_it_cannot_reach_is() -> None:

@@ -352,3 +352,71 @@ async def test_in_durable_mode_a_cancelled_flush_hands_its_segment_to_the_spool(
     restarted = make(real_store, Clock(), Spool(tmp_path, 10 * 1024 * 1024))
     assert await restarted.replay_once()
     assert await real_store.query("SELECT count() FROM page_views_data") == [(1,)]
+
+
+async def test_held_batches_wait_while_the_store_is_down_and_go_in_first_when_it_is_back(
+    real_store: EmbeddedStore, settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A full spool keeps batches in memory: a replay while the store is still down keeps
+    them (and says so), the next one after the outage stores them in order."""
+    migrate.apply(real_store.client, settings.schema_dir)
+    outage = Outage(real_store)
+    spool = Spool(tmp_path, 1024 * 1024)
+    spool.max_bytes = 100  # smaller than one batch
+    buffer = make(outage, Clock(), spool)  # type: ignore[arg-type]
+    outage.down = True
+    for view in (1, 2):
+        buffer.add(rows(1, view_id=view))
+        with caplog.at_level("ERROR", logger="collector.write.buffer"):
+            assert not await buffer.flush()
+    assert caplog.messages.count("the spool is full (0 bytes): 2 rows held in memory") == 2
+    assert not await buffer.replay_once(), "still down: nothing went in"
+    assert buffer.degraded
+    outage.down = False
+    assert await buffer.replay_once()
+    assert await buffer.replay_once()
+    assert outage.views == ["pv00000000000001", "pv00000000000002"]
+    assert not buffer.degraded
+    assert await buffer.replay_once(), "nothing waits: done"
+
+
+async def test_a_torn_record_is_skipped_with_a_warning_naming_its_segment(
+    real_store: EmbeddedStore, settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    migrate.apply(real_store.client, settings.schema_dir)
+    spool = Spool(tmp_path, 1024 * 1024)
+    path = spool.write(rows(2))
+    assert path is not None
+    with open(path, "ab") as file:  # the crash came in the middle of the next record
+        file.write(frame(rows(3))[:40])
+    buffer = make(real_store, Clock(), Spool(tmp_path, 1024 * 1024))
+    with caplog.at_level("WARNING", logger="collector.write.buffer"):
+        assert await buffer.replay_once()
+    said = [r.getMessage() for r in caplog.records if r.name == "collector.write.buffer"]
+    assert said == [f"{path.name}: skipped a torn record (never acknowledged)"]
+    assert await real_store.query("SELECT count() FROM vitals_data") == [(2,)]
+
+
+async def test_in_durable_mode_a_failed_flush_replays_the_journal_segment_itself(
+    real_store: EmbeddedStore, settings: Settings, tmp_path: Path
+) -> None:
+    """The beacons are already on disk in the sealed segment: that file is queued for replay,
+    no second copy of its rows is written."""
+    migrate.apply(real_store.client, settings.schema_dir)
+    outage = Outage(real_store)
+    spool = Spool(tmp_path, 10 * 1024 * 1024)
+    journal = Journal(spool)
+    buffer = make(outage, Clock(), spool, journal=journal)  # type: ignore[arg-type]
+    committed = journal.append(rows(1, view_id=4))
+    buffer.add(rows(1, view_id=4))
+    await journal.commit()
+    await committed
+    outage.down = True
+    assert not await buffer.flush()
+    [segment] = tmp_path.glob("*.seg")
+    assert buffer.spool.pending == [segment]
+    outage.down = False
+    assert await buffer.replay_once()
+    assert outage.views == ["pv00000000000004"]
+    assert not segment.exists()
+    await journal.close()

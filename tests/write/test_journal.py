@@ -129,6 +129,21 @@ async def test_seal_closes_the_segment_after_its_last_fsync_and_starts_a_new_one
     assert spool.bytes == sum(p.stat().st_size for p in segments)
     await journal.close()
     assert str(segments[1]) not in open_files(), "close() closes the current segment"
+    await journal.close()  # shutdown paths may close twice: harmless
+
+
+async def test_a_journal_reopened_after_close_writes_a_new_segment(tmp_path: Path) -> None:
+    journal = Journal(Spool(tmp_path, 1 << 20))
+    first = journal.append(batch(1))
+    await journal.close()
+    assert first.done()
+    second = journal.append(batch(2))
+    await journal.commit()
+    assert second.done()
+    segments = sorted(tmp_path.glob("*.seg"))
+    assert [read_segment(p)[0] for p in segments] == [batch(1), batch(2)]
+    await journal.close()
+    assert not {str(p) for p in segments} & open_files()
 
 
 def test_spool_write_fsyncs_the_segment_and_its_folder(fsyncs: Fsyncs, tmp_path: Path) -> None:
