@@ -201,7 +201,7 @@ def run_report(settings: Settings, days: int, site: str) -> int:
         for statement in report.REFRESH:
             reader.client.command(statement)
     print(f"rumhouse report: last {days} days, {f'site {site}' if site else 'all sites'}")
-    for section in report.SECTIONS:
+    for section in report.sections():
         out = reader.client.raw_query(
             section.sql, parameters={"days": days, "site": site}, fmt="PrettyCompactMonoBlock",
             settings=reader.settings(False),

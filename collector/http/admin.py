@@ -19,7 +19,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 
 from collector.http import hosts, keys, openapi
-from collector.report.page import SECTIONS, render_page
+from collector.report.page import render_page, sections
 from collector.settings import Settings
 
 
@@ -32,7 +32,7 @@ async def report(request: web.Request) -> web.Response:
     store = request.app[keys.STORE]
     tables = [
         (section, *await store.query_table(section.sql, {"days": days, "site": site}))
-        for section in SECTIONS
+        for section in sections()
     ]
     return web.Response(text=render_page(site, days, tables), content_type="text/html")
 

@@ -81,8 +81,7 @@ class Journal:
         path = self._spool.new_path()
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         fsync_dir(path.parent)  # the file must still be there after a crash
-        self._current = _Segment(path, fd)
-        self._spool.track(path, 0)
+        self._current = _Segment(path, fd)  # the spool counts it from its first record
         return self._current
 
     async def run(self) -> None:

@@ -80,3 +80,50 @@ def test_the_page_names_its_scope_and_escapes_it() -> None:
     assert "?days=N&amp;site=KEY" in page
     assert page.endswith("</body></html>")
     assert "last 7 days, all sites</h1>" in render_page("", 7, [])
+
+
+def test_cls_keeps_three_decimals_above_one_and_other_numbers_round_from_one() -> None:
+    assert '<td class="n">1.250<span class="p75 poor"' in render_table(
+        ("metric", "p75"), [("CLS", 1.25)]
+    )
+    assert '<td class="n">1.500<span class="p75 poor"' in render_table(("CLS",), [(1.5,)])
+    html = render_table(("x",), [(0.999,), (1.0,), (1.5,)])
+    assert html == (
+        "<table><thead><tr><th>x</th></tr></thead><tbody>"
+        '<tr><td class="n">0.999</td></tr><tr><td class="n">1</td></tr>'
+        '<tr><td class="n">2</td></tr></tbody></table>'
+    )
+
+
+def test_only_the_p75_column_of_a_vitals_row_gets_a_bar() -> None:
+    html = render_table(("metric", "p75", "mean"), [("LCP", 3000.0, 5000.0)])
+    assert html.count('class="p75 ') == 1
+    assert '<td class="n">5,000</td>' in html
+
+
+def test_share_titles_are_rounded_percentages() -> None:
+    html = render_table(VITALS, [("INP", 150.0, 0.6, 0.3, 0.1, 10)])
+    titles = [part.split('"')[0] for part in html.split(' title="')[1:]]
+    assert titles == ["good: 60%", "needs_improvement: 30%", "poor: 10%"]
+
+
+def test_a_table_without_shares_has_no_share_column() -> None:
+    assert render_table(("what", "n"), [("a", 1), ("b", 2)]) == (
+        "<table><thead><tr><th>what</th><th>n</th></tr></thead><tbody>"
+        '<tr><td>a</td><td class="n">1</td></tr><tr><td>b</td><td class="n">2</td></tr>'
+        "</tbody></table>"
+    )
+
+
+def test_the_page_has_its_viewport_explanation_and_sections_in_order() -> None:
+    first, second = Section("One", "SELECT 1"), Section("Two", "SELECT 2")
+    page = render_page("", 7, [(first, ("a",), [("x",)]), (second, ("a",), [])])
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert (
+        '<p class="muted">p75 from the hourly rollups (refreshed every minute); bars coloured by '
+        "the Core Web Vitals thresholds. Add <code>?days=N&amp;site=KEY</code> to change "
+        "the scope.</p><h2>One</h2><table>"
+    ) in page
+    assert (
+        '</tbody></table><h2>Two</h2><p class="muted">No data in this period yet.</p></body></html>'
+    ) in page

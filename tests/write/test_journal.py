@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -99,7 +100,7 @@ async def test_a_failed_fsync_fails_the_waiting_records(fsyncs: Fsyncs, tmp_path
     future = journal.append(batch(1))
     fsyncs.fail = True
     await journal.commit()
-    with pytest.raises(JournalError, match="cannot fsync the spool"):
+    with pytest.raises(JournalError, match=r"cannot fsync the spool: .*Input/output error"):
         future.result()
     fsyncs.fail = False
     await journal.close()
@@ -156,3 +157,37 @@ def test_spool_write_fsyncs_the_segment_and_its_folder(fsyncs: Fsyncs, tmp_path:
     assert fsyncs.calls[-1][0] == tmp_path, "then the folder, after the rename"
     assert spool.pending == [path]
     assert read_segment(path) == (batch(1), 0)
+
+
+async def test_a_cancelled_request_does_not_hold_back_the_others(tmp_path: Path) -> None:
+    """A visitor that went away cancels its future: the records after it are released."""
+    journal = Journal(Spool(tmp_path, 1 << 20))
+    futures = [journal.append(batch(n)) for n in range(3)]
+    futures[0].cancel()
+    await journal.commit()
+    assert [f.cancelled() for f in futures] == [True, False, False]
+    assert all(f.done() for f in futures)
+    await journal.close()
+
+
+async def test_a_short_write_refuses_the_beacon_and_says_the_disk_may_be_full(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The kernel wrote only part of the record (a full disk): the write is real, but cut."""
+    real_write = os.write
+    monkeypatch.setattr(os, "write", lambda fd, data: real_write(fd, data[: len(data) // 2]))
+    journal = Journal(Spool(tmp_path, 1 << 20))
+    with pytest.raises(
+        JournalError, match=r"^cannot write to the spool: short write \(disk full\?\)$"
+    ):
+        journal.append(batch(1))
+    monkeypatch.undo()
+    await journal.close()
+
+
+async def test_journal_segments_are_private_to_the_collector(tmp_path: Path) -> None:
+    journal = Journal(Spool(tmp_path, 1 << 20))
+    await asyncio.gather(journal.append(batch(1)), journal.commit())
+    [segment] = tmp_path.glob("*.seg")
+    assert stat.S_IMODE(segment.stat().st_mode) == 0o600
+    await journal.close()
