@@ -63,7 +63,7 @@ class ServerStore:
             try:
                 await client.close()
             except Exception:  # a broken connection may fail to close: it is gone anyway
-                log.debug("closing the ClickHouse client failed", exc_info=True)
+                log.debug("closing the client failed", exc_info=True)  # pragma: no mutate
 
     async def insert(self, table: str, columns: Sequence[str], body: bytes, token: str) -> None:
         settings = INSERT_SETTINGS | self._insert_settings | {"insert_deduplication_token": token}

@@ -108,3 +108,18 @@ def test_admission_open_mode_accepts_any_site_and_origin_without_limits() -> Non
     for _ in range(100):
         gate.client("203.0.113.7")
         assert gate.site("anything", None).key == "open"
+
+
+def test_a_cors_preflight_is_allowed_only_for_an_origin_some_site_lists() -> None:
+    sites = (
+        {"key": "shop", "origins": ["https://shop.example"]},
+        {"key": "blog", "origins": ["https://blog.example"]},
+    )
+    admission = Admission(load_settings(sites=sites), clock=Clock())
+    assert admission.any_site_allows("https://blog.example")
+    assert admission.any_site_allows("HTTPS://SHOP.EXAMPLE"), "origins compare case-insensitively"
+    assert not admission.any_site_allows("https://evil.example")
+    assert not admission.any_site_allows(None)
+    assert Admission(load_settings(open_mode=True), clock=Clock()).any_site_allows(
+        "https://x.example"
+    )
