@@ -45,7 +45,9 @@ async def _store(app: web.Application) -> AsyncIterator[None]:
         yield
         await app[keys.STORE].close()
         return
-    ownership = owner.acquire(settings.data, listen=f"http://{settings.host}:{settings.port}")
+    ownership = owner.acquire(
+        settings.data, announce=True, listen=f"http://{settings.host}:{settings.port}"
+    )
     app[keys.OWNERSHIP] = ownership
     try:
         client = await asyncio.to_thread(open_client, settings)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -27,6 +29,12 @@ IPHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
     "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
 )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Collectors started by the tests announce themselves in a runtime folder of this run,
+    never in the user's (other runs, and real collectors, stay out of each other's way)."""
+    os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="rumhouse-tests-run-")
 
 
 @pytest.fixture

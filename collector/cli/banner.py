@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from collector import __version__
 from collector.settings import Settings
@@ -18,6 +19,8 @@ def banner(settings: Settings, sql_url: str | None, admin_url: str | None) -> st
     admin = admin_url or f"http://{settings.admin_host}:{settings.admin_port}"
     command = sys.argv[0] if sys.argv[0].endswith("rumhouse") else "rumhouse"
     where = str(settings.data.resolve()) if settings.embedded else "ClickHouse server"
+    # `rumhouse sql` looks in ./data unless told: name any other folder in the example
+    data = "" if not settings.embedded or settings.data == Path("data") else f" --data {where}"
     sql = (
         [f"  SQL endpoint  {sql_url}  (ClickHouse HTTP interface: user default, read-only)"]
         if sql_url
@@ -37,5 +40,5 @@ def banner(settings: Settings, sql_url: str | None, admin_url: str | None) -> st
         f"  report        {admin}/report      p75 by page and segment (also: rumhouse report)",
         f"  metrics       {admin}/metrics     Prometheus (admin listener, like /openapi.json)",
         *sql,
-        f'  query         {command} sql "{EXAMPLE_QUERY}"',
+        f'  query         {command} sql{data} "{EXAMPLE_QUERY}"',
     ])  # fmt: skip

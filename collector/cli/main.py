@@ -78,6 +78,10 @@ def _parser() -> argparse.ArgumentParser:
     sql.add_argument(
         "--format", default="PrettyCompactMonoBlock", help="any ClickHouse output format"
     )
+    sql.add_argument(
+        "--param", action="append", default=[], type=_param, metavar="NAME=VALUE",
+        help="the value of a {NAME:Type} placeholder in the query (repeatable)",
+    )  # fmt: skip
     sql.add_argument("--write", action="store_true", help="allow statements that change data")
     rep = commands.add_parser("report", help="p75 by page and segment, as tables")
     _common(rep)
@@ -100,6 +104,13 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--site", default="demo", help="site key (default demo)")
     sim.add_argument("--concurrency", type=int, default=8, help="requests in flight (default 8)")
     return parser
+
+
+def _param(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not re.fullmatch(r"[A-Za-z_]\w*", name):
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE (for {{NAME:Type}})")
+    return name, value
 
 
 def _config_file(args: argparse.Namespace) -> Path | None:
@@ -187,10 +198,14 @@ def run_migrations(settings: Settings, cluster_name: str | None, print_only: boo
     return 0
 
 
-def run_sql(settings: Settings, query: str, fmt: str, write: bool) -> int:
+def run_sql(
+    settings: Settings, query: str, fmt: str, write: bool, params: list[tuple[str, str]]
+) -> int:
     """Query the store: directly when no collector holds it, else through its endpoint."""
     reader = open_reader(settings, write)
-    out = reader.client.raw_query(query, fmt=fmt, settings=reader.settings(write))
+    out = reader.client.raw_query(
+        query, parameters=dict(params), fmt=fmt, settings=reader.settings(write)
+    )
     sys.stdout.write(out.decode(errors="replace"))
     return 0
 
@@ -242,7 +257,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     commands: dict[str, Callable[[], int]] = {
         "serve": lambda: serve(settings),
         "migrate": lambda: run_migrations(settings, args.cluster, args.print_only),
-        "sql": lambda: run_sql(settings, args.query, args.format, args.write),
+        "sql": lambda: run_sql(settings, args.query, args.format, args.write, args.param),
         "report": lambda: run_report(settings, args.days, args.site),
         "simulate": lambda: run_simulate(settings, args),
         "config": lambda: _config_check(settings, args),

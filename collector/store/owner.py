@@ -4,13 +4,19 @@ chDB lets one process open a data folder. A serving collector holds an exclusive
 on ``<data>/rumhouse.lock`` and writes its pid and addresses there, so that ``rumhouse sql``
 can say clearly that a collector owns the data (and, later, query through it) instead of
 failing inside chDB.
+
+A serving collector also announces itself in a per-user runtime folder
+(``$XDG_RUNTIME_DIR/rumhouse`` or ``/tmp/rumhouse-<uid>``), so that a command run from
+another directory, which finds no store where it looks, can say where the running one is.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -37,10 +43,18 @@ class FolderBusy(RumhouseError):
         )
 
 
+def runtime_folder() -> Path:
+    base = os.environ.get("XDG_RUNTIME_DIR")
+    return (
+        Path(base) / "rumhouse" if base else Path(tempfile.gettempdir()) / f"rumhouse-{os.getuid()}"
+    )
+
+
 @dataclass
 class Ownership:
     path: Path
     handle: IO[str]
+    announced: Path | None = None  # this collector's entry in the runtime folder
 
     def update(self, **info: Any) -> None:
         """Record more about the holder (the SQL endpoint's address once it is bound)."""
@@ -49,10 +63,44 @@ class Ownership:
         self.handle.truncate(0)
         self.handle.write(json.dumps(holder))
         self.handle.flush()
+        if self.announced is not None:
+            _announce(self.announced, self.path.parent, holder)
 
     def release(self) -> None:
+        if self.announced is not None:
+            self.announced.unlink(missing_ok=True)
         fcntl.flock(self.handle, fcntl.LOCK_UN)
         self.handle.close()
+
+
+def _announce(entry: Path, data: Path, holder: dict[str, Any]) -> None:
+    with contextlib.suppress(OSError):  # a courtesy to other commands: never fatal
+        entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        entry.write_text(json.dumps({**holder, "data": str(data.resolve())}))
+
+
+def _alive(pid: Any) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
+
+
+def running_collectors() -> list[dict[str, Any]]:
+    """The collectors of this user that announced themselves and still run, by pid."""
+    found = []
+    for entry in sorted(runtime_folder().glob("*.json")):
+        holder = _read_holder(entry)
+        if _alive(holder.get("pid")) and isinstance(holder.get("data"), str):
+            found.append(holder)
+        else:  # a collector that was killed left its entry behind
+            entry.unlink(missing_ok=True)
+    return found
 
 
 def _read_holder(path: Path) -> dict[str, Any]:
@@ -63,8 +111,9 @@ def _read_holder(path: Path) -> dict[str, Any]:
     return holder if isinstance(holder, dict) else {}
 
 
-def acquire(data: Path, **info: Any) -> Ownership:
-    """Take the folder for this process, or raise ``FolderBusy`` naming the holder."""
+def acquire(data: Path, announce: bool = False, **info: Any) -> Ownership:
+    """Take the folder for this process, or raise ``FolderBusy`` naming the holder;
+    ``announce``: a serving collector, listed for other commands (see above)."""
     data.mkdir(parents=True, exist_ok=True)
     path = data / LOCK_NAME
     handle = path.open("a+")
@@ -73,7 +122,12 @@ def acquire(data: Path, **info: Any) -> Ownership:
     except BlockingIOError:
         handle.close()
         raise FolderBusy(data, _read_holder(path)) from None
+    holder = {"pid": os.getpid(), **info}
     handle.truncate(0)
-    handle.write(json.dumps({"pid": os.getpid(), **info}))
+    handle.write(json.dumps(holder))
     handle.flush()
-    return Ownership(path, handle)
+    ownership = Ownership(path, handle)
+    if announce:
+        ownership.announced = runtime_folder() / f"{os.getpid()}.json"
+        _announce(ownership.announced, data, holder)
+    return ownership

@@ -8,6 +8,7 @@ collector's SQL endpoint (read-only), so the analyst never has to know which.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import clickhouse_connect
@@ -21,6 +22,31 @@ from collector.store.client import open_client
 
 class ReadOnlyHere(RumhouseError):
     """A statement that changes data was asked for while a collector owns the folder."""
+
+
+class NoStore(RumhouseError):
+    """An analyst's command pointed at a folder that holds no store: it creates none
+    (it would answer 0 rows from an empty store, silently)."""
+
+    def __init__(self, data: Path) -> None:
+        super().__init__(f"there is no rumhouse store in {data.resolve()}")
+        elsewhere = [c for c in owner.running_collectors() if Path(c["data"]) != data.resolve()]
+        if elsewhere:
+            self.hint = "".join(
+                f"\nA collector (pid {c.get('pid')}) is running with its data in {c['data']}:"
+                f" add --data {c['data']}"
+                for c in elsewhere
+            )
+        else:
+            self.hint = (
+                "\nPass --data with the folder the collector uses (`rumhouse serve --data"
+                " FOLDER`), or create a store here with `rumhouse migrate`."
+            )
+
+
+def holds_store(data: Path) -> bool:
+    """A folder the engine has opened (a collector or `rumhouse migrate` made it)."""
+    return (data / "metadata").is_dir()
 
 
 @dataclass
@@ -42,6 +68,8 @@ def _read_only(client: Client) -> dict[str, int] | None:
 
 def open_reader(settings: Settings, write: bool = False) -> Reader:
     if settings.embedded:
+        if not holds_store(settings.data):
+            raise NoStore(settings.data)
         try:
             owner.acquire(settings.data)
         except owner.FolderBusy as busy:

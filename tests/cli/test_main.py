@@ -95,10 +95,19 @@ def test_cli_sql_reads_through_a_running_collector_and_directly_after_it_stops(
             live = sql(data, "SELECT count() FROM page_views", "--format", "TSV")
         assert live.returncode == 0, live.stderr
         assert live.stdout == "1\n", "rumhouse sql reads through the running collector"
+        shop = "SELECT count() FROM page_views WHERE site = {site:String}"
+        assert sql(data, shop, "--param", "site=shop", "--format", "TSV").stdout == "1\n"
         busy = sql(data, "DROP TABLE vitals_data", "--write")
         assert busy.returncode == 2
         assert "in use by a rumhouse collector" in busy.stderr
         assert "read-only" in busy.stderr
+        lost = sql(tmp_path / "elsewhere", "SELECT count() FROM page_views")
+        assert (lost.returncode, lost.stdout) == (2, "")
+        assert lost.stderr == (
+            f"rumhouse: there is no rumhouse store in {tmp_path / 'elsewhere'}\n"
+            f"A collector (pid {proc.pid}) is running with its data in {data}: add --data {data}\n"
+        )
+        assert not (tmp_path / "elsewhere").exists(), "a read-only command creates no store"
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
@@ -106,7 +115,7 @@ def test_cli_sql_reads_through_a_running_collector_and_directly_after_it_stops(
     assert proc.returncode == 0, output
     assert f"{url}/demo" in output
     assert f"{url}/snippet" in output
-    assert "rumhouse sql" in output
+    assert f'rumhouse sql --data {data} "SELECT page_group' in output, "the folder, named"
     assert '"POST /v1/beacon HTTP/1.1" 204' in output, "the access log is on"
     assert "127.0.0.1" not in output.split("rumhouse sql")[-1], "no client address in logs"
     done = sql(data, "SELECT page_group, metric, value FROM vitals", "--format", "TSV")
@@ -127,6 +136,7 @@ def test_cli_sql_reads_through_a_running_collector_and_directly_after_it_stops(
 
 def test_cli_sql_prints_a_table_and_refuses_writes_by_default(tmp_path: Path) -> None:
     data = tmp_path / "data"
+    subprocess.run([RUMHOUSE, "migrate", "--data", str(data)], check=True, capture_output=True)
     table = sql(data, "SELECT 1 AS answer")
     assert table.returncode == 0, table.stderr
     assert "answer" in table.stdout
@@ -135,6 +145,30 @@ def test_cli_sql_prints_a_table_and_refuses_writes_by_default(tmp_path: Path) ->
     assert refused.returncode == 2
     assert "readonly" in refused.stderr.lower()
     assert "vitals_data" in sql(data, "SHOW TABLES", "--format", "TSV").stdout
+    typed = "SELECT {site:String} AS s, {n:UInt8} + 1 AS m"
+    both = sql(data, typed, "--param", "site=a=b", "--param", "n=41", "--format", "TSV")
+    assert both.stdout == "a=b\t42\n", both.stderr
+    bad = sql(data, typed, "--param", "site")
+    assert bad.returncode == 2
+    assert "argument --param: 'site' is not NAME=VALUE (for {NAME:Type})" in bad.stderr
+
+
+def test_cli_sql_and_report_on_a_folder_without_a_store_say_so_and_create_nothing(
+    tmp_path: Path,
+) -> None:
+    missing = tmp_path / "nosuch"
+    hint = (
+        "Pass --data with the folder the collector uses (`rumhouse serve --data FOLDER`),"
+        " or create a store here with `rumhouse migrate`."
+    )
+    for command in (["sql", "SELECT 1"], ["report"]):
+        run = subprocess.run(
+            [RUMHOUSE, command[0], "--data", str(missing), *command[1:]],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        assert (run.returncode, run.stdout) == (2, ""), run.stderr
+        assert run.stderr == f"rumhouse: there is no rumhouse store in {missing}\n{hint}\n"
+        assert not missing.exists()
 
 
 def test_cli_migrate_is_idempotent(tmp_path: Path) -> None:
