@@ -7,22 +7,20 @@ import asyncio
 import os
 import re
 import sys
+import tomllib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-import uvloop
-from aiohttp import web
 from clickhouse_connect.driver.exceptions import ClickHouseError as ClickHouseClientError
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
 from collector import __version__, logs
-from collector.app import ACCESS_LOG_FORMAT, access_logger, create_app
-from collector.cli import config_check, workers
-from collector.cli.banner import banner
+from collector.cli import config_check, failures
+from collector.cli import serve as serving
 from collector.errors import RumhouseError
-from collector.http import keys
 from collector.report import page as report
 from collector.settings import Settings, load_settings
 from collector.store import cluster_apply, migrate, owner
@@ -34,6 +32,7 @@ from collector.tools import simulate
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, help="TOML settings file (env: RUMHOUSE_CONFIG)")
     parser.add_argument("--data", type=Path, help="embedded data folder (default ./data)")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on failure")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -135,55 +134,6 @@ def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(_config_file(args), **_flags(args))
 
 
-NO_SITES = (
-    "rumhouse: no site may send beacons. Add one to the settings file, for example\n"
-    '  sites = [{ key = "shop", origins = ["https://shop.example"] }]\n'
-    "or run `rumhouse serve --open` (development: any site key, any origin)."
-)
-
-
-def serve(settings: Settings) -> int:
-    if not settings.sites and not settings.open_mode:
-        print(NO_SITES, file=sys.stderr)
-        return 2
-    if settings.workers > 1:
-        with workers.reserved_port(settings) as shared:
-            print(banner(shared, None, None), flush=True)
-            print(f"  workers       {settings.workers} processes on one port", flush=True)
-            return workers.run(shared, serve_one)
-    return serve_one(settings, None)
-
-
-def serve_one(settings: Settings, on_ready: Callable[[], None] | None) -> int:
-    """One collector process; SIGTERM stops it gracefully (aiohttp's run_app): no new
-    connections, in-flight requests answered, then the buffer written or spooled. A worker
-    (``on_ready`` given) prints no banner and tells its supervisor once it listens."""
-    app = create_app(settings)
-
-    def listening(message: str) -> None:
-        """run_app "prints" once the port listens, with the port bound (``--port 0``)."""
-        if on_ready is not None:
-            on_ready()
-            return
-        bound = re.search(r":(\d+)", message)
-        port = int(bound[1]) if bound else settings.port
-        listens = settings.model_copy(update={"port": port})
-        print(banner(listens, app.get(keys.SQL_URL), app.get(keys.ADMIN_URL)), flush=True)
-
-    web.run_app(
-        app,
-        host=settings.host,
-        port=settings.port,
-        print=listening,
-        access_log=access_logger(settings),
-        access_log_format=ACCESS_LOG_FORMAT,
-        loop=uvloop.new_event_loop(),  # libuv's loop: less CPU per request than asyncio's
-        reuse_port=on_ready is not None,  # workers share the port
-        shutdown_timeout=settings.shutdown_timeout / 4,
-    )
-    return 0
-
-
 def run_migrations(settings: Settings, cluster_name: str | None, print_only: bool) -> int:
     if cluster_name is not None:  # a ClickHouse cluster: Replicated and Distributed tables
         return cluster_apply.run(settings, cluster_name, print_only)
@@ -255,7 +205,7 @@ def _config_check(settings: Settings, args: argparse.Namespace) -> int:
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
     commands: dict[str, Callable[[], int]] = {
-        "serve": lambda: serve(settings),
+        "serve": lambda: serving.serve(settings),
         "migrate": lambda: run_migrations(settings, args.cluster, args.print_only),
         "sql": lambda: run_sql(settings, args.query, args.format, args.write, args.param),
         "report": lambda: run_report(settings, args.days, args.site),
@@ -268,17 +218,24 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logs.configure()
+    for warning in failures.unknown_variables(os.environ):
+        print(warning, file=sys.stderr)
     try:
         settings = _settings(args)
-        logs.configure(settings.log_format)
+    except (ValidationError, tomllib.TOMLDecodeError, SettingsError) as exc:
+        if args.debug:
+            raise
+        print(failures.explain(exc, _config_file(args), _flags(args)), file=sys.stderr)
+        return 2
+    logs.configure(settings.log_format)
+    try:
         return _run(settings, args)
-    except ValidationError as exc:
-        print(f"rumhouse: invalid settings:\n{exc}", file=sys.stderr)
     except BrokenPipeError:  # `rumhouse report | head`: the reader left, nothing is wrong
         sys.stderr.close()
         return 0
-    except RumhouseError as exc:
-        print(f"rumhouse: {exc}{exc.hint}", file=sys.stderr)
-    except ClickHouseClientError as exc:  # the engine's or the server's own error message
-        print(f"rumhouse: {exc}", file=sys.stderr)
+    except (RumhouseError, ClickHouseClientError) as exc:
+        if args.debug:
+            raise
+        hint = exc.hint if isinstance(exc, RumhouseError) else ""  # else: the engine's words
+        print(f"rumhouse: {exc}{hint}", file=sys.stderr)
     return 2

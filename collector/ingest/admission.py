@@ -92,9 +92,7 @@ class Admission:
         if site is None:
             raise Rejection(Refusal.UNKNOWN_SITE, f"site key {key!r} is not configured here")
         if not self.origin_allowed(site, origin):
-            raise Rejection(
-                Refusal.FORBIDDEN_ORIGIN, f"origin {origin!r} may not send for site {key!r}"
-            )
+            raise Rejection(Refusal.FORBIDDEN_ORIGIN, _forbidden(origin, key))
         if site is not OPEN_SITE and (wait := self._site_buckets.take(key, site.rate_limit)):
             raise _limited(wait, f"site {key!r}")
         return site
@@ -105,6 +103,15 @@ class Admission:
     def any_site_allows(self, origin: str | None) -> bool:
         """For CORS preflights, which carry no site key."""
         return self._open or any(self.origin_allowed(s, origin) for s in self._sites.values())
+
+
+def _forbidden(origin: str | None, key: str) -> str:
+    if origin is None:  # a browser always sends one with a beacon: a script, or a proxy
+        return (
+            f"site {key!r} accepts beacons from its origins only, and this request has no"
+            " Origin header (browsers send one; a proxy must pass it on)"
+        )
+    return f"origin {origin!r} may not send for site {key!r}: add it to the site's origins"
 
 
 def _limited(wait: float, who: str) -> Rejection:

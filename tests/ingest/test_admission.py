@@ -85,6 +85,13 @@ def test_admission_refuses_foreign_or_missing_origin_with_403() -> None:
     for origin in ("https://evil.example", None, "http://shop.example"):
         assert reason(lambda o=origin: gate.site("shop", o)).reason == Refusal.FORBIDDEN_ORIGIN
     assert gate.site("shop", "HTTPS://SHOP.EXAMPLE").key == "shop"
+    assert reason(lambda: gate.site("shop", "https://evil.example")).message == (
+        "origin 'https://evil.example' may not send for site 'shop': add it to the site's origins"
+    )
+    assert reason(lambda: gate.site("shop", None)).message == (
+        "site 'shop' accepts beacons from its origins only, and this request has no Origin"
+        " header (browsers send one; a proxy must pass it on)"
+    )
 
 
 def test_admission_rate_limits_a_client_with_retry_after() -> None:

@@ -1,0 +1,79 @@
+"""``rumhouse serve``: one collector process, or a supervisor of workers on one port; the
+banner once the port listens, and a short message when it cannot."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+
+import uvloop
+from aiohttp import web
+
+from collector.app import ACCESS_LOG_FORMAT, access_logger, create_app
+from collector.cli import failures, workers
+from collector.cli.banner import banner
+from collector.http import keys
+from collector.settings import Settings
+
+NO_SITES = (
+    "rumhouse: no site may send beacons. Add one to the settings file, for example\n"
+    '  sites = [{ key = "shop", origins = ["https://shop.example"] }]\n'
+    "or run `rumhouse serve --open` (development: any site key, any origin)."
+)
+
+
+def serve(settings: Settings) -> int:
+    if not settings.sites and not settings.open_mode:
+        print(NO_SITES, file=sys.stderr)
+        return 2
+    if settings.workers > 1:
+        with workers.reserved_port(settings) as shared:
+            print(banner(shared, None, None), flush=True)
+            print(f"  workers       {settings.workers} processes on one port", flush=True)
+            return workers.run(shared, serve_one)
+    return serve_one(settings, None)
+
+
+def serve_one(settings: Settings, on_ready: Callable[[], None] | None) -> int:
+    """One collector process; SIGTERM stops it gracefully (aiohttp's run_app): no new
+    connections, in-flight requests answered, then the buffer written or spooled. A worker
+    (``on_ready`` given) prints no banner and tells its supervisor once it listens."""
+    app = create_app(settings)
+
+    def listening(message: str) -> None:
+        """run_app "prints" once the port listens, with the port bound (``--port 0``)."""
+        if on_ready is not None:
+            on_ready()
+            return
+        bound = re.search(r":(\d+)", message)
+        port = int(bound[1]) if bound else settings.port
+        listens = settings.model_copy(update={"port": port})
+        print(banner(listens, app.get(keys.SQL_URL), app.get(keys.ADMIN_URL)), flush=True)
+
+    ports = {settings.port: "--port", settings.sql_port: "--sql-port"}
+    try:
+        _run_app(app, settings, listening, reuse_port=on_ready is not None)
+    except OSError as exc:
+        told = failures.explain_bind(exc, ports | {settings.admin_port: "--admin-port"})
+        if told is None:
+            raise
+        print(told, file=sys.stderr)
+        return 1
+    return 0
+
+
+def _run_app(
+    app: web.Application, settings: Settings, listening: Callable[[str], None], reuse_port: bool
+) -> None:
+    web.run_app(
+        app,
+        host=settings.host,
+        port=settings.port,
+        print=listening,
+        access_log=access_logger(settings),
+        access_log_format=ACCESS_LOG_FORMAT,
+        loop=uvloop.new_event_loop(),  # libuv's loop: less CPU per request than asyncio's
+        reuse_port=reuse_port,  # workers share the port
+        shutdown_timeout=settings.shutdown_timeout / 4,
+    )
