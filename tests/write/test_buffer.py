@@ -420,3 +420,66 @@ async def test_in_durable_mode_a_failed_flush_replays_the_journal_segment_itself
     assert outage.views == ["pv00000000000004"]
     assert not segment.exists()
     await journal.close()
+
+
+async def test_a_full_buffer_refuses_with_503_reasons_and_retry_after(
+    real_store: EmbeddedStore, tmp_path: Path
+) -> None:
+    """Memory mode: a full spool alone does not refuse (the buffer still has room); a full
+    buffer does, as buffer_full, whatever the spool holds."""
+    spool = Spool(tmp_path, 1024 * 1024)
+    spool.write(rows(5))
+    spool.max_bytes = 1  # and full
+    buffer = make(real_store, Clock(), spool, max_rows=3)
+    assert await buffer.accept(rows(2)) is None, "3 rows: exactly the limit"
+    refused = await buffer.accept(rows(1))
+    assert refused is not None
+    assert (refused.status, refused.retry_after) == (503, 5)
+    assert refused.body() == {
+        "error": "buffer_full",
+        "message": "the collector cannot store more right now; retry later",
+    }
+    assert buffer.rows == 3
+
+
+async def test_shutdown_with_the_store_up_writes_what_is_queued(
+    real_store: EmbeddedStore, settings: Settings, tmp_path: Path
+) -> None:
+    migrate.apply(real_store.client, settings.schema_dir)
+    buffer = make(real_store, Clock(), Spool(tmp_path, 1024 * 1024))
+    buffer.add(rows(2))
+    await buffer.close(deadline=Clock().now + 5)
+    assert await real_store.query("SELECT count() FROM vitals_data") == [(2,)]
+    assert not list(tmp_path.glob("*.seg")), "written, not spooled"
+
+
+async def test_shutdown_spools_at_its_deadline_while_the_store_hangs(
+    real_store: EmbeddedStore, settings: Settings, tmp_path: Path
+) -> None:
+    """The store would take an hour: the deadline, not the sink timeout, ends the insert."""
+    migrate.apply(real_store.client, settings.schema_dir)
+    clock = Clock()
+    buffer = make(Stalled(real_store), clock, Spool(tmp_path, 1024 * 1024), sink_timeout=3600)  # type: ignore[arg-type]
+    buffer.add(rows(2))
+    closing = asyncio.ensure_future(buffer.close(deadline=clock.now))
+    done, _ = await asyncio.wait([closing], timeout=30)  # a deadline for the test only
+    assert done, "close() waited for the hanging store past its deadline"
+    assert len(list(tmp_path.glob("*.seg"))) == 1
+
+
+async def test_shutdown_spools_held_batches_once_the_spool_has_room_and_logs_what_it_cannot(
+    real_store: EmbeddedStore, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    spool = Spool(tmp_path, 1024 * 1024)
+    spool.max_bytes = 100  # smaller than one batch
+    buffer = make(real_store, Clock(), spool)  # no tables: every insert fails
+    for view in (1, 3):  # a batch of 2 rows, one of 4
+        buffer.add(rows(view, view_id=view))
+        assert not await buffer.flush()
+    assert buffer.rows == 6, "two batches held in memory"
+    spool.max_bytes = len(frame(rows(1, view_id=1))) + 10  # room for one of them
+    await buffer.close(deadline=Clock().now + 5)
+    [segment] = tmp_path.glob("*.seg")
+    assert read_segment(segment)[0]["page_views_data"][1] == 1
+    said = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert said[-1] == "shutting down with 4 rows neither written nor spooled (spool full)"
