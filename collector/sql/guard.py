@@ -97,10 +97,10 @@ def parse_tree(explained: str) -> list[Node]:
     nodes: list[Node] = []
     for line in explained.splitlines():
         match = _NODE.fullmatch(line)
-        depth = len(match[1]) if match else -1
-        if match is None or depth > (nodes[-1].depth + 1 if nodes else 0):
+        # a child is one level deeper than the node before it, at most; the root at 0
+        if match is None or len(match[1]) > (nodes[-1].depth + 1 if nodes else 0):
             raise denied("the query's structure could not be checked")
-        nodes.append(Node(depth, match[2], match[3] or ""))
+        nodes.append(Node(len(match[1]), match[2], match[3] or ""))
     if not nodes:
         raise denied("the query's structure could not be checked")
     return nodes
