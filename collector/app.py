@@ -17,6 +17,7 @@ from clickhouse_connect.driver.client import Client
 from collector.http import assets, beacon, hosts, keys, ops
 from collector.http.admin import create_admin_app
 from collector.http.beacon_script import BeaconScript
+from collector.http.peers import Peers
 from collector.ingest.admission import Admission
 from collector.ingest.enrich import Enricher
 from collector.ingest.enrich.geo import CountryLookup
@@ -201,6 +202,7 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.SETTINGS] = settings
     app[keys.METRICS] = Metrics()
     app[keys.ADMISSION] = Admission(settings)
+    app[keys.PEERS] = Peers(settings.trusted_proxies, app[keys.METRICS].untrusted_forwarded)
     script = BeaconScript.load(settings.beacon_script)
     if script is None:
         log.warning(

@@ -49,6 +49,11 @@ class Metrics:
         self.spool_segments = Gauge(
             "rumhouse_spool_segments", "Spool segments waiting for replay.", registry=r
         )
+        self.untrusted_forwarded = Counter(
+            "rumhouse_untrusted_forwarded",
+            "Requests with X-Forwarded-For from a peer not in trusted_proxies (ignored).",
+            registry=r,
+        )
         self.fsyncs = Counter(
             "rumhouse_journal_fsyncs", "Group-commit fsyncs (durable mode).", registry=r
         )

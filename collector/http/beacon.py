@@ -7,7 +7,6 @@ through ``_refuse`` so its status comes from ``outcomes.STATUS`` and its reason 
 
 from __future__ import annotations
 
-import ipaddress
 from datetime import UTC, datetime
 
 import orjson
@@ -19,8 +18,6 @@ from collector.ingest.decode import BodyError
 from collector.ingest.enrich import Client
 from collector.ingest.outcomes import Drops, Refusal, Rejection
 from collector.ingest.pipeline import Facts
-
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def _cors(request: web.Request) -> dict[str, str]:
@@ -55,28 +52,9 @@ async def _read_body(request: web.Request, limit: int, timeout: float) -> bytes:
         raise validate.too_large(limit) from None
 
 
-def _trusted(address: str, proxies: tuple[Network, ...]) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in network for network in proxies)
-
-
-def client_address(peer: str, forwarded: str, proxies: tuple[Network, ...]) -> str:
-    """The visitor's address: the peer, or behind trusted proxies the right-most
-    X-Forwarded-For entry that is not itself a trusted proxy."""
-    address = peer
-    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()] if forwarded else []
-    while hops and _trusted(address, proxies):
-        address = hops.pop()
-    return address
-
-
 def _client(request: web.Request) -> Client:
-    proxies = request.app[keys.SETTINGS].trusted_proxies
     forwarded = request.headers.get("X-Forwarded-For", "")
-    address = client_address(request.remote or "", forwarded, proxies)
+    address = request.app[keys.PEERS].client_address(request.remote or "", forwarded)
     return Client(address=address, user_agent=request.headers.get("User-Agent", ""))
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from aiohttp import web
 
 from collector.http.beacon_script import BeaconScript
+from collector.http.peers import Peers
 from collector.ingest.admission import Admission
 from collector.ingest.pipeline import Pipeline
 from collector.metrics import Metrics
@@ -18,6 +19,7 @@ from collector.write.buffer import Buffer
 SETTINGS = web.AppKey("settings", Settings)
 ADMISSION = web.AppKey("admission", Admission)
 METRICS = web.AppKey("metrics", Metrics)
+PEERS = web.AppKey("peers", Peers)
 STORE = web.AppKey[Store]("store")
 BUFFER = web.AppKey("buffer", Buffer)
 PIPELINE = web.AppKey("pipeline", Pipeline)
