@@ -61,6 +61,7 @@ class Buffer:
         self._sink_timeout = sink_timeout
         self._metrics = metrics or Metrics()
         self._clock = clock
+        self._spooled = 0  # rows this buffer sent to the spool (the shutdown line reports them)
         self._queues: dict[str, list[bytes]] = {table: [] for table in TABLES}
         self._counts = dict.fromkeys(TABLES, 0)
         self._queued = 0
@@ -201,6 +202,7 @@ class Buffer:
             self._backlog.set()
             return
         self._metrics.spooled_rows.inc(rows)
+        self._spooled += rows
         self._backlog.set()
 
     async def replay_once(self) -> bool:
@@ -247,7 +249,9 @@ class Buffer:
                 await asyncio.sleep(min(MAX_BACKOFF, 0.25 * 2**failures))
 
     async def close(self, deadline: float) -> None:
-        """Shutdown: write or spool what is in memory before ``deadline`` (monotonic)."""
+        """Shutdown: write or spool what is in memory before ``deadline`` (monotonic), and
+        say in one line what became of it."""
+        queued, spooled = self.rows, self._spooled
         if self._queued and not self.degraded:
             await self.flush(deadline)
         elif self._queued:
@@ -255,8 +259,15 @@ class Buffer:
         for batch in list(self._held):  # the spool may have room again
             if self.spool.write(batch) is not None:
                 self._held.remove(batch)
+                self._spooled += sum(n for _, n in batch.values())
         if self.journal:
             await self.journal.close()
+        spooled = self._spooled - spooled
+        log.info(
+            "shutdown: %d rows written, %d spooled; the spool keeps %d segment(s), %d bytes,"
+            " for the next start",
+            queued - spooled - self.rows, spooled, len(self.spool.pending), self.spool.bytes,
+        )  # fmt: skip
         if self.rows:  # a counter would die with the process: the log line is the record
             log.error(
                 "shutting down with %d rows neither written nor spooled (spool full)", self.rows

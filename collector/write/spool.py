@@ -101,10 +101,9 @@ class Spool:
         self._next = int(_NAME.match(found[-1].name)[1]) + 1 if found else 1  # type: ignore[index]
         if found:
             log.warning(
-                "spool %s holds %d segment(s) from an earlier run: replaying them",
-                directory,
-                len(found),
-            )
+                "spool %s holds %d segment(s), %d bytes, from an earlier run: replaying them",
+                directory, len(found), self.bytes,
+            )  # fmt: skip
 
     def new_path(self) -> Path:
         path = self.directory / f"{self._next:012d}.seg"

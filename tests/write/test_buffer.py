@@ -442,15 +442,29 @@ async def test_a_full_buffer_refuses_with_503_reasons_and_retry_after(
     assert buffer.rows == 3
 
 
+def said(caplog: pytest.LogCaptureFixture, level: str = "INFO") -> list[str]:
+    """What the buffer logged at ``level``."""
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "collector.write.buffer" and r.levelname == level
+    ]
+
+
 async def test_shutdown_with_the_store_up_writes_what_is_queued(
-    real_store: EmbeddedStore, settings: Settings, tmp_path: Path
+    real_store: EmbeddedStore, settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     migrate.apply(real_store.client, settings.schema_dir)
     buffer = make(real_store, Clock(), Spool(tmp_path, 1024 * 1024))
     buffer.add(rows(2))
-    await buffer.close(deadline=Clock().now + 5)
+    with caplog.at_level("INFO", logger="collector.write.buffer"):
+        await buffer.close(deadline=Clock().now + 5)
     assert await real_store.query("SELECT count() FROM vitals_data") == [(2,)]
     assert not list(tmp_path.glob("*.seg")), "written, not spooled"
+    assert said(caplog) == [
+        "shutdown: 3 rows written, 0 spooled; the spool keeps 0 segment(s), 0 bytes,"
+        " for the next start"
+    ]
 
 
 async def test_shutdown_spools_at_its_deadline_while_the_store_hangs(
@@ -478,8 +492,14 @@ async def test_shutdown_spools_held_batches_once_the_spool_has_room_and_logs_wha
         assert not await buffer.flush()
     assert buffer.rows == 6, "two batches held in memory"
     spool.max_bytes = len(frame(rows(1, view_id=1))) + 10  # room for one of them
-    await buffer.close(deadline=Clock().now + 5)
+    with caplog.at_level("INFO", logger="collector.write.buffer"):
+        await buffer.close(deadline=Clock().now + 5)
     [segment] = tmp_path.glob("*.seg")
     assert read_segment(segment)[0]["page_views_data"][1] == 1
-    said = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
-    assert said[-1] == "shutting down with 4 rows neither written nor spooled (spool full)"
+    assert said(caplog) == [
+        "shutdown: 0 rows written, 2 spooled; the spool keeps 1 segment(s),"
+        f" {segment.stat().st_size} bytes, for the next start"
+    ]
+    assert said(caplog, "ERROR")[-1] == (
+        "shutting down with 4 rows neither written nor spooled (spool full)"
+    )

@@ -110,3 +110,16 @@ def test_a_batch_that_would_overflow_the_spool_is_not_written(tmp_path: Path) ->
     assert spool.write(batch(2)) is None
     assert len(spool.pending) == 1
     assert len(list(tmp_path.glob("*"))) == 1, "no file left behind"
+
+
+def test_a_restart_says_what_the_spool_holds_for_replay(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    first = Spool(tmp_path, 1024 * 1024)
+    assert not caplog.records, "an empty spool says nothing"
+    paths = [first.write(batch(1)), first.write(batch(2))]
+    size = sum(p.stat().st_size for p in paths if p is not None)
+    Spool(tmp_path, 1024 * 1024)
+    assert [r.getMessage() for r in caplog.records] == [
+        f"spool {tmp_path} holds 2 segment(s), {size} bytes, from an earlier run: replaying them"
+    ]
