@@ -20,7 +20,7 @@ from pydantic_settings import SettingsError
 from collector import __version__, logs
 from collector.cli import config_check, failures
 from collector.cli import serve as serving
-from collector.errors import RumhouseError
+from collector.errors import RumhouseError, UsageError
 from collector.report import page as report
 from collector.settings import Settings, load_settings
 from collector.store import cluster_apply, migrate, owner
@@ -117,7 +117,7 @@ def _config_file(args: argparse.Namespace) -> Path | None:
         Path(os.environ["RUMHOUSE_CONFIG"]) if os.environ.get("RUMHOUSE_CONFIG") else None
     )
     if config is not None and not config.is_file():
-        raise SystemExit(f"rumhouse: no settings file at {config}")
+        raise UsageError(f"no settings file at {config}")
     return config
 
 
@@ -138,7 +138,7 @@ def run_migrations(settings: Settings, cluster_name: str | None, print_only: boo
     if cluster_name is not None:  # a ClickHouse cluster: Replicated and Distributed tables
         return cluster_apply.run(settings, cluster_name, print_only)
     if print_only:
-        raise SystemExit("rumhouse: --print goes with --cluster NAME")
+        raise UsageError("--print goes with --cluster NAME")
     if settings.embedded:
         owner.acquire(settings.data)
     applied = migrate.apply(open_client(settings), settings.schema_dir)
@@ -190,7 +190,7 @@ def run_simulate(settings: Settings, args: argparse.Namespace) -> int:
             f"rumhouse: cannot reach a collector at {url} ({exc}); start one with `make run`",
             file=sys.stderr,
         )
-        return 2
+        return 1
     print(f"{tally.accepted} of {tally.sent} beacons accepted by {url}")
     if tally.failed:
         print(f"rumhouse: refused: {tally.failed} (status: count)", file=sys.stderr)
@@ -222,20 +222,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(warning, file=sys.stderr)
     try:
         settings = _settings(args)
-    except (ValidationError, tomllib.TOMLDecodeError, SettingsError) as exc:
-        if args.debug:
-            raise
-        print(failures.explain(exc, _config_file(args), _flags(args)), file=sys.stderr)
-        return 2
-    logs.configure(settings.log_format)
-    try:
+        logs.configure(settings.log_format)
         return _run(settings, args)
     except BrokenPipeError:  # `rumhouse report | head`: the reader left, nothing is wrong
         sys.stderr.close()
         return 0
-    except (RumhouseError, ClickHouseClientError) as exc:
-        if args.debug:
+    except Exception as exc:
+        if args.debug or not isinstance(exc, EXPLAINED):
             raise
-        hint = exc.hint if isinstance(exc, RumhouseError) else ""  # else: the engine's words
-        print(f"rumhouse: {exc}{hint}", file=sys.stderr)
-    return 2
+        told, code = _told(exc, args)
+        print(told, file=sys.stderr)
+        return code
+
+
+# The failures printed as a short message (anything else is a bug: its traceback shows).
+EXPLAINED = (
+    ValidationError, tomllib.TOMLDecodeError, SettingsError, RumhouseError, ClickHouseClientError,
+)  # fmt: skip
+
+
+def _told(exc: Exception, args: argparse.Namespace) -> tuple[str, int]:
+    """The message and exit code: 2 for settings and usage, 1 for what failed at run time."""
+    if isinstance(exc, RumhouseError):
+        return f"rumhouse: {exc}{exc.hint}", exc.exit_code
+    if isinstance(exc, ClickHouseClientError):  # the engine's or the server's own words
+        return f"rumhouse: {exc}", 1
+    return failures.explain(exc, _config_file(args), _flags(args)), 2

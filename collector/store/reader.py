@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import clickhouse_connect
 from clickhouse_connect.driver.client import Client
 
-from collector.errors import RumhouseError
+from collector.errors import RumhouseError, UsageError
 from collector.settings import Settings
 from collector.store import migrate, owner
 from collector.store.client import open_client
@@ -24,7 +24,7 @@ class ReadOnlyHere(RumhouseError):
     """A statement that changes data was asked for while a collector owns the folder."""
 
 
-class NoStore(RumhouseError):
+class NoStore(UsageError):
     """An analyst's command pointed at a folder that holds no store: it creates none
     (it would answer 0 rows from an empty store, silently)."""
 

@@ -240,21 +240,22 @@ async def post(
             for beacon in (visit.beacon, *visit.resends):
                 await _send(http, url, beacon, visit.headers, tally)
 
-    async with aiohttp.ClientSession() as http:
-        workers = [asyncio.create_task(worker(http)) for _ in range(concurrency)]
-        for n, visit in enumerate(visits(count, seed, site), 1):
-            await queue.put(visit)
-            if progress and (n % 500 == 0 or n == count):
-                rate = tally.sent / max(time.monotonic() - started, 1e-6)
-                print(
-                    f"\rsimulated {n}/{count} page views, {tally.sent} beacons sent ({rate:.0f}/s)",
-                    end="",
-                    file=sys.stderr,
-                    flush=True,
-                )
-        for _ in workers:
-            await queue.put(None)
-        await asyncio.gather(*workers)
-    if progress:
-        print(file=sys.stderr)
+    try:
+        async with aiohttp.ClientSession() as http:
+            workers = [asyncio.create_task(worker(http)) for _ in range(concurrency)]
+            for n, visit in enumerate(visits(count, seed, site), 1):
+                await queue.put(visit)
+                if progress and (n % 500 == 0 or n == count):
+                    rate = tally.sent / max(time.monotonic() - started, 1e-6)
+                    print(
+                        f"\rsimulated {n}/{count} page views, {tally.sent} beacons sent"
+                        f" ({rate:.0f}/s)",
+                        end="", file=sys.stderr, flush=True,
+                    )  # fmt: skip
+            for _ in workers:
+                await queue.put(None)
+            await asyncio.gather(*workers)
+    finally:
+        if progress:  # end the progress line, also before an error message
+            print(file=sys.stderr)
     return tally

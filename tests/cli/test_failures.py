@@ -88,6 +88,28 @@ def test_a_misspelled_variable_is_warned_about_not_ignored_silently(
     )
 
 
+def test_usage_mistakes_exit_2_and_say_what_to_change(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert run(capsys, "--config", str(tmp_path / "nosuch.toml")) == (
+        2, f"rumhouse: no settings file at {tmp_path / 'nosuch.toml'}\n",
+    )  # fmt: skip
+    assert main(["migrate", "--data", str(tmp_path / "d"), "--print"]) == 2
+    assert capsys.readouterr().err == "rumhouse: --print goes with --cluster NAME\n"
+
+
+def test_simulate_without_a_collector_is_a_runtime_failure(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    with socket.socket() as probe:  # a port nothing listens on: bound, never listening
+        probe.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{probe.getsockname()[1]}"
+        assert main(["simulate", "--url", url, "--count", "1"]) == 1
+    last = capsys.readouterr().err.split("\n")[-2]  # the progress line ends first
+    assert last.startswith(f"rumhouse: cannot reach a collector at {url} (")
+    assert last.endswith("); start one with `make run`")
+
+
 def test_debug_shows_the_traceback(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     path = settings_file(tmp_path, "prot = 1\n")
     with pytest.raises(Exception, match="prot"):
