@@ -9,12 +9,12 @@ STAMPS := .stamps
 JS := js-beacon
 JS_SOURCES := $(wildcard $(JS)/src/*.ts) $(JS)/build.mjs
 
-.PHONY: run test bench mutation deps build schema chromium lint typecheck jstest pytest clean
+.PHONY: run test bench mutation deps build schema chromium deploy-checkers lint typecheck jstest pytest clean
 
 run: deps build
 	$(BIN)/rumhouse serve --open
 
-test: deps build chromium lint typecheck jstest pytest
+test: deps build chromium deploy-checkers lint typecheck jstest pytest
 
 # Speed against floors measured in the same run (loopback only; never part of make test).
 bench: deps build
@@ -63,6 +63,14 @@ chromium:
 	@command -v chromium >/dev/null || { echo "installing Debian's chromium for the browser tests ..."; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# What tests/integration/test_deploy_files.py runs the files of deploy/ with: nginx (run for
+# real on loopback), Caddy's parser, systemd-analyze.
+deploy-checkers:
+	@command -v nginx >/dev/null && command -v caddy >/dev/null && command -v systemd-analyze >/dev/null || \
+		{ echo "installing nginx, caddy and systemd-analyze for the deployment tests ..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light caddy systemd >/dev/null; \
+		pkill -x nginx; pkill -x caddy; true; }  # the packages' own services are not wanted here
+
 lint: deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -73,7 +81,7 @@ typecheck: deps
 jstest: build chromium
 	cd $(JS) && npm test --silent
 
-pytest: deps build chromium
+pytest: deps build chromium deploy-checkers
 	$(BIN)/pytest
 
 clean:

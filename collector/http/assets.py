@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 
 from aiohttp import web
@@ -32,9 +33,22 @@ async def rum_js(request: web.Request) -> web.Response:
     )
 
 
+_HOST = re.compile(r"[A-Za-z0-9.-]+(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?")
+
+
 def base_url(request: web.Request) -> str:
+    """Where browsers reach this collector: ``public_url``, else the request's own scheme
+    and host, as a trusted proxy forwarded them (TLS ends there: ``X-Forwarded-Proto``)."""
     public = request.app[keys.SETTINGS].public_url
-    return public.rstrip("/") if public else f"{request.scheme}://{request.host}"
+    if public:
+        return public.rstrip("/")
+    scheme, host = request.scheme, request.host
+    if request.app[keys.PEERS].trusted(request.remote or ""):
+        proto = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
+        scheme = proto if proto in ("http", "https") else scheme
+        forwarded = request.headers.get("X-Forwarded-Host", "").split(",")[0].strip()
+        host = forwarded if _HOST.fullmatch(forwarded) else host
+    return f"{scheme}://{host}"
 
 
 def snippet_for(request: web.Request, key: str) -> str:

@@ -33,7 +33,7 @@ class Peers:
         self._untrusted = untrusted
         self._told: set[Network] = set()
 
-    def _trusted(self, address: str) -> bool:
+    def trusted(self, address: str) -> bool:
         ip = _ip(address)
         return ip is not None and any(ip in network for network in self._proxies)
 
@@ -41,10 +41,10 @@ class Peers:
         """The peer, or behind trusted proxies the right-most X-Forwarded-For entry that is
         not itself a trusted proxy."""
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()] if forwarded else []
-        if hops and not self._trusted(peer):
+        if hops and not self.trusted(peer):
             self._untrusted_header(peer)
         address = peer
-        while hops and self._trusted(address):
+        while hops and self.trusted(address):
             address = hops.pop()
         return address
 

@@ -80,3 +80,36 @@ async def test_over_http_an_untrusted_balancer_shows_in_the_metrics(tmp_path: Pa
         assert registry.get_sample_value("rumhouse_untrusted_forwarded_total") == 1
     finally:
         await runner.cleanup()
+
+
+@pytest.mark.parametrize(
+    ("trusted", "headers", "base"),
+    [
+        (
+            True,
+            {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "rum.example"},
+            "https://rum.example",
+        ),
+        (True, {"X-Forwarded-Proto": "gopher", "X-Forwarded-Host": 'a"b'}, "http://{host}"),
+        (False, {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "rum.example"}, "http://{host}"),
+    ],
+    ids=["behind-tls-proxy", "nonsense-ignored", "untrusted-peer"],
+)
+async def test_the_snippet_names_the_scheme_and_host_browsers_use(
+    tmp_path: Path, trusted: bool, headers: dict[str, str], base: str
+) -> None:
+    settings = load_settings(
+        data=tmp_path / "data", port=0, sql_port=0, admin_port=0, open_mode=True,
+        trusted_proxies=["127.0.0.0/8"] if trusted else [],
+    )  # fmt: skip
+    runner, url = await start_collector(settings)
+    try:
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(f"{url}/snippet?site=demo", headers=headers) as reply,
+        ):
+            snippet = await reply.text()
+        expected = base.format(host=url.removeprefix("http://"))
+        assert f'"{expected}/rum.js","demo","{expected}/v1/beacon"' in snippet, snippet
+    finally:
+        await runner.cleanup()
