@@ -63,6 +63,22 @@ def test_admission_sampling_keeps_whole_sessions() -> None:
     assert all(sampled(i, 1.0) for i in ids)
 
 
+def base36(value: int) -> str:
+    """Four base-36 digits, as rum.js ends a session id with."""
+    digits = string.digits + string.ascii_lowercase
+    return "".join(digits[value // 36**power % 36] for power in (3, 2, 1, 0))
+
+
+def test_sampling_keeps_a_session_whose_last_four_digits_fall_below_the_rate() -> None:
+    """rate 0.5 keeps the ids ending below half of 36**4 = 1,679,616: 839,807, not 839,808."""
+    assert sampled("m3k2p9xx" + base36(839_807), 0.5)
+    assert not sampled("m3k2p9xx" + base36(839_808), 0.5)
+    assert sampled("m3k2p9xx" + base36(0), 0.000001)
+    assert not sampled("m3k2p9xx" + base36(1), 1 / 36**4)
+    # An id rum.js did not make (not base 36 at its end) is kept: no session is cut in two.
+    assert sampled("visitor-id__", 0.01)
+
+
 def admission(**overrides: Any) -> Admission:
     sites = ({"key": "shop", "origins": ["https://shop.example"], "rate_limit": 1},)
     return Admission(load_settings(sites=sites, client_rate_limit=1, **overrides), clock=Clock())
@@ -78,6 +94,19 @@ def reason(call: object) -> Rejection:
 def test_admission_refuses_unknown_site_with_403() -> None:
     refused = reason(lambda: admission().site("blog", "https://shop.example"))
     assert (refused.reason, refused.status) == (Refusal.UNKNOWN_SITE, 403)
+    assert refused.message == "site key 'blog' is not configured here"
+
+
+def test_each_site_has_its_own_rate_limit() -> None:
+    sites = (
+        {"key": "shop", "origins": ["*"], "rate_limit": 1},
+        {"key": "blog", "origins": ["*"], "rate_limit": 1},
+    )
+    gate = Admission(load_settings(sites=sites), clock=Clock())
+    gate.site("shop", None)
+    gate.site("shop", None)  # a burst of two
+    assert reason(lambda: gate.site("shop", None)).reason == Refusal.RATE_LIMITED
+    assert gate.site("blog", None).key == "blog", "another site's traffic does not count"
 
 
 def test_admission_refuses_foreign_or_missing_origin_with_403() -> None:
