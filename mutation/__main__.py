@@ -1,5 +1,6 @@
-"""``python -m mutation [python|beacon|promises ...] [--report]``: run the parts (all three by
-default) and print their scores; ``--report`` reads the last run's results without running.
+"""``python -m mutation [python|beacon|promises ...] [GLOB ...] [--report]``: run the parts
+(all three by default) and print their scores; ``--report`` reads the last run's results
+without running; a GLOB (``collector.write.*``) runs only the Python mutants it matches.
 Exits 1 when a part misses its target."""
 
 from __future__ import annotations
@@ -11,11 +12,14 @@ from mutation import beacon, promises, python
 
 def main(argv: list[str]) -> int:
     report = "--report" in argv
-    parts = [a for a in argv if not a.startswith("--")] or ["python", "beacon", "promises"]
+    words = [a for a in argv if not a.startswith("--")]
+    names = [w for w in words if w.startswith("collector.")]
+    parts = [w for w in words if w not in names] or (["python"] if names else [])
+    parts = parts or ["python", "beacon", "promises"]
     met = True
     for part in parts:
         if part == "python":
-            met &= python.main(run=not report)
+            met &= python.main(run=not report, names=names)
         elif part == "beacon":
             met &= beacon.main(run=not report)
         elif part == "promises":
