@@ -9,11 +9,10 @@ copy. ``events`` is a plain MergeTree, so a duplicate would stay visible there.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qsl, quote, urlsplit
 
 import aiohttp
@@ -39,26 +38,49 @@ from tests.conftest import DESKTOP_CHROME, Collector, beacon, start_collector
 WRITER = ("collector_writer", "w@secret:42")
 
 
-class LossyProxy:
-    """Forwards TCP both ways; drops the answers to the next ``lose`` INSERTs into
-    ``events`` (after the server sent them, so the rows are in) and closes the connection."""
+class Loopback:
+    """A TCP server on a port of its own choosing, serving each connection with ``_serve``;
+    leaving it stops the server and the connections it still serves."""
 
-    def __init__(self, upstream: int) -> None:
-        self.upstream = upstream
-        self.lose = 0
-        self.lost = 0
-        self.requests: list[bytes] = []  # the start of every request sent up
+    def __init__(self) -> None:
         self.port = 0
         self._server: asyncio.Server | None = None
+        self._answers: set[asyncio.Task[Any]] = set()
 
-    async def __aenter__(self) -> LossyProxy:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+    async def __aenter__(self) -> Self:
+        self._server = await asyncio.start_server(self._track, "127.0.0.1", 0)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 
     async def __aexit__(self, *_: Any) -> None:
         assert self._server is not None
         self._server.close()
+        for answer in self._answers:
+            answer.cancel()
+
+    async def _track(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        answer = asyncio.current_task()
+        assert answer is not None
+        self._answers.add(answer)
+        try:
+            await self._serve(reader, writer)
+        finally:
+            writer.close()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        raise NotImplementedError
+
+
+class LossyProxy(Loopback):
+    """Forwards TCP both ways; drops the answers to the next ``lose`` INSERTs into
+    ``events`` (after the server sent them, so the rows are in) and closes the connection."""
+
+    def __init__(self, upstream: int) -> None:
+        super().__init__()
+        self.upstream = upstream
+        self.lose = 0
+        self.lost = 0
+        self.requests: list[bytes] = []  # the start of every request sent up
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream)
@@ -84,12 +106,12 @@ class LossyProxy:
                 await writer.drain()
 
         tasks = [asyncio.create_task(up()), asyncio.create_task(down())]
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        for task in tasks:
-            task.cancel()
-        for w in (writer, up_writer):
-            with contextlib.suppress(Exception):
-                w.close()
+        try:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in tasks:
+                task.cancel()
+            up_writer.close()
 
 
 @pytest.fixture
@@ -170,30 +192,11 @@ async def test_server_store_that_cannot_connect_pings_false_and_raises_on_insert
         await store.insert("events", ["name"], b'["x"]\n', "token")
 
 
-class Trickle:
+class Trickle(Loopback):
     """A server that answers every request with a 200 and then one byte every 0.1 s, for
     ever: no read ever waits long, so only a bound on the whole call ends it."""
 
-    def __init__(self) -> None:
-        self.port = 0
-        self._server: asyncio.Server | None = None
-        self._answers: set[asyncio.Task[Any]] = set()
-
-    async def __aenter__(self) -> Trickle:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-        return self
-
-    async def __aexit__(self, *_: Any) -> None:
-        assert self._server is not None
-        self._server.close()
-        for answer in self._answers:
-            answer.cancel()
-
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        answer = asyncio.current_task()
-        assert answer is not None
-        self._answers.add(answer)
         try:
             await reader.readuntil(b"\r\n\r\n")
             writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")

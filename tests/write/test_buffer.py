@@ -328,18 +328,24 @@ async def test_a_flush_cancelled_by_shutdown_loses_nothing(
     assert not list(tmp_path.glob("*.seg"))
 
 
+async def durable(store: Any, folder: Path, view_id: int) -> tuple[Buffer, Journal]:
+    """A durable-mode buffer over ``store`` holding one beacon, acknowledged (fsynced)."""
+    spool = Spool(folder, 10 * 1024 * 1024)
+    journal = Journal(spool)
+    buffer = make(store, Clock(), spool, journal=journal)
+    committed = journal.append(rows(1, view_id=view_id))
+    buffer.add(rows(1, view_id=view_id))
+    await journal.commit()
+    await committed
+    return buffer, journal
+
+
 async def test_in_durable_mode_a_cancelled_flush_hands_its_segment_to_the_spool(
     real_store: EmbeddedStore, settings: Settings, tmp_path: Path
 ) -> None:
     migrate.apply(real_store.client, settings.schema_dir)
     stalled = Stalled(real_store)
-    spool = Spool(tmp_path, 10 * 1024 * 1024)
-    journal = Journal(spool)
-    buffer = make(stalled, Clock(), spool, journal=journal)  # type: ignore[arg-type]
-    committed = journal.append(rows(1, view_id=9))
-    buffer.add(rows(1, view_id=9))
-    await journal.commit()
-    await committed
+    buffer, journal = await durable(stalled, tmp_path, view_id=9)
     flushing = asyncio.create_task(buffer.flush())
     await stalled.entered.wait()
     flushing.cancel()
@@ -404,13 +410,7 @@ async def test_in_durable_mode_a_failed_flush_replays_the_journal_segment_itself
     no second copy of its rows is written."""
     migrate.apply(real_store.client, settings.schema_dir)
     outage = Outage(real_store)
-    spool = Spool(tmp_path, 10 * 1024 * 1024)
-    journal = Journal(spool)
-    buffer = make(outage, Clock(), spool, journal=journal)  # type: ignore[arg-type]
-    committed = journal.append(rows(1, view_id=4))
-    buffer.add(rows(1, view_id=4))
-    await journal.commit()
-    await committed
+    buffer, journal = await durable(outage, tmp_path, view_id=4)
     outage.down = True
     assert not await buffer.flush()
     [segment] = tmp_path.glob("*.seg")
