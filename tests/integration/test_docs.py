@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from collector.http import keys
 from tests.conftest import Collector, beacon
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,3 +39,20 @@ async def test_docs_schema_page_names_every_column(collector: Collector) -> None
     )
     missing = sorted(f"{table}.{name}" for table, name in columns if name not in documented)
     assert not missing, f"schema/README.md does not describe: {missing}"
+
+
+async def test_the_deploy_guides_retention_statements_change_the_ttl(
+    collector: Collector,
+) -> None:
+    """docs/deploy.md's `rumhouse sql --write "ALTER ..."` lines, run on the real schema."""
+    guide = (ROOT / "docs" / "deploy.md").read_text()
+    statements = re.findall(r'^rumhouse sql --write "(ALTER TABLE [^"]+)"$', guide, flags=re.M)
+    assert len(statements) == 2
+    for statement in statements:
+        await collector.app[keys.STORE].query(statement)
+    tables = dict(await collector.query(
+        "SELECT name, create_table_query FROM system.tables WHERE database = currentDatabase()"
+        " AND name IN ('page_views_data', 'vitals_hourly_pages_data')"
+    ))  # fmt: skip
+    assert "TTL toDateTime(ts) + toIntervalDay(30)" in tables["page_views_data"]
+    assert "TTL hour + toIntervalMonth(24)" in tables["vitals_hourly_pages_data"]
