@@ -51,8 +51,7 @@ def clean_url(url: str, allowlist: tuple[str, ...] = ()) -> tuple[str, str, str]
     path = scrub(parts.path or "/")
     if parts.scheme not in _WEB or not host:
         return "", host, path
-    query = _kept_query(parts.query, allowlist) if allowlist and parts.query else ""
-    return f"{parts.scheme}://{host}{port}{path}{query}", host, path
+    return f"{parts.scheme}://{host}{port}{path}{_kept_query(parts.query, allowlist)}", host, path
 
 
 def _kept_query(query: str, allowlist: tuple[str, ...]) -> str:
