@@ -24,6 +24,16 @@ TARGET = 90.0
 KILLED = {"killed", "timeout", "caught by type check", "segfault"}
 
 
+def forget_removed() -> None:
+    """mutmut copies the project into mutants/ but never deletes there: a test file removed
+    from the project would still be collected (and fail to import)."""
+    copy = ROOT / "mutants"
+    for folder in ("tests", "collector"):
+        for path in (copy / folder).rglob("*.py") if (copy / folder).is_dir() else ():
+            if not (ROOT / path.relative_to(copy)).exists():
+                path.unlink()
+
+
 def run_mutmut(names: list[str]) -> None:
     """All the mutants, or those ``names`` match (globs such as ``collector.write.spool.*``:
     a part of the two hours, the rest of the last run's results kept)."""
@@ -31,6 +41,7 @@ def run_mutmut(names: list[str]) -> None:
     which = ", ".join(names) if names else "the promise modules"
     print(f"mutmut: mutating {which} and running their tests ...", flush=True)
     env = os.environ | {"PYTHONDONTWRITEBYTECODE": "1"}
+    forget_removed()
     command = [str(mutmut), "run", "--max-children", "2", *names]
     subprocess.run(command, cwd=ROOT, env=env, check=False)
 
