@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+import subprocess
 from pathlib import Path
 
 from collector.http import keys
@@ -56,3 +58,23 @@ async def test_the_deploy_guides_retention_statements_change_the_ttl(
     ))  # fmt: skip
     assert "TTL toDateTime(ts) + toIntervalDay(30)" in tables["page_views_data"]
     assert "TTL hour + toIntervalMonth(24)" in tables["vitals_hourly_pages_data"]
+
+
+async def test_the_readmes_curl_examples_answer(collector: Collector) -> None:
+    """Each `curl` line of the README, pointed at this collector's SQL endpoint, as a shell
+    runs it: exit 0, an answer, no ClickHouse error."""
+    await collector.post(beacon(metrics=[{"name": "LCP", "value": 1500}]))
+    await collector.flush()
+    readme = (ROOT / "README.md").read_text()
+    lines = re.findall(r"^curl .*127\.0\.0\.1:8123.*$", readme, flags=re.M)
+    assert len(lines) >= 2
+    endpoint = collector.app[keys.SQL_URL]
+    for line in lines:
+        command = line.replace("http://127.0.0.1:8123", endpoint)
+        ran = await asyncio.to_thread(
+            subprocess.run, ["sh", "-c", f"{command} --fail-with-body --silent --show-error"],
+            capture_output=True, text=True, timeout=30, check=False,
+        )  # fmt: skip
+        assert ran.returncode == 0, f"{line}\n{ran.stdout}{ran.stderr}"
+        assert ran.stdout.strip(), line
+        assert "Exception" not in ran.stdout, line
