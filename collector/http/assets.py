@@ -64,7 +64,19 @@ def snippet_for(request: web.Request, key: str) -> str:
 
 
 async def snippet(request: web.Request) -> web.Response:
-    return web.Response(text=snippet_for(request, request.query.get("site", "demo")[:64]) + "\n")
+    """The snippet of ``?site=KEY``: any key in open mode, else a configured site (a snippet
+    for a site that does not exist would send beacons that are all refused)."""
+    settings = request.app[keys.SETTINGS]
+    configured = [site.key for site in settings.sites]
+    key = request.query.get("site", "demo" if settings.open_mode or not configured else "")[:64]
+    if not key and len(configured) == 1:
+        key = configured[0]
+    if not settings.open_mode and key not in configured:
+        which = f"no site {key!r} is configured here" if key else "say which site"
+        raise web.HTTPNotFound(
+            text=f"{which}: /snippet?site=KEY, one of: {', '.join(configured) or '(none)'}\n"
+        )
+    return web.Response(text=snippet_for(request, key) + "\n")
 
 
 async def demo(request: web.Request) -> web.Response:
