@@ -12,6 +12,7 @@ import ipaddress
 import re
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import (
@@ -216,10 +217,31 @@ class Settings(BaseSettings):
         assert value is not None
         if not value.startswith(("http://", "https://")):
             raise ValueError(
-                "RUMHOUSE_CLICKHOUSE_URL must start with http:// or https:// "
+                "must start with http:// or https:// "
                 "(for example https://user:password@clickhouse:8443/rum)"
             )
+        try:
+            urlsplit(value).port  # noqa: B018 - raises on a port that is not a number
+        except ValueError:
+            raise ValueError("its port is not a number") from None
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str | None) -> str | None:
+        if value and not re.fullmatch(r"https?://[^/\s]+(/\S*)?", value):
+            raise ValueError("must be an address like https://rum.example.com")
+        return value or None
+
+    @model_validator(mode="after")
+    def _one_port_per_listener(self) -> Settings:
+        ports = [("port", self.port), ("sql_port", self.sql_port), ("admin_port", self.admin_port)]
+        taken = [(name, port) for name, port in ports if port]
+        for i, (name, port) in enumerate(taken):
+            for other, same in taken[i + 1 :]:
+                if port == same:
+                    raise ValueError(f"{name} and {other} are both {port}: give each its own")
+        return self
 
     @model_validator(mode="after")
     def _listeners_are_safe(self) -> Settings:

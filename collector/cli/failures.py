@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from collector.access import SqlUser
 from collector.settings import Settings, Site
 
 ENV_PREFIX = "RUMHOUSE_"
@@ -45,9 +46,21 @@ def _close_variable(name: str, known: Iterable[str]) -> str:
     return f"; did you mean {bare[match[0]]!r}?" if match else ""
 
 
+# Settings whose value an error must not repeat: it may be a password (logs keep it).
+SECRET = frozenset({"admin_password", "sql_users", "clickhouse_url"})
+
+
 def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel]:
-    """The model whose field the last part of ``loc`` names (a site's, or the settings')."""
-    return Site if len(loc) >= 3 and loc[0] == "sites" else Settings
+    """The model whose field the last part of ``loc`` names (a site's, a SQL user's, or
+    the settings')."""
+    nested: dict[str, type[BaseModel]] = {"sites": Site, "sql_users": SqlUser}
+    return nested.get(str(loc[0]), Settings) if len(loc) >= 3 else Settings
+
+
+def _clean(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    """The settings' own path: pydantic adds the names of its validators for union types
+    (``trusted_proxies[0].lax-or-strict[...]``)."""
+    return tuple(p for p in loc if isinstance(p, int) or re.fullmatch(r"[a-z_][a-z0-9_]*", p))
 
 
 def _dotted(loc: tuple[int | str, ...]) -> str:
@@ -60,7 +73,8 @@ class Sources:
     def __init__(self, config_file: Path | None, flags: Mapping[str, Any]) -> None:
         self.file = config_file
         self.flags = {name for name, value in flags.items() if value is not None}
-        self.lines = config_file.read_text().splitlines() if config_file else []
+        text = config_file.read_text(errors="replace") if config_file else ""
+        self.lines = text.splitlines()
 
     def where(self, loc: tuple[int | str, ...]) -> str:
         if not loc:  # a rule over several settings
@@ -92,19 +106,35 @@ class Sources:
 def _message(error: ErrorDetails) -> str:
     loc, kind = error["loc"], error["type"]
     name = str(loc[-1]) if loc else ""
+    if kind in ("tuple_type", "list_type"):
+        return _not_a_list(error)
     if kind == "extra_forbidden":
         where = f" in {_dotted(loc[:-1])}" if len(loc) > 1 else ""
         return f"unknown key {name!r}{where}{_close(name, _model_at(loc).model_fields)}"
     if kind == "missing":
         return f"{_dotted(loc)} is required"
-    if loc == ("sites",) and kind == "tuple_type" and isinstance(error["input"], dict):
-        return "sites is a list of tables: write [[sites]] (one block per site), not [sites]"
     if kind == "literal_error":
         expected = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
         got = str(error["input"])
         return f"{_dotted(loc)}: {got!r} is not one of {', '.join(expected)}{_close(got, expected)}"
     said = error["msg"].removeprefix("Value error, ")
-    return f"{_dotted(loc)}: {said} (got {error['input']!r})" if loc else said
+    if kind in ("ip_v4_network", "ip_v6_network"):  # pydantic tries both: say it once
+        said = "not an IP network like 10.0.0.0/8 or 2001:db8::/32 (the host part all zero)"
+    if not loc:
+        return said
+    got = "" if str(loc[0]) in SECRET else f" (got {error['input']!r})"
+    return f"{_dotted(loc)}: {said}{got}"
+
+
+def _not_a_list(error: ErrorDetails) -> str:
+    loc, given = error["loc"], error["input"]
+    if loc == ("sites",) and isinstance(given, dict):
+        return "sites is a list of tables: write [[sites]] (one block per site), not [sites]"
+    if loc == ("sites",):
+        return "sites is a list of tables: write one [[sites]] block per site"
+    if isinstance(given, str):
+        return f"{_dotted(loc)}: a list is needed: write [{given!r}]"
+    return f"{_dotted(loc)}: {error['msg']}"
 
 
 def _superseded(errors: list[ErrorDetails]) -> set[int]:
@@ -121,13 +151,14 @@ def _superseded(errors: list[ErrorDetails]) -> set[int]:
 
 
 def explain_invalid(exc: ValidationError, sources: Sources) -> str:
-    errors = exc.errors()
+    errors = [ErrorDetails(**{**e, "loc": _clean(e["loc"])}) for e in exc.errors()]
     skip = _superseded(errors)
-    lines = []
+    lines: list[str] = []
     for i, error in enumerate(errors):
-        if i not in skip:
-            where = sources.where(error["loc"])
-            lines.append(f"rumhouse: {where + ': ' if where else ''}{_message(error)}")
+        where = sources.where(error["loc"])
+        line = f"rumhouse: {where + ': ' if where else ''}{_message(error)}"
+        if i not in skip and line not in lines:  # a union's alternatives fail alike
+            lines.append(line)
     return "\n".join(lines)
 
 
@@ -157,6 +188,9 @@ def explain(exc: Exception, config_file: Path | None, flags: Mapping[str, Any]) 
         return explain_invalid(exc, Sources(config_file, flags))
     if isinstance(exc, tomllib.TOMLDecodeError):
         return explain_toml(exc, config_file)
+    if isinstance(exc, UnicodeDecodeError):
+        where = f"{exc.reason} at byte {exc.start}"
+        return f"rumhouse: {config_file}: not UTF-8 text ({where}): save it as UTF-8"
     return explain_variable(str(exc))
 
 

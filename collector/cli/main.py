@@ -117,7 +117,8 @@ def _config_file(args: argparse.Namespace) -> Path | None:
         Path(os.environ["RUMHOUSE_CONFIG"]) if os.environ.get("RUMHOUSE_CONFIG") else None
     )
     if config is not None and not config.is_file():
-        raise UsageError(f"no settings file at {config}")
+        given = "--config" if args.config else "RUMHOUSE_CONFIG"
+        raise UsageError(f"no settings file at {config} (from {given})")
     return config
 
 
@@ -237,7 +238,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 # The failures printed as a short message (anything else is a bug: its traceback shows).
 EXPLAINED = (
-    ValidationError, tomllib.TOMLDecodeError, SettingsError, RumhouseError, ClickHouseClientError,
+    ValidationError, tomllib.TOMLDecodeError, UnicodeDecodeError, SettingsError, RumhouseError,
+    ClickHouseClientError,
 )  # fmt: skip
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from collector.errors import RumhouseError
+from collector.errors import RumhouseError, UsageError
 
 LOCK_NAME = "rumhouse.lock"
 
@@ -114,6 +114,8 @@ def _read_holder(path: Path) -> dict[str, Any]:
 def acquire(data: Path, announce: bool = False, **info: Any) -> Ownership:
     """Take the folder for this process, or raise ``FolderBusy`` naming the holder;
     ``announce``: a serving collector, listed for other commands (see above)."""
+    if data.exists() and not data.is_dir():
+        raise UsageError(f"the data folder {data} is a file: give --data a folder")
     data.mkdir(parents=True, exist_ok=True)
     path = data / LOCK_NAME
     handle = path.open("a+")

@@ -46,8 +46,48 @@ def settings_file(tmp_path: Path, text: str) -> str:
             'durability = "durabel"\n',
             "line 1: durability: 'durabel' is not one of memory, durable; did you mean 'durable'?",
         ),
+        (
+            'trusted_proxies = ["10.0.0.1/8"]\n',
+            "line 1: trusted_proxies[0]: not an IP network like 10.0.0.0/8 or 2001:db8::/32"
+            " (the host part all zero) (got '10.0.0.1/8')",
+        ),
+        (
+            '[[sql_users]]\nname = "a"\npasword = "x"\n',
+            "line 3: unknown key 'pasword' in sql_users[0]; did you mean 'password'?",
+        ),
+        (
+            'sites = "shop"\n',
+            "line 1: sites is a list of tables: write one [[sites]] block per site",
+        ),
+        (
+            '[[sites]]\nkey = "a"\norigins = "https://a.example"\n',
+            "line 3: sites[0].origins: a list is needed: write ['https://a.example']",
+        ),
+        (
+            'public_url = "rum.example"\n',
+            "line 1: public_url: must be an address like https://rum.example.com"
+            " (got 'rum.example')",
+        ),
+        (
+            'clickhouse_url = "htps://w:Secret-9@ch/rum"\n',
+            "line 1: clickhouse_url: must start with"
+            " http:// or https:// (for example https://user:password@clickhouse:8443/rum)",
+        ),
     ],
-    ids=["toml-syntax", "key-typo", "single-table", "top-level-typo", "bad-origin", "enum-typo"],
+    ids=[
+        "toml-syntax",
+        "key-typo",
+        "single-table",
+        "top-level-typo",
+        "bad-origin",
+        "enum-typo",
+        "network-host-bits",
+        "sql-user-typo",
+        "sites-string",
+        "origins-string",
+        "public-url",
+        "secret-not-echoed",
+    ],
 )
 def test_a_bad_settings_file_is_one_line_naming_file_line_and_fix(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str, says: str
@@ -88,11 +128,43 @@ def test_a_misspelled_variable_is_warned_about_not_ignored_silently(
     )
 
 
+def test_a_settings_file_that_is_not_utf8_says_so(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "latin1.toml"
+    path.write_bytes(b'host = "\xff"\n')
+    assert run(capsys, "--config", str(path)) == (
+        2, f"rumhouse: {path}: not UTF-8 text (invalid start byte at byte 8): save it as UTF-8\n",
+    )  # fmt: skip
+
+
+def test_two_listeners_on_one_port_and_a_port_that_is_no_number(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run(capsys, "--port", "9000", "--sql-port", "9000") == (
+        2, "rumhouse: port and sql_port are both 9000: give each its own\n",
+    )  # fmt: skip
+    monkeypatch.setenv("RUMHOUSE_CLICKHOUSE_URL", "https://u:p@ch:nine/rum")
+    assert run(capsys) == (
+        2, "rumhouse: RUMHOUSE_CLICKHOUSE_URL: clickhouse_url: its port is not a number\n",
+    )  # fmt: skip
+
+
+def test_data_that_is_a_file_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "afile").touch()
+    assert main(["migrate", "--data", str(tmp_path / "afile")]) == 2
+    assert capsys.readouterr().err == (
+        f"rumhouse: the data folder {tmp_path / 'afile'} is a file: give --data a folder\n"
+    )
+
+
 def test_usage_mistakes_exit_2_and_say_what_to_change(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     assert run(capsys, "--config", str(tmp_path / "nosuch.toml")) == (
-        2, f"rumhouse: no settings file at {tmp_path / 'nosuch.toml'}\n",
+        2, f"rumhouse: no settings file at {tmp_path / 'nosuch.toml'} (from --config)\n",
     )  # fmt: skip
     assert main(["migrate", "--data", str(tmp_path / "d"), "--print"]) == 2
     assert capsys.readouterr().err == "rumhouse: --print goes with --cluster NAME\n"
