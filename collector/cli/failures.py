@@ -203,7 +203,10 @@ def explain_bind(exc: OSError, ports: Mapping[int, str]) -> str | None:
     if not found:
         return f"rumhouse: an address is already in use ({exc})"
     host, port = found[1], int(found[2])
-    flag = ports.get(port, "--port")
+    return address_in_use(host, port, ports.get(port, "--port"))
+
+
+def address_in_use(host: str, port: int, flag: str) -> str:
     return (
         f"rumhouse: {host}:{port} is already in use (another collector, or another program):"
         f" stop it, or choose another port with {flag}"

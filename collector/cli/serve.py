@@ -3,7 +3,9 @@ banner once the port listens, and a short message when it cannot."""
 
 from __future__ import annotations
 
+import errno
 import re
+import socket
 import sys
 from collections.abc import Callable
 
@@ -39,6 +41,12 @@ def serve_one(settings: Settings, on_ready: Callable[[], None] | None) -> int:
     """One collector process; SIGTERM stops it gracefully (aiohttp's run_app): no new
     connections, in-flight requests answered, then the buffer written or spooled. A worker
     (``on_ready`` given) prints no banner and tells its supervisor once it listens."""
+    ports = {settings.port: "--port", settings.admin_port: "--admin-port"}
+    if settings.embedded:
+        ports[settings.sql_port] = "--sql-port"
+    if on_ready is None and (busy := _busy(settings, ports)):  # before the store is opened
+        print(busy, file=sys.stderr)
+        return 1
     app = create_app(settings)
 
     def listening(message: str) -> None:
@@ -51,16 +59,34 @@ def serve_one(settings: Settings, on_ready: Callable[[], None] | None) -> int:
         listens = settings.model_copy(update={"port": port})
         print(banner(listens, app.get(keys.SQL_URL), app.get(keys.ADMIN_URL)), flush=True)
 
-    ports = {settings.port: "--port", settings.sql_port: "--sql-port"}
     try:
         _run_app(app, settings, listening, reuse_port=on_ready is not None)
-    except OSError as exc:
-        told = failures.explain_bind(exc, ports | {settings.admin_port: "--admin-port"})
+    except OSError as exc:  # taken between the check and the bind
+        told = failures.explain_bind(exc, ports)
         if told is None:
             raise
         print(told, file=sys.stderr)
         return 1
     return 0
+
+
+def _busy(settings: Settings, ports: dict[int, str]) -> str | None:
+    """The one-line message for the first listener whose address is taken, if any."""
+    hosts = {settings.port: settings.host, settings.sql_port: settings.sql_host}
+    hosts[settings.admin_port] = settings.admin_host
+    for port, flag in ports.items():
+        if not port:
+            continue  # the system picks a free one
+        host = hosts[port]
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp binds
+            try:
+                probe.bind((host, port))
+            except OSError as exc:
+                if exc.errno != errno.EADDRINUSE:
+                    raise
+                return failures.address_in_use(host, port, flag)
+    return None
 
 
 def _run_app(
