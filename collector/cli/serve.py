@@ -3,8 +3,11 @@ banner once the port listens, and a short message when it cannot."""
 
 from __future__ import annotations
 
+import asyncio
 import errno
+import logging
 import re
+import signal
 import socket
 import sys
 from collections.abc import Callable
@@ -17,6 +20,8 @@ from collector.cli import failures, workers
 from collector.cli.banner import banner
 from collector.http import keys
 from collector.settings import Settings
+
+log = logging.getLogger(__name__)
 
 NO_SITES = (
     "rumhouse: no site may send beacons. Add one to the settings file, for example\n"
@@ -92,6 +97,8 @@ def _busy(settings: Settings, ports: dict[int, str]) -> str | None:
 def _run_app(
     app: web.Application, settings: Settings, listening: Callable[[str], None], reuse_port: bool
 ) -> None:
+    loop = uvloop.new_event_loop()  # libuv's loop: less CPU per request than asyncio's
+    _stop_once(loop)
     web.run_app(
         app,
         host=settings.host,
@@ -99,7 +106,28 @@ def _run_app(
         print=listening,
         access_log=access_logger(settings),
         access_log_format=ACCESS_LOG_FORMAT,
-        loop=uvloop.new_event_loop(),  # libuv's loop: less CPU per request than asyncio's
+        loop=loop,
+        handle_signals=False,  # _stop_once's, not aiohttp's
         reuse_port=reuse_port,  # workers share the port
         shutdown_timeout=settings.shutdown_timeout / 4,
     )
+    for signum in (signal.SIGTERM, signal.SIGINT):  # stopped: a late signal changes nothing
+        signal.signal(signum, signal.SIG_IGN)
+
+
+def _stop_once(loop: asyncio.AbstractEventLoop) -> None:
+    """SIGTERM or SIGINT starts the graceful stop once. aiohttp's own handler raises again
+    on a second signal, which cuts the stop short (the buffer may not be written or spooled):
+    supervisors and impatient operators often send two."""
+    stopping = False
+
+    def stop() -> None:
+        nonlocal stopping
+        if stopping:
+            log.warning("already stopping: writing or spooling what is held (SIGKILL to abort)")
+            return
+        stopping = True
+        raise web.GracefulExit
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop)

@@ -171,6 +171,31 @@ def test_cli_sql_and_report_on_a_folder_without_a_store_say_so_and_create_nothin
         assert not missing.exists()
 
 
+def test_a_second_sigterm_does_not_cut_the_stop_short(tmp_path: Path) -> None:
+    """Supervisors often send SIGTERM twice: the stop runs once, to its end, and says what
+    became of the beacon it held (flush_interval 30 s: it is still in memory)."""
+    data, log = tmp_path / "data", tmp_path / "serve.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [RUMHOUSE, "serve", "--open", "--data", str(data), "--port", "0", "--sql-port", "0",
+             "--admin-port", "0", "--flush-interval", "30"],
+            stdout=out, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+    try:
+        url = listening(log, proc).url
+        wait_healthy(url, proc)
+        assert post(url, orjson.dumps(beacon())) == 204
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+    output = log.read_text()
+    assert proc.returncode == 0, output
+    assert "shutdown: 2 rows written, 0 spooled" in output, output[-2000:]
+    stored = sql(data, "SELECT count() FROM page_views", "--format", "TSV")
+    assert stored.stdout == "1\n", stored.stderr
+
+
 def test_cli_migrate_is_idempotent(tmp_path: Path) -> None:
     data = str(tmp_path / "data")
     first = subprocess.run(
