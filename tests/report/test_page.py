@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collector.report.page import Section, render_page, render_table
+from collector.report.page import Section, render_page, render_table, sections
 
 VITALS = ("metric", "p75", "good", "needs_improvement", "poor", "views")
 
@@ -118,7 +118,10 @@ def test_a_table_without_shares_has_no_share_column() -> None:
 def test_the_page_has_its_viewport_explanation_and_sections_in_order() -> None:
     first, second = Section("One", "SELECT 1"), Section("Two", "SELECT 2")
     page = render_page("", 7, [(first, ("a",), [("x",)]), (second, ("a",), [])])
-    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert page.startswith(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1"><title>'
+    )
     assert (
         '<p class="muted">p75 from the hourly rollups (refreshed every minute); bars coloured by '
         "the Core Web Vitals thresholds. Add <code>?days=N&amp;site=KEY</code> to change "
@@ -127,3 +130,14 @@ def test_the_page_has_its_viewport_explanation_and_sections_in_order() -> None:
     assert (
         '</tbody></table><h2>Two</h2><p class="muted">No data in this period yet.</p></body></html>'
     ) in page
+
+
+def test_the_report_has_its_sections_in_order() -> None:
+    assert [s.title for s in sections()] == [
+        "Core Web Vitals: p75 and share of page views by rating",
+        "By page group",
+        "By device class",
+        "By browser",
+        "By country",
+        "Top JS errors",
+    ]
