@@ -29,3 +29,6 @@ def configure(fmt: str = "text", level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # Their failures reach rumhouse as exceptions, which it reports in its own words once.
+    for chatty in ("urllib3", "clickhouse_connect"):
+        logging.getLogger(chatty).setLevel(logging.ERROR)
