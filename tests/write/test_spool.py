@@ -78,7 +78,7 @@ def test_a_corrupted_record_of_full_length_is_torn_not_decoded(tmp_path: Path, w
 
 
 def test_segments_are_private_to_the_collector(tmp_path: Path) -> None:
-    spool = Spool(tmp_path / "spool", 1024 * 1024)
+    spool = Spool(tmp_path / "data" / "spool", 1024 * 1024)  # its parents made too
     path = spool.write(batch(1))
     assert path is not None
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -101,6 +101,15 @@ def test_removing_a_segment_frees_its_bytes_and_is_safe_to_repeat(tmp_path: Path
     spool.remove(second)
     assert spool.bytes == 0
     assert spool.pending == []
+
+
+def test_a_spool_is_full_only_past_its_bound(tmp_path: Path) -> None:
+    spool = Spool(tmp_path, 1024 * 1024)
+    spool.max_bytes = len(frame(batch(1))) + len(frame(batch(2)))  # exactly two
+    assert spool.write(batch(1)) is not None
+    assert spool.write(batch(2)) is not None, "a batch that fits exactly is written"
+    assert not spool.full(), "at its bound, not past it"
+    assert spool.full(1)
 
 
 def test_a_batch_that_would_overflow_the_spool_is_not_written(tmp_path: Path) -> None:
