@@ -209,6 +209,12 @@ class MetricIn(_Wire):
     interaction_type: Str16 | None = None
     load_state: Str24 | None = None
     phases: dict[Str32, float] = Field(default_factory=dict, max_length=16)
+    script_url: Str512 | None = Field(
+        default=None, description="INP: source URL of the longest script in its frames"
+    )
+    script_function: Str128 | None = Field(
+        default=None, description="INP: function name of that script, when the browser gives it"
+    )
 
 
 class ErrorIn(_Wire):
@@ -221,6 +227,48 @@ class ErrorIn(_Wire):
     line: Bytes = 0
     column: Bytes = 0
     stack: Str4K = ""
+    count: int = Field(default=1, ge=1, le=1_000_000)
+
+
+class LoafScript(_Wire):
+    """One script that ran in the page view's long animation frames, summed by script."""
+
+    url: Str512 = Field(default="", description="the script's source URL")
+    function: Str128 = Field(default="", description="the function that was called, if known")
+    invoker: Str32 = Field(
+        default="",
+        description="how it was called: user-callback, event-listener, classic-script, ...",
+    )
+    duration: Millis = Field(default=None, description="time spent in it, summed over frames")
+
+
+class Loaf(_Wire):
+    """The page view's long animation frames (50 ms or longer) so far, where the browser
+    reports them; each beacon carries the totals at the time it is sent."""
+
+    count: int = Field(default=0, ge=0, le=1_000_000, description="frames of 50 ms or more")
+    blocking: Millis = Field(
+        default=None,
+        description="total blocking duration: the sum of each frame's excess over 50 ms",
+    )
+    longest: Millis = Field(default=None, description="the longest frame's duration")
+    scripts: list[LoafScript] = Field(default_factory=list, max_length=8)
+
+
+class FailureIn(_Wire):
+    """A request or resource that failed, deduplicated in the page view with a count.
+
+    ``kind`` is ``request`` (``initiator`` fetch or xhr: a network error, status 0, or a
+    status of 400 and above) or ``resource`` (``initiator`` img, script, link, video, audio,
+    ...: the element's load failed or its status was 400 and above).
+    """
+
+    kind: Str16 = "request"
+    initiator: Str16 = ""
+    method: Str16 = Field(default="", description="HTTP method of a request; '' for resources")
+    url: Str2K
+    status: Small = Field(default=0, description="HTTP status; 0 for a network error")
+    duration: Millis = None
     count: int = Field(default=1, ge=1, le=1_000_000)
 
 
@@ -257,6 +305,8 @@ class Beacon(_Wire):
     metrics: list[MetricIn] = Field(default_factory=list, max_length=32)
     errors: list[ErrorIn] = Field(default_factory=list, max_length=64)
     events: list[EventIn] = Field(default_factory=list, max_length=64)
+    failures: list[FailureIn] = Field(default_factory=list, max_length=64)
+    loaf: Loaf | None = None
 
 
 def json_schema() -> dict[str, Any]:

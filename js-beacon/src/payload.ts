@@ -25,9 +25,14 @@ export interface Beacon {
    */
   events?: EventIn[];
   /**
+   * @maxItems 64
+   */
+  failures?: FailureIn[];
+  /**
    * page label from rumhouse('page', ...)
    */
   label?: string | null;
+  loaf?: Loaf | null;
   /**
    * @maxItems 32
    */
@@ -89,6 +94,80 @@ export interface EventIn {
   value?: number | null;
 }
 /**
+ * A request or resource that failed, deduplicated in the page view with a count.
+ *
+ * ``kind`` is ``request`` (``initiator`` fetch or xhr: a network error, status 0, or a
+ * status of 400 and above) or ``resource`` (``initiator`` img, script, link, video, audio,
+ * ...: the element's load failed or its status was 400 and above).
+ */
+export interface FailureIn {
+  count?: number;
+  duration?: number | null;
+  initiator?: string;
+  kind?: string;
+  /**
+   * HTTP method of a request; '' for resources
+   */
+  method?: string;
+  /**
+   * HTTP status; 0 for a network error
+   */
+  status?: number | null;
+  url: string;
+}
+/**
+ * The page view's long animation frames (50 ms or longer) so far, where the browser
+ * reports them; each beacon carries the totals at the time it is sent.
+ */
+export interface Loaf {
+  /**
+   * total blocking duration: the sum of each frame's excess over 50 ms
+   */
+  blocking?: number | null;
+  /**
+   * frames of 50 ms or more
+   */
+  count?: number;
+  /**
+   * the longest frame's duration
+   */
+  longest?: number | null;
+  /**
+   * @maxItems 8
+   */
+  scripts?:
+    | []
+    | [LoafScript]
+    | [LoafScript, LoafScript]
+    | [LoafScript, LoafScript, LoafScript]
+    | [LoafScript, LoafScript, LoafScript, LoafScript]
+    | [LoafScript, LoafScript, LoafScript, LoafScript, LoafScript]
+    | [LoafScript, LoafScript, LoafScript, LoafScript, LoafScript, LoafScript]
+    | [LoafScript, LoafScript, LoafScript, LoafScript, LoafScript, LoafScript, LoafScript]
+    | [LoafScript, LoafScript, LoafScript, LoafScript, LoafScript, LoafScript, LoafScript, LoafScript];
+}
+/**
+ * One script that ran in the page view's long animation frames, summed by script.
+ */
+export interface LoafScript {
+  /**
+   * time spent in it, summed over frames
+   */
+  duration?: number | null;
+  /**
+   * the function that was called, if known
+   */
+  function?: string;
+  /**
+   * how it was called: user-callback, event-listener, classic-script, ...
+   */
+  invoker?: string;
+  /**
+   * the script's source URL
+   */
+  url?: string;
+}
+/**
  * One web-vitals metric with the attribution web-vitals gives for it.
  *
  * ``phases`` holds the numeric attribution web-vitals gives, in snake case: for LCP
@@ -105,6 +184,14 @@ export interface MetricIn {
   phases?: {
     [k: string]: number;
   };
+  /**
+   * INP: function name of that script, when the browser gives it
+   */
+  script_function?: string | null;
+  /**
+   * INP: source URL of the longest script in its frames
+   */
+  script_url?: string | null;
   /**
    * LCP element, INP target or CLS largest-shift target
    */
