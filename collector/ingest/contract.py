@@ -240,6 +240,10 @@ class LoafScript(_Wire):
         description="how it was called: user-callback, event-listener, classic-script, ...",
     )
     duration: Millis = Field(default=None, description="time spent in it, summed over frames")
+    blocking: Millis = Field(
+        default=None,
+        description="its share of those frames' blocking duration, in proportion to its time",
+    )
 
 
 class Loaf(_Wire):

@@ -151,6 +151,10 @@ export interface Loaf {
  */
 export interface LoafScript {
   /**
+   * its share of those frames' blocking duration, in proportion to its time
+   */
+  blocking?: number | null;
+  /**
    * time spent in it, summed over frames
    */
   duration?: number | null;
