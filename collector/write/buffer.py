@@ -91,7 +91,8 @@ class Buffer:
         returns once the journal's group commit has fsynced them."""
         if not self.room():
             full = Refusal.SPOOL_FULL if self.journal and self.spool.full() else Refusal.BUFFER_FULL
-            return Rejection(full, "the collector cannot store more right now; retry later", [], 5)
+            message = "the collector cannot store more right now; retry later"
+            return Rejection(full, message, retry_after=5)
         if self.journal is None:
             self.add(beacon)
             return None
@@ -100,7 +101,7 @@ class Buffer:
             self.add(beacon)
             await committed
         except JournalError as exc:
-            return Rejection(Refusal.NOT_DURABLE, f"{exc}; retry later", [], 5)
+            return Rejection(Refusal.NOT_DURABLE, f"{exc}; retry later", retry_after=5)
         return None
 
     @property
@@ -252,10 +253,7 @@ class Buffer:
         """Shutdown: write or spool what is in memory before ``deadline`` (monotonic), and
         say in one line what became of it."""
         queued, spooled = self.rows, self._spooled
-        if self._queued and not self.degraded:
-            await self.flush(deadline)
-        elif self._queued:
-            await self._spill(*self._take())
+        await self.flush(deadline)  # spills instead while older batches wait (degraded)
         for batch in list(self._held):  # the spool may have room again
             if self.spool.write(batch) is not None:
                 self._held.remove(batch)

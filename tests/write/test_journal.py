@@ -191,3 +191,22 @@ async def test_journal_segments_are_private_to_the_collector(tmp_path: Path) -> 
     [segment] = tmp_path.glob("*.seg")
     assert stat.S_IMODE(segment.stat().st_mode) == 0o600
     await journal.close()
+
+
+async def test_a_close_error_after_the_last_fsync_is_not_fatal(
+    fsyncs: Fsyncs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """close(2) may report a deferred error (EIO on some file systems); by then the records
+    are fsynced, so shutdown goes on."""
+    journal = Journal(Spool(tmp_path, 1024 * 1024))
+    journal.append(batch(1))
+    [segment] = tmp_path.glob("*.seg")
+    real_close = os.close
+
+    def failing_close(fd: int) -> None:
+        real_close(fd)
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "close", failing_close)
+    await journal.close()
+    assert fsyncs.synced(segment) == segment.stat().st_size > 0
