@@ -3,19 +3,26 @@ repository, it serves the beacon and applies its migrations with nothing of the 
 
 from __future__ import annotations
 
+import gzip
 import os
 import subprocess
 import sys
 import sysconfig
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
+import brotli
 import orjson
 
 from tests.cli.test_main import listening, post, wait_healthy
 from tests.conftest import beacon
+from tests.http.test_rum_js import built
 
 REPO = Path(__file__).resolve().parents[2]
+DECODE: dict[str, Callable[[bytes], bytes]] = {
+    "br": brotli.decompress, "gzip": gzip.decompress, "identity": lambda body: body,
+}  # fmt: skip
 
 
 def _run(*args: str | Path, cwd: Path) -> str:
@@ -65,8 +72,11 @@ def test_package_wheel_installs_and_serves_outside_the_repo(tmp_path: Path) -> N
     try:
         url = listening(log, serve).url
         wait_healthy(url, serve)
-        with urllib.request.urlopen(f"{url}/rum.js", timeout=5) as response:
-            assert response.read() == (REPO / "js-beacon" / "dist" / "rum.js").read_bytes()
+        for coding, decode in DECODE.items():  # the wheel carries the compressed copies too
+            asked = urllib.request.Request(f"{url}/rum.js", headers={"Accept-Encoding": coding})
+            with urllib.request.urlopen(asked, timeout=5) as response:
+                assert response.headers.get("Content-Encoding", "identity") == coding
+                assert decode(response.read()) == built()
         assert post(url, orjson.dumps(beacon(page_view_id="wheelinstalled01"))) == 204
     finally:
         serve.terminate()
