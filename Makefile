@@ -29,7 +29,9 @@ mutation: deps build chromium
 
 deps: $(STAMPS)/venv $(STAMPS)/npm $(STAMPS)/npm-clients
 
-build: $(JS)/dist/rum.js
+# rum.js, its pre-compressed copies (served by Accept-Encoding), their manifest, the loader.
+DIST := $(addprefix $(JS)/dist/,rum.js rum.js.gz rum.js.br manifest.json loader.js)
+build: $(DIST)
 
 $(STAMPS)/venv: pyproject.toml constraints.txt
 	@mkdir -p $(STAMPS) $(JS)/dist  # the package maps js-beacon/dist in (built by `make build`)
@@ -50,9 +52,10 @@ $(STAMPS)/npm-clients: tests/clients/package.json tests/clients/package-lock.jso
 	cd tests/clients && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-$(JS)/dist/rum.js: $(STAMPS)/npm $(JS_SOURCES)
+$(DIST) &: $(STAMPS)/npm $(JS_SOURCES)
 	cd $(JS) && npm run --silent build
-	@echo "built $(JS)/dist/rum.js: $$(gzip -9c $@ | wc -c) bytes gzip -9"
+	@echo "built $(JS)/dist/rum.js: $$(gzip -9c $(JS)/dist/rum.js | wc -c) bytes gzip -9," \
+		"served as $$(wc -c < $(JS)/dist/rum.js.br) bytes brotli, $$(wc -c < $(JS)/dist/rum.js.gz) gzip"
 
 # Regenerate the beacon JSON Schema and the TypeScript payload type from the pydantic models.
 schema: deps

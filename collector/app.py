@@ -18,6 +18,7 @@ from collector.http import assets, beacon, hosts, keys, ops
 from collector.http.admin import create_admin_app
 from collector.http.beacon_script import BeaconScript
 from collector.http.peers import Peers
+from collector.http.public_address import PublicAddress
 from collector.ingest.admission import Admission
 from collector.ingest.enrich import Enricher
 from collector.ingest.enrich.geo import CountryLookup
@@ -203,6 +204,7 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.METRICS] = Metrics()
     app[keys.ADMISSION] = Admission(settings)
     app[keys.PEERS] = Peers(settings.trusted_proxies, app[keys.METRICS].untrusted_forwarded)
+    app[keys.PUBLIC] = PublicAddress(settings, app[keys.PEERS])
     script = BeaconScript.load(settings.beacon_script)
     if script is None:
         log.warning(

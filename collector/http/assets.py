@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-import re
 from importlib import resources
 
 from aiohttp import web
 
-from collector.http import keys
+from collector.http import keys, negotiate
 from collector.http.beacon_script import BeaconScript
 
 
@@ -19,36 +18,34 @@ def _script(request: web.Request) -> BeaconScript:
     return script
 
 
+# The unversioned URL may change with any release: a day, then a week of serving the cached
+# copy while it is revalidated. A versioned URL whose hash is this script's names these
+# bytes for good. A stale hash (a snippet pasted before an upgrade, or in a rolling upgrade
+# one collector's snippet answered by another) gets this script under the short policy.
+CACHE = "public, max-age=86400, stale-while-revalidate=604800"
+CACHE_VERSIONED = "public, max-age=31536000, immutable"
+
+
 async def rum_js(request: web.Request) -> web.Response:
+    """rum.js in the coding the client weighs highest (brotli, gzip, else identity), from
+    the copies read at start-up; GET and HEAD."""
     script = _script(request)
+    coding = negotiate.choose(request.headers.get("Accept-Encoding"), script.codings)
+    body, etag = script.representation(coding)
+    versioned = request.query.get("v") == script.version
     headers = {
-        "ETag": script.etag,
-        "Cache-Control": "public, max-age=86400, stale-while-revalidate=604800",
+        "ETag": etag,
+        "Cache-Control": CACHE_VERSIONED if versioned else CACHE,
+        "Vary": "Accept-Encoding",
         "Access-Control-Allow-Origin": "*",
     }
-    if request.headers.get("If-None-Match") == script.etag:
+    if negotiate.not_modified(request.headers.get("If-None-Match"), etag):
         return web.Response(status=304, headers=headers)
+    if coding != negotiate.IDENTITY:
+        headers["Content-Encoding"] = coding
     return web.Response(
-        body=script.body, content_type="application/javascript", charset="utf-8", headers=headers
+        body=body, content_type="application/javascript", charset="utf-8", headers=headers
     )
-
-
-_HOST = re.compile(r"[A-Za-z0-9.-]+(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?")
-
-
-def base_url(request: web.Request) -> str:
-    """Where browsers reach this collector: ``public_url``, else the request's own scheme
-    and host, as a trusted proxy forwarded them (TLS ends there: ``X-Forwarded-Proto``)."""
-    public = request.app[keys.SETTINGS].public_url
-    if public:
-        return public.rstrip("/")
-    scheme, host = request.scheme, request.host
-    if request.app[keys.PEERS].trusted(request.remote or ""):
-        proto = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
-        scheme = proto if proto in ("http", "https") else scheme
-        forwarded = request.headers.get("X-Forwarded-Host", "").split(",")[0].strip()
-        host = forwarded if _HOST.fullmatch(forwarded) else host
-    return f"{scheme}://{host}"
 
 
 def snippet_for(request: web.Request, key: str) -> str:
@@ -58,7 +55,7 @@ def snippet_for(request: web.Request, key: str) -> str:
     site = next((s for s in settings.sites if s.key == key), None)
     asks = (("gpc", site and site.respect_gpc), ("consent", site and site.require_consent))
     privacy = ",".join(ask for ask, on in asks if on)
-    base = base_url(request)
+    base = request.app[keys.PUBLIC].base(request)
     sample = site.sample_rate if site else 1.0
     return script.snippet(base, key, base + settings.beacon_path, sample, privacy)
 

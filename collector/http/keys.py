@@ -8,6 +8,7 @@ from aiohttp import web
 
 from collector.http.beacon_script import BeaconScript
 from collector.http.peers import Peers
+from collector.http.public_address import PublicAddress
 from collector.ingest.admission import Admission
 from collector.ingest.pipeline import Pipeline
 from collector.metrics import Metrics
@@ -20,6 +21,7 @@ SETTINGS = web.AppKey("settings", Settings)
 ADMISSION = web.AppKey("admission", Admission)
 METRICS = web.AppKey("metrics", Metrics)
 PEERS = web.AppKey("peers", Peers)
+PUBLIC = web.AppKey("public", PublicAddress)
 STORE = web.AppKey[Store]("store")
 BUFFER = web.AppKey("buffer", Buffer)
 PIPELINE = web.AppKey("pipeline", Pipeline)

@@ -81,6 +81,37 @@ def _beacon_operations() -> dict[str, Any]:
     }
 
 
+def _rum_js() -> dict[str, Any]:
+    string = {"type": "string"}
+    header = {"schema": string}
+    return {
+        "get": {
+            "summary": "The beacon script, pre-compressed (brotli, gzip) as Accept-Encoding asks",
+            "description": "Brotli or gzip when the client accepts them (the higher q wins; "
+            "brotli on a tie; q=0 refuses), else identity; Vary: Accept-Encoding. The ETag "
+            "is the script's content hash plus the coding (`\"<v>\"`, `\"<v>-gzip\"`, "
+            "`\"<v>-br\"`). `?v=` equal to that hash (as the snippet writes it) is cached "
+            "for a year, immutable; otherwise one day plus a week of stale-while-revalidate.",
+            "operationId": "rumJs",
+            "parameters": [
+                {"name": "v", "in": "query", "required": False, "schema": string,
+                 "description": "the script's version, as /snippet writes it"},
+                {"name": "Accept-Encoding", "in": "header", "required": False, "schema": string},
+                {"name": "If-None-Match", "in": "header", "required": False, "schema": string},
+            ],
+            "responses": {
+                "200": {
+                    **_text("application/javascript", "rum.js"),
+                    "headers": {name: header for name in
+                                ("ETag", "Cache-Control", "Vary", "Content-Encoding")},
+                },
+                "304": {"description": "not modified (If-None-Match names this ETag)",
+                        "headers": {name: header for name in ("ETag", "Cache-Control", "Vary")}},
+            },
+        }
+    }  # fmt: skip
+
+
 def _page(summary: str, media: str, operation: str) -> dict[str, Any]:
     return {
         "get": {
@@ -99,9 +130,7 @@ def document(beacon_path: str = "/v1/beacon", open_mode: bool = False) -> dict[s
         path: _beacon_operations() for path in dict.fromkeys(("/v1/beacon", beacon_path))
     }
     paths |= {
-        "/rum.js": _page(
-            "The beacon script (ETag, one-day cache)", "application/javascript", "rumJs"
-        ),
+        "/rum.js": _rum_js(),
         "/snippet": _page("The loader snippet to paste into pages", "text/plain", "snippet"),
         "/healthz": _page("Liveness", "application/json", "healthz"),
         "/readyz": _page(
@@ -111,7 +140,19 @@ def document(beacon_path: str = "/v1/beacon", open_mode: bool = False) -> dict[s
     if open_mode:
         paths["/demo"] = _page("A demo page that loads the snippet", "text/html", "demo")
     paths["/readyz"]["get"]["responses"]["503"] = _text("application/json", "not ready")
-    paths["/rum.js"]["get"]["responses"]["304"] = {"description": "not modified (If-None-Match)"}
+    snippet = paths["/snippet"]["get"]
+    snippet["parameters"] = [
+        {
+            "name": "site",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": "the site key",
+        }
+    ]
+    snippet["responses"]["404"] = _text(
+        "text/plain", "no such site configured (outside open mode): the answer names those that are"
+    )
     return {
         "openapi": "3.1.0",
         "info": {"title": "rumhouse collector", "version": __version__,

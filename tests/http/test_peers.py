@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -14,6 +15,7 @@ from collector.http import keys
 from collector.http.peers import MAX_NETWORKS, Peers
 from collector.settings import load_settings
 from tests.conftest import Collector, beacon, start_collector
+from tests.http.test_rum_js import version
 
 PROXIES = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("10.0.0.0/8"))
 
@@ -110,6 +112,53 @@ async def test_the_snippet_names_the_scheme_and_host_browsers_use(
         ):
             snippet = await reply.text()
         expected = base.format(host=url.removeprefix("http://"))
-        assert f'"{expected}/rum.js","demo","{expected}/v1/beacon"' in snippet, snippet
+        src = f"{expected}/rum.js?v={version()}"
+        assert f'"{src}","demo","{expected}/v1/beacon"' in snippet, snippet
     finally:
         await runner.cleanup()
+
+
+PROXY_WARNING = "reached through a proxy and public_url is not set"
+
+
+@pytest.mark.parametrize(
+    ("settings", "trusted", "warned"),
+    [
+        ({"open_mode": True}, True, "load rum.js from https://rum.example, from the proxy's"),
+        ({"open_mode": True}, False, "load rum.js from http://127.0.0.1:"),
+        ({"open_mode": True, "public_url": "https://rum.example"}, True, None),
+        ({"sites": [{"key": "demo", "origins": ["*"]}]}, True, None),
+    ],
+    ids=["open-trusted-proxy", "open-untrusted-proxy", "public-url-set", "sites-configured"],
+)
+async def test_an_open_collector_behind_a_proxy_without_public_url_says_so_once(
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    settings: dict[str, Any],
+    trusted: bool,
+    warned: str | None,
+) -> None:
+    runner, url = await start_collector(
+        load_settings(
+            data=tmp_path / "data", port=0, sql_port=0, admin_port=0,
+            trusted_proxies=["127.0.0.0/8"] if trusted else [], **settings,
+        )
+    )  # fmt: skip
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "rum.example"}
+    try:
+        async with aiohttp.ClientSession() as http:
+            requests = [("/snippet?site=demo", {}), ("/snippet?site=demo", forwarded),
+                        ("/demo", forwarded), ("/snippet?site=demo", forwarded)]  # fmt: skip
+            for path, headers in requests:
+                async with http.get(url + path, headers=headers) as reply:
+                    assert reply.status in (200, 404)  # /demo is for open mode only
+    finally:
+        await runner.cleanup()
+    told = [r.getMessage() for r in caplog.records if PROXY_WARNING in r.getMessage()]
+    if warned is None:
+        assert told == []
+    else:
+        [line] = told  # once, not once per request
+        assert warned in line, line
+        assert "set public_url (RUMHOUSE_PUBLIC_URL)" in line
+        assert ("not in trusted_proxies" in line) is not trusted

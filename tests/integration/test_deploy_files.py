@@ -14,11 +14,13 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
+import brotli
 import pytest
 import yaml
 
 from collector.settings import load_settings
 from tests.conftest import Collector, beacon, start_collector
+from tests.http.test_rum_js import built, version
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 RUMHOUSE = str(Path(sys.executable).with_name("rumhouse"))
@@ -197,4 +199,16 @@ async def test_nginx_redirects_http_and_the_snippet_says_https(
         f"https://127.0.0.1:{tls}/snippet?site=demo", headers=headers, ssl=False
     ) as reply:
         snippet = await reply.text()
-    assert '"https://rum.example.com/rum.js","demo","https://rum.example.com/v1/beacon"' in snippet
+    src = f"https://rum.example.com/rum.js?v={version()}"
+    assert f'"{src}","demo","https://rum.example.com/v1/beacon"' in snippet
+    # That URL, through the proxy, as a browser asks for it: brotli, cached for good.
+    async with (
+        aiohttp.ClientSession(auto_decompress=False) as http,
+        http.get(
+            src.replace("rum.example.com", f"127.0.0.1:{tls}"), ssl=False,
+            headers={**headers, "Accept-Encoding": "gzip, deflate, br"},
+        ) as script,
+    ):  # fmt: skip
+        assert script.headers["Content-Encoding"] == "br"
+        assert "immutable" in script.headers["Cache-Control"]
+        assert brotli.decompress(await script.read()) == built()

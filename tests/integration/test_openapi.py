@@ -36,6 +36,17 @@ async def test_openapi_document_is_served(collector: Collector) -> None:
     assert served == orjson.loads(orjson.dumps(document(open_mode=True)))
 
 
+async def test_openapi_rum_js_headers_are_those_served(collector: Collector) -> None:
+    documented = document()["paths"]["/rum.js"]["get"]["responses"]
+    asked = {"Accept-Encoding": "br"}
+    async with collector.http.get(f"{collector.url}/rum.js", headers=asked) as reply:
+        assert [h for h in documented["200"]["headers"] if h not in reply.headers] == []
+        asked["If-None-Match"] = reply.headers["ETag"]
+    async with collector.http.get(f"{collector.url}/rum.js", headers=asked) as reply:
+        assert reply.status == 304
+        assert [h for h in documented["304"]["headers"] if h not in reply.headers] == []
+
+
 async def test_beacon_path_and_sampling_reach_the_snippet(tmp_path: Path) -> None:
     settings = load_settings(
         data=tmp_path / "data", port=0, sql_port=0, admin_port=0, beacon_path="/collect",

@@ -3,19 +3,28 @@ repository, it serves the beacon and applies its migrations with nothing of the 
 
 from __future__ import annotations
 
+import gzip
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
+import brotli
 import orjson
 
 from tests.cli.test_main import listening, post, wait_healthy
 from tests.conftest import beacon
+from tests.http.test_rum_js import built
 
 REPO = Path(__file__).resolve().parents[2]
+IGNORED = shutil.ignore_patterns("__pycache__")
+DECODE: dict[str, Callable[[bytes], bytes]] = {
+    "br": brotli.decompress, "gzip": gzip.decompress, "identity": lambda body: body,
+}  # fmt: skip
 
 
 def _run(*args: str | Path, cwd: Path) -> str:
@@ -26,12 +35,26 @@ def _run(*args: str | Path, cwd: Path) -> str:
     return done.stdout
 
 
+def _sources(tmp_path: Path) -> Path:
+    """What the wheel is built from, copied out of the checkout: without the checkout's
+    build/ and rumhouse.egg-info/, whose lists of files from earlier builds would put into
+    the wheel what the package data leaves out."""
+    sources = tmp_path / "sources"
+    for part in ("pyproject.toml", "README.md", "collector", "schema", "js-beacon/dist"):
+        (sources / part).parent.mkdir(parents=True, exist_ok=True)
+        if (REPO / part).is_dir():
+            shutil.copytree(REPO / part, sources / part, ignore=IGNORED)
+        else:
+            shutil.copy2(REPO / part, sources / part)
+    return sources
+
+
 def _venv_with_the_wheel(tmp_path: Path) -> Path:
     """A new venv holding only the wheel; its dependencies are read from this venv's
     site-packages (a path in a .pth file, whose own .pth files are not run: this venv's
     editable install of the checkout stays out)."""
     _run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", tmp_path / "wheel",
-         REPO, cwd=tmp_path)  # fmt: skip
+         _sources(tmp_path), cwd=tmp_path)  # fmt: skip
     wheel = next((tmp_path / "wheel").glob("rumhouse-*.whl"))
     venv = tmp_path / "venv"
     _run(sys.executable, "-m", "venv", "--without-pip", venv, cwd=tmp_path)
@@ -65,8 +88,11 @@ def test_package_wheel_installs_and_serves_outside_the_repo(tmp_path: Path) -> N
     try:
         url = listening(log, serve).url
         wait_healthy(url, serve)
-        with urllib.request.urlopen(f"{url}/rum.js", timeout=5) as response:
-            assert response.read() == (REPO / "js-beacon" / "dist" / "rum.js").read_bytes()
+        for coding, decode in DECODE.items():  # the wheel carries the compressed copies too
+            asked = urllib.request.Request(f"{url}/rum.js", headers={"Accept-Encoding": coding})
+            with urllib.request.urlopen(asked, timeout=5) as response:
+                assert response.headers.get("Content-Encoding", "identity") == coding
+                assert decode(response.read()) == built()
         assert post(url, orjson.dumps(beacon(page_view_id="wheelinstalled01"))) == 204
     finally:
         serve.terminate()
