@@ -15,6 +15,7 @@ import pytest
 
 from collector.settings import load_settings
 from tests.conftest import DESKTOP_CHROME, Collector, beacon, start_collector
+from tests.integration.test_docs import sql_blocks
 
 # Short enough that the scrubber's patterns (long tokens, long numbers, emails) do not catch
 # it: only the URL rule can keep it out of the store.
@@ -147,6 +148,16 @@ async def test_every_url_is_stored_clean_and_failures_are_rolled_up(collector: C
     assert await collector.query("SELECT count() FROM failures WHERE is_bot") == [(3,)]
 
     await assert_secret_nowhere(collector)
+    await assert_schema_examples_answer(collector)
+
+
+async def assert_schema_examples_answer(collector: Collector) -> None:
+    """The schema reference's queries of long frames and failures run and find the data."""
+    page = (Path(__file__).resolve().parents[2] / "schema" / "README.md").read_text()
+    blocks = [b for b in sql_blocks(page) if "loaf_scripts" in b or "failures_hourly" in b]
+    assert len(blocks) == 2
+    for sql in blocks:
+        assert await collector.query(sql), sql
 
 
 async def assert_secret_nowhere(collector: Collector) -> None:
