@@ -175,3 +175,24 @@ def test_an_errors_message_stack_and_source_keep_no_secret_of_their_urls(
     )
     [stored] = view.errors
     assert (stored.message, stored.stack, stored.source) == (message[1], stack[1], source.stored)
+
+
+@settings(max_examples=100, deadline=None)
+@given(urls(), urls(), urls(), urls())
+def test_every_single_url_field_of_a_beacon_is_cleaned(
+    lcp: Url, script: Url, frame: Url, failed: Url
+) -> None:
+    metrics = [
+        {"name": "LCP", "value": 1800, "url": lcp.sent},
+        {"name": "INP", "value": 240, "script_url": script.sent},
+    ]
+    loaf = {"count": 1, "scripts": [{"url": frame.sent, "duration": 60.0, "blocking": 10.0}]}
+    failure = {"url": failed.sent, "status": 500}
+    body = orjson.dumps(beacon(metrics=metrics, loaf=loaf, failures=[failure]))
+    view, _ = ENRICHER.enrich(
+        parse_beacon(body, Drops()), Client("203.0.113.1", ""), datetime.now(UTC)
+    )
+    assert view.loaf is not None
+    stored = (view.vitals[0].url, view.vitals[1].script_url, view.loaf.scripts[0].url)
+    assert stored == (lcp.stored, script.stored, frame.stored)
+    assert [f.url for f in view.failures] == [failed.stored]
