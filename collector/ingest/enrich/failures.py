@@ -8,8 +8,6 @@ prefixed with the host when that is not the page's own (``api.example/v2/cart``)
 
 from __future__ import annotations
 
-from urllib.parse import urljoin
-
 from collector.ingest.contract import FailureIn
 from collector.ingest.enrich import page
 from collector.ingest.events import Failure
@@ -41,11 +39,7 @@ class Failures:
     ) -> Failure | None:
         if failure.status is None:  # out of range: nulled and counted by the contract
             return None
-        try:
-            absolute = urljoin(page_url, failure.url)
-        except ValueError:  # a page URL urllib cannot read
-            absolute = failure.url
-        url, host, path = page.clean_url(absolute, self._allowlist)
+        url, host, path = page.clean_url(page.absolute(failure.url, page_url), self._allowlist)
         if path in self._own:
             # The beacon reporting its own request (to this collector) as a failure.
             drops.add(ItemDrop.OWN_BEACON)

@@ -32,6 +32,7 @@ _ID_SEGMENT = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _WEB = frozenset({"http", "https"})
+_ABSOLUTE = ("https://", "http://")
 # A URL in free text ("at f (https://x/app.js?t=1:10:5)", "f@https://x/app.js:10:5",
 # "Failed to fetch https://x/api?t=1."): it ends at white space or at a character that
 # closes it in prose or in a stack frame.
@@ -69,17 +70,24 @@ def _kept_query(query: str, allowlist: tuple[str, ...]) -> str:
     return f"?{urlencode(kept)}" if kept else ""
 
 
+def absolute(url: str, page_url: str) -> str:
+    """``url`` read against the page URL, as the browser did; ``""`` when urllib cannot
+    read them. Most URLs are absolute already, and urljoin costs more than cleaning."""
+    if url.startswith(_ABSOLUTE):
+        return url
+    try:
+        return urljoin(page_url, url)
+    except ValueError:  # such as "http://[broken"
+        return ""
+
+
 def clean_link(url: str, page_url: str, allowlist: tuple[str, ...] = ()) -> str:
     """A URL the page loaded or ran (a request, a script, the LCP image), cleaned as the
     page URL is; a relative one is read against the page URL. ``""`` when it is not a web
     URL (``data:``, an extension's script) or cannot be read."""
     if not url:
         return ""
-    try:
-        absolute = urljoin(page_url, url)
-    except ValueError:  # a page URL urllib cannot read, such as "http://[broken"
-        return ""
-    return clean_url(absolute, allowlist)[0]
+    return clean_url(absolute(url, page_url), allowlist)[0]
 
 
 def clean_text(text: str, allowlist: tuple[str, ...] = ()) -> str:

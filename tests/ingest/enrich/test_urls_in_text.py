@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from collector.ingest.enrich import Client, Enricher
 from collector.ingest.enrich.geo import CountryLookup
-from collector.ingest.enrich.page import clean_link, clean_text
+from collector.ingest.enrich.page import absolute, clean_link, clean_text
 from collector.ingest.outcomes import Drops
 from collector.ingest.validate import parse_beacon
 from collector.settings import load_settings
@@ -112,6 +112,15 @@ def test_a_relative_url_is_read_against_the_page_url() -> None:
     assert clean_link("items?utm_source=x", page, ALLOW) == (
         "https://shop.example/cart/items?utm_source=x"
     )
+
+
+def test_an_absolute_url_is_taken_as_the_browser_gave_it() -> None:
+    page = "https://shop.example/cart/"
+    assert absolute("https://cdn.example/a/../b.js", page) == "https://cdn.example/a/../b.js"
+    assert absolute("http://cdn.example/b.js", page) == "http://cdn.example/b.js"
+    assert absolute("../b.js", page) == "https://shop.example/b.js"
+    assert absolute("//cdn.example/b.js", page) == "https://cdn.example/b.js"
+    assert absolute("b.js", "http://[broken/") == ""
 
 
 def test_an_empty_url_stays_empty_and_is_not_the_page_url() -> None:
