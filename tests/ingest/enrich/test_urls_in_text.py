@@ -120,6 +120,7 @@ def test_an_absolute_url_is_taken_as_the_browser_gave_it() -> None:
     assert absolute("http://cdn.example/b.js", page) == "http://cdn.example/b.js"
     # Without a host it is no web URL; it is not put on the page's host either.
     assert absolute("https:///b.js", page) == "https:///b.js"
+    assert absolute("http:///b.js", page) == "http:///b.js"
     assert absolute("../b.js", page) == "https://shop.example/b.js"
     assert absolute("//cdn.example/b.js", page) == "https://cdn.example/b.js"
     assert absolute("b.js", "http://[broken/") == ""
