@@ -104,12 +104,17 @@ def by(
     return dict(sorted(groups.items()))
 
 
+def reported(visits: list[simulate.Visit], name: str) -> list[dict[str, Any]]:
+    """The metric ``name`` of each visit that reported it (a soft navigation has no TTFB)."""
+    return [m for v in visits for m in v.final["metrics"] if m["name"] == name]
+
+
 def phase_p75(visits: list[simulate.Visit], name: str, phase: str) -> float:
-    return p([metric(v, name)["phases"][phase] for v in visits], 0.75)
+    return p([m["phases"][phase] for m in reported(visits, name)], 0.75)
 
 
 def values(visits: list[simulate.Visit], name: str) -> list[float]:
-    return [metric(v, name)["value"] for v in visits]
+    return [m["value"] for m in reported(visits, name)]
 
 
 def q1(visits: list[simulate.Visit]) -> list[Row]:
@@ -179,13 +184,14 @@ def q6(visits: list[simulate.Visit]) -> list[Row]:
         "server": "request",
         "download": "response",
     }
+    loads = [v for v in visits if "nav" in v.beacon]  # a soft navigation loads no document
     return [
         {"page_group": g}
         | {
             column: [p([v.beacon["nav"][field] for v in vs], q) for q in (0.5, 0.75)]
             for column, field in parts.items()
         }
-        for g, vs in by(visits, group).items()
+        for g, vs in by(loads, group).items()
     ]
 
 
