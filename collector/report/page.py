@@ -59,8 +59,9 @@ def sections() -> tuple[Section, ...]:
             "Top JS errors",
             "SELECT error_type, message, sum(count) AS occurrences,"
             " uniqExact(page_view_id) AS page_views, max(ts) AS last_seen FROM errors"
-            f" WHERE {_RAW} GROUP BY fingerprint, error_type, message"
-            " ORDER BY occurrences DESC LIMIT 20",
+            " WHERE ts >= now() - INTERVAL {days:UInt16} DAY"
+            " AND ({site:String} = '' OR site = {site:String})"
+            " GROUP BY fingerprint, error_type, message ORDER BY occurrences DESC LIMIT 20",
         ),
         Section(
             "Failed requests and resources",
