@@ -40,6 +40,7 @@ SCRIPTS = [
     ("/static/app.js", "renderOrders", "event-listener", 20),
     ("/static/analytics.js", "flushQueue", "user-callback", 15),
     ("/static/vendor.js", "", "resolve-promise", 15),
+    ("/static/reviews.js", "loadReviews", "user-callback", 8),
 ]
 
 
