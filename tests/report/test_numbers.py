@@ -81,11 +81,11 @@ def close(got: float, want: float, tolerance: float = 0.05) -> bool:
 
 
 def failures(i: int, ids: tuple[str, str], sent: Sent) -> list[dict[str, Any]]:
-    """A failed request on every fourth page view (500, a network error or a 404 in turn,
-    ids in the URL and a query that the endpoint leaves out), a missing image on every tenth."""
+    """A failed request on two page views in four (500, a network error or a 404 in turn, ids
+    in the URL and a query that the endpoint leaves out), a missing image on every tenth."""
     found = []
-    if i % 4 == 1:
-        status, count = (500, 0, 404)[i % 3], 1 + i % 3
+    if i % 4 in (0, 1):  # both page views of a session: page views and sessions differ
+        status, count = (500, 0, 404)[i // 4 % 3], 1 + i % 3
         found.append({"kind": "request", "initiator": "fetch", "method": "GET", "status": status,
                       "url": f"https://shop.example/api/orders/{i}?token=t{i}", "count": count,
                       "duration": 120.0})  # fmt: skip
@@ -139,7 +139,7 @@ async def send(collector: Collector, n: int = 300) -> Sent:
             context={"viewport_width": 1280, "effective_type": rng.choice(["4g", "3g"])},
             nav=None if soft else {"ttfb": values["TTFB"], "request": request, "dns": 5.0,
                                    "connect": 9.0},
-            navigation_type="soft-navigation" if soft else "navigate",
+            navigation_type="soft-navigation" if soft else ("reload" if i % 7 == 0 else "navigate"),
             metrics=[{"name": m, "value": round(v, 4)} for m, v in values.items()],
             errors=errors,
             failures=failures(i, ids, sent),
