@@ -198,7 +198,7 @@ def _app(rng: random.Random, session: Json, index: int, left: int) -> Iterator[V
             path = problems.route(rng)
         beacon = _beacon(rng, session, index + n, path, 0.6 * scale)
         del beacon["nav"]
-        beacon |= {"navigation_type": "soft-navigation", "referrer": previous,
+        beacon |= {"navigation_type": "soft-navigation", "referrer": f"https://{session['host']}",
                    "metrics": problems.soft_vitals(beacon["metrics"])}  # fmt: skip
         yield _visit(rng, rng, session, beacon, 0.6 * scale)
 
