@@ -45,7 +45,8 @@ SCRIPTS = [
 
 
 def chromium(agent: str) -> bool:
-    """Only Chromium browsers report long animation frames and soft navigations."""
+    """Only Chromium browsers report long animation frames. (Soft navigations get their
+    LCP and FCP in every browser here, as every page view gets every vital in ``simulate``.)"""
     return "Chrome/" in agent
 
 
