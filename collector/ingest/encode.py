@@ -17,8 +17,14 @@ import orjson
 
 FORMAT = "JSONCompactEachRow"
 # orjson writes datetimes as ISO 8601 with an offset; ClickHouse's default parser wants
-# "YYYY-MM-DD hh:mm:ss".
-INSERT_SETTINGS: dict[str, Any] = {"date_time_input_format": "best_effort"}
+# "YYYY-MM-DD hh:mm:ss". A replayed batch that a table keeps once must not be added twice
+# to the rollup a materialized view feeds from it (failures → failures_hourly): the view's
+# blocks are deduplicated too, by a token derived from the batch's (the default of recent
+# ClickHouse releases, chDB's included; set for servers whose default is still off).
+INSERT_SETTINGS: dict[str, Any] = {
+    "date_time_input_format": "best_effort",
+    "deduplicate_blocks_in_dependent_materialized_views": 1,
+}
 
 Chunk = tuple[bytes, int]  # JSON lines and how many rows they hold
 Encoded = dict[str, Chunk]  # by table

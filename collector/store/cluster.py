@@ -24,12 +24,15 @@ Sharding keys. A table whose engine merges rows of one sorting key (Replacing, A
 ``page_view_id`` when that is part of its sorting key (page_views_data, vitals_data: all
 beacons of a page view on one shard), else by a hash of the whole sorting key
 (vitals_hourly_data, schema_migrations). Append-only tables shard by ``page_view_id`` too
-when they have it (errors, events), rather than ``rand()``: a page view's rows then sit on
+when they have it (errors, events, failures), rather than ``rand()``: a page view's rows then sit on
 one shard, so per-page-view questions (affected page views, joins with its vitals) are
 answered shard by shard; page views are many and small, so the load stays even.
 
 schema_migrations is made like the other tables, so ``migrate.pending`` reads through its
 Distributed table what was applied on the cluster, from any node.
+
+A plain materialized view (failures_hourly_mv) fires where an insert into the Distributed
+table it reads arrives, and writes through its target's Distributed table: added once.
 
 Refreshable materialized views run on every node (only a Replicated database coordinates
 refreshes): each refresh computes the whole cluster's window through the Distributed tables

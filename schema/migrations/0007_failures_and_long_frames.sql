@@ -42,9 +42,10 @@ SETTINGS non_replicated_deduplication_window = 10000;
 -- One row per hour × site × page group × kind × initiator × method × endpoint × status,
 -- bots left out, kept 13 months. Rows are only ever added to failures, so a materialized
 -- view adds each insert's sums and uniq states here as it happens, and merges combine them:
--- query with sum(failures), uniqMerge(page_views), uniqMerge(sessions). A batch replayed
--- with the token of an insert that arrived is dropped by failures before it reaches the
--- view, so it is not counted twice.
+-- query with sum(failures), uniqMerge(page_views), uniqMerge(sessions). A replayed batch
+-- (the token of an insert that did arrive) is kept once in failures, but the view would
+-- still add it here: the collector's inserts set deduplicate_blocks_in_dependent_
+-- materialized_views, and this table remembers the tokens of the blocks the view wrote.
 CREATE TABLE IF NOT EXISTS failures_hourly
 (
     hour       DateTime('UTC'),
@@ -61,7 +62,8 @@ CREATE TABLE IF NOT EXISTS failures_hourly
 )
 ENGINE = AggregatingMergeTree
 ORDER BY (site, hour, page_group, kind, initiator, method, endpoint, status)
-TTL hour + INTERVAL 13 MONTH;
+TTL hour + INTERVAL 13 MONTH
+SETTINGS non_replicated_deduplication_window = 10000;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS failures_hourly_mv TO failures_hourly AS
 SELECT toStartOfHour(ts) AS hour, site, page_group, kind, initiator, method, endpoint, status,

@@ -182,7 +182,7 @@ def test_tables_keep_rows_as_long_as_the_docs_say(store: Any, settings: Settings
             "SELECT name, engine_full FROM system.tables WHERE database = currentDatabase()"
         ).result_rows
     )
-    for table in ("page_views_data", "vitals_data", "errors", "events"):
+    for table in ("page_views_data", "vitals_data", "errors", "events", "failures"):
         assert f"TTL toDateTime(ts) + toIntervalDay({raw_days})" in engines[table], table
-    for table in ("vitals_hourly_data", "vitals_hourly_pages_data"):
+    for table in ("vitals_hourly_data", "vitals_hourly_pages_data", "failures_hourly"):
         assert f"TTL hour + toIntervalMonth({rollup_months})" in engines[table], table

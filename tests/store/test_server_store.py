@@ -137,8 +137,20 @@ def writer_url(port: int) -> str:
     return f"http://{WRITER[0]}:{quote(WRITER[1], safe='')}@127.0.0.1:{port}/rum"
 
 
+# A failure, long frames and an INP script: the new tables and columns travel the same way.
+FAILURE = {"kind": "request", "initiator": "fetch", "method": "GET", "url": "/api/x", "status": 503,
+           "count": 4}  # fmt: skip
+LOAF = {"count": 2, "blocking": 70.0, "longest": 110.0,
+        "scripts": [{"url": "/app.js", "invoker": "event-listener", "duration": 90.0,
+                     "blocking": 50.0}]}  # fmt: skip
+INP = {"name": "INP", "value": 240, "script_url": "/app.js", "script_function": "onBuy"}
+
+
 def one_beacon(view: str) -> Encoded:
-    body = beacon(page_view_id=view, events=[{"name": "probe"}])
+    body = beacon(
+        page_view_id=view, events=[{"name": "probe"}], failures=[FAILURE], loaf=LOAF,
+        metrics=[INP],
+    )  # fmt: skip
     accepted = Pipeline.build(load_settings(open_mode=True), CountryLookup()).run(
         Facts(Client("203.0.113.9", DESKTOP_CHROME)), orjson.dumps(body), datetime.now(UTC)
     )
@@ -171,6 +183,18 @@ async def test_a_lost_answer_is_resent_and_the_server_keeps_one_copy(
         "stored once, although it reached the server three times"
     )
     assert await server.query(f"SELECT count() FROM page_views_data {where}") == [(1,)]
+    assert await server.query(
+        f"SELECT count(), sum(count), any(endpoint) FROM failures {where}"
+    ) == [(1, 4, "/api/x")]
+    assert await server.query(
+        "SELECT sum(failures), uniqMerge(page_views) FROM failures_hourly WHERE endpoint = '/api/x'"
+    ) == [(4, 1)], "the rollup counts a replayed batch once"
+    assert await server.query(
+        f"SELECT loaf_count, loaf_scripts.url, loaf_scripts.blocking_ms FROM page_views {where}"
+    ) == [(2, ["https://shop.example/app.js"], [50.0])]
+    assert await server.query(
+        f"SELECT script_url, script_function FROM vitals {where} AND metric = 'INP'"
+    ) == [("https://shop.example/app.js", "onBuy")]
 
 
 async def test_server_store_queries_and_pings_through_the_url(server: Collector) -> None:

@@ -51,10 +51,10 @@ def exported(metrics: Metrics, counter: str) -> float:
     return metrics.registry.get_sample_value(f"{counter}_total") or 0.0
 
 
-def rows(n: int = 1, view_id: int = 0) -> Encoded:
+def rows(n: int = 1, view_id: int = 0, **fields: Any) -> Encoded:
     """One page view row and ``n`` vitals rows (distinct metrics) of page view ``view_id``."""
     metrics = [{"name": name, "value": 1.0} for name in ("LCP", "FCP", "TTFB", "CLS", "INP")[:n]]
-    body = beacon(metrics=metrics, page_view_id=f"pv{view_id:014d}")
+    body = beacon(metrics=metrics, page_view_id=f"pv{view_id:014d}", **fields)
     facts = Facts(Client("203.0.113.9", DESKTOP_CHROME))
     accepted = Pipeline.build(load_settings(open_mode=True), COUNTRIES).run(
         facts, orjson.dumps(body), datetime.now(UTC)
@@ -128,7 +128,8 @@ async def test_a_replayed_batch_that_already_went_in_is_not_stored_twice(
     token and the table keeps one copy (non_replicated_deduplication_window)."""
     migrate.apply(real_store.client, settings.schema_dir)
     buffer = make(real_store, Clock(), Spool(tmp_path, 10 * 1024 * 1024))
-    batch = rows(2)
+    failure = {"url": "/api/cart", "status": 502, "count": 3}
+    batch = rows(2, failures=[failure])
     buffer.add(batch)
     assert await buffer.flush()
     buffer.spool.write(batch)  # as if the insert had timed out after arriving
@@ -136,6 +137,9 @@ async def test_a_replayed_batch_that_already_went_in_is_not_stored_twice(
     assert await real_store.query("SELECT count() FROM errors") == [(0,)]
     assert await real_store.query("SELECT count() FROM vitals_data") == [(2,)]
     assert await real_store.query("SELECT count() FROM page_views_data") == [(1,)]
+    assert await real_store.query("SELECT count() FROM failures") == [(1,)]
+    # The rollup is fed by the inserts into failures: the replay is not added to it either.
+    assert await real_store.query("SELECT sum(failures) FROM failures_hourly") == [(3,)]
 
 
 async def test_staged_insert_keeps_every_character_and_the_column_types(

@@ -96,6 +96,8 @@ LOAF = {
     "scripts": [
         {"url": "/static/app.js?v=S3cr9#x", "function": "onClick", "invoker": "event-listener",
          "duration": 180.0, "blocking": 120.25},
+        {"url": "https://cdn.example/w.js", "function": "sendTo jane@shop.example",
+         "invoker": "user-callback", "duration": 90.0, "blocking": 40.0},
         {"url": "", "function": "", "invoker": "user-callback"},
     ],
 }  # fmt: skip
@@ -107,6 +109,7 @@ def test_long_frames_keep_totals_and_scripts_with_cleaned_urls() -> None:
     assert (view.loaf.count, view.loaf.blocking, view.loaf.longest) == (4, 310.5, 220.0)
     assert [(s.url, s.function, s.invoker, s.duration, s.blocking) for s in view.loaf.scripts] == [
         ("https://shop.example/static/app.js", "onClick", "event-listener", 180.0, 120.25),
+        ("https://cdn.example/w.js", "sendTo [email]", "user-callback", 90.0, 40.0),
         ("", "", "user-callback", 0.0, 0.0),
     ]
     assert drops.counts == {}

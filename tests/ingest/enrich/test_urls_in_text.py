@@ -5,12 +5,20 @@ the words around the URL kept. Expectations are built from the generated parts."
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from collector.ingest.enrich import Client, Enricher
+from collector.ingest.enrich.geo import CountryLookup
 from collector.ingest.enrich.page import clean_link, clean_text
+from collector.ingest.outcomes import Drops
+from collector.ingest.validate import parse_beacon
+from collector.settings import load_settings
+from tests.conftest import beacon
 
 ALLOW = ("utm_source",)
 LOWER = "abcdefghijklmnopqrstuvwxyz"
@@ -150,3 +158,41 @@ def test_the_digits_after_a_bare_host_are_its_port_not_a_position() -> None:
 def test_a_url_that_cannot_be_read_becomes_a_placeholder_keeping_its_position() -> None:
     assert clean_text("at (https://shop.example:99999/a.js?token=S3cr:1:2)") == "at ([url]:1:2)"
     assert clean_text("at https:///a.js?token=S3cr:1:2 x") == "at [url]:1:2 x"
+
+
+ENRICHER = Enricher(CountryLookup(), load_settings(open_mode=True, url_query_allowlist=ALLOW))
+
+
+@settings(max_examples=100, deadline=None)
+@given(texts(), texts(), urls())
+def test_an_errors_message_stack_and_source_keep_no_secret_of_their_urls(
+    message: tuple[str, str, list[Url]], stack: tuple[str, str, list[Url]], source: Url
+) -> None:
+    error = {"type": "TypeError", "message": message[0], "stack": stack[0], "source": source.sent}
+    body = orjson.dumps(beacon(errors=[error]))
+    view, _ = ENRICHER.enrich(
+        parse_beacon(body, Drops()), Client("203.0.113.1", ""), datetime.now(UTC)
+    )
+    [stored] = view.errors
+    assert (stored.message, stored.stack, stored.source) == (message[1], stack[1], source.stored)
+
+
+@settings(max_examples=100, deadline=None)
+@given(urls(), urls(), urls(), urls())
+def test_every_single_url_field_of_a_beacon_is_cleaned(
+    lcp: Url, script: Url, frame: Url, failed: Url
+) -> None:
+    metrics = [
+        {"name": "LCP", "value": 1800, "url": lcp.sent},
+        {"name": "INP", "value": 240, "script_url": script.sent},
+    ]
+    loaf = {"count": 1, "scripts": [{"url": frame.sent, "duration": 60.0, "blocking": 10.0}]}
+    failure = {"url": failed.sent, "status": 500}
+    body = orjson.dumps(beacon(metrics=metrics, loaf=loaf, failures=[failure]))
+    view, _ = ENRICHER.enrich(
+        parse_beacon(body, Drops()), Client("203.0.113.1", ""), datetime.now(UTC)
+    )
+    assert view.loaf is not None
+    stored = (view.vitals[0].url, view.vitals[1].script_url, view.loaf.scripts[0].url)
+    assert stored == (lcp.stored, script.stored, frame.stored)
+    assert [f.url for f in view.failures] == [failed.stored]
