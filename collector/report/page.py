@@ -1,7 +1,9 @@
 """The built-in report for users without Grafana: ``GET /report`` and ``rumhouse report``.
 
 Both run the same queries: p75 and CrUX shares per vital, then per page group and per
-segment from the hourly rollups, and the top errors from the raw table. The page draws
+segment from the hourly rollups, the top errors from the raw table, failed requests and
+resources from their hourly rollup, and from the raw tables the scripts behind long
+animation frames and an SPA's routes, soft navigations next to hard ones. The page draws
 them as tables with bars (plain HTML and CSS: no script); the command prints them with the
 engine's own Pretty format.
 """
@@ -19,6 +21,7 @@ from collector.ingest.enrich.vitals import THRESHOLDS
 _WHERE = (
     "hour >= now() - INTERVAL {days:UInt16} DAY AND ({site:String} = '' OR site = {site:String})"
 )
+_RAW = "ts >= now() - INTERVAL {days:UInt16} DAY AND ({site:String} = '' OR site = {site:String})"
 _P75 = "round(quantileBFloat16MergeIf(0.75)(value_state, metric = '{m}'), 3) AS {m}"
 
 
@@ -59,6 +62,30 @@ def sections() -> tuple[Section, ...]:
             " WHERE ts >= now() - INTERVAL {days:UInt16} DAY"
             " AND ({site:String} = '' OR site = {site:String})"
             " GROUP BY fingerprint, error_type, message ORDER BY occurrences DESC LIMIT 20",
+        ),
+        Section(
+            "Failed requests and resources",
+            "SELECT kind, endpoint, method, if(status = 0, 'network error', toString(status))"
+            " AS status, sum(failures) AS occurrences, uniqMerge(page_views) AS page_views,"
+            f" uniqMerge(sessions) AS sessions FROM failures_hourly WHERE {_WHERE}"
+            " GROUP BY kind, endpoint, method, status ORDER BY occurrences DESC LIMIT 20",
+        ),
+        Section(
+            "Scripts by long-animation-frame blocking time",
+            "SELECT page_group, s.url AS script, s.function AS function,"
+            " sum(s.blocking_ms) AS blocking_ms, uniqExact(page_view_id) AS page_views"
+            f" FROM page_views ARRAY JOIN loaf_scripts AS s WHERE {_RAW} AND NOT is_bot"
+            " GROUP BY page_group, script, function ORDER BY blocking_ms DESC LIMIT 20",
+        ),
+        Section(
+            "SPA routes: soft vs hard navigations",
+            "SELECT page_group AS route,"
+            " if(navigation_type = 'soft-navigation', 'soft', 'hard') AS navigation,"
+            " quantileIf(0.75)(value, metric = 'LCP') AS LCP,"
+            " quantileIf(0.75)(value, metric = 'INP') AS INP, uniqExact(page_view_id) AS page_views"
+            f" FROM vitals WHERE {_RAW} AND NOT is_bot AND page_group IN (SELECT page_group"
+            f" FROM vitals WHERE {_RAW} AND navigation_type = 'soft-navigation')"
+            " GROUP BY route, navigation ORDER BY route, navigation",
         ),
     )
 

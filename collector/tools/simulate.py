@@ -5,7 +5,9 @@ phones, tablets and desktops with their real user agents, visitors from a dozen 
 addresses in ``X-Forwarded-For``, which a collector believes from loopback), connection
 types, two releases, an A/B dimension, JS errors, and some page views that send a second
 beacon with a changed CLS and INP. Values follow log-normal distributions whose medians
-depend on device, connection, page and variant, so dashboards show real differences.
+depend on device, connection, page and variant, so dashboards show real differences. Some
+sessions go on to a single-page app; page views carry failed requests and resources and
+long animation frames (``problems``).
 ``post`` sends them through the public beacon endpoint, showing progress.
 """
 
@@ -23,6 +25,9 @@ from typing import Any
 import aiohttp
 import orjson
 
+from collector.tools import problems
+
+Json = dict[str, Any]
 # (path template, weight, LCP factor)
 PAGES = [
     ("/", 25, 1.0), ("/product/{id}", 30, 1.2), ("/category/{slug}", 12, 1.1),
@@ -61,6 +66,7 @@ ERRORS = [
     ("Error", "Network request failed", "/static/api.js", 0.01),
     ("TypeError", "undefined is not a function", "/static/legacy.js", 0.005),
 ]
+APP_SESSIONS = 0.2  # the share of sessions that go on to the single-page app
 LCP_TARGETS = ["img.hero", "h1.title", "div.gallery > img", "p.lead"]
 INP_TARGETS = [
     ("button.add-to-cart", "pointer"),
@@ -136,10 +142,7 @@ def _errors(rng: random.Random, release: str, host: str) -> list[dict[str, Any]]
     return found
 
 
-def _page_view(rng: random.Random, session: dict[str, Any], index: int) -> Visit:
-    template, _, page_factor = _pick(rng, PAGES)
-    path = template.format(id=rng.randint(1, 5000), slug=rng.choice(["shoes", "bags", "hats"]))
-    scale = page_factor * session["scale"]
+def _beacon(rng: random.Random, session: Json, index: int, path: str, scale: float) -> Json:
     now_ms = int(time.time() * 1000)
     beacon: dict[str, Any] = {
         "v": 1, "site": session["site"], "seq": 0,
@@ -160,14 +163,44 @@ def _page_view(rng: random.Random, session: dict[str, Any], index: int) -> Visit
         "dom_interactive": round(ttfb * 3, 1), "dom_content_loaded": round(ttfb * 3.3, 1),
         "load": round(ttfb * 5, 1), "transfer_size": rng.randint(8000, 90000), "protocol": "h2",
     }  # fmt: skip
+    return beacon
+
+
+def _visit(
+    rng: random.Random, extra: random.Random, session: Json, beacon: Json, scale: float
+) -> Visit:
+    problems.attach(extra, beacon, session["host"], session["agent"], scale)
     headers = {"User-Agent": session["agent"], "X-Forwarded-For": session["ip"]}
     visit = Visit(beacon, headers, session["device"], session["country"])
     if rng.random() < 0.15:  # shown again later: CLS and INP are sent once more
         later = [dict(m) for m in beacon["metrics"] if m["name"] in ("CLS", "INP")]
         for metric in later:
             metric["value"] = round(metric["value"] * rng.uniform(1.0, 1.6), 4)
-        visit.resends.append(dict(beacon, seq=1, metrics=later, errors=[]))
+        visit.resends.append(dict(beacon, seq=1, metrics=later, errors=[], failures=[]))
     return visit
+
+
+def _page_view(rng: random.Random, extra: random.Random, session: Json, index: int) -> Visit:
+    template, _, page_factor = _pick(rng, PAGES)
+    path = template.format(id=rng.randint(1, 5000), slug=rng.choice(["shoes", "bags", "hats"]))
+    scale = page_factor * session["scale"]
+    return _visit(rng, extra, session, _beacon(rng, session, index, path, scale), scale)
+
+
+def _app(rng: random.Random, session: Json, index: int, left: int) -> Iterator[Visit]:
+    """A visit to the single-page app: it lands on a route (a hard navigation), then moves
+    to others with history.pushState, each a soft navigation with vitals of its own."""
+    path, scale = problems.route(rng), session["scale"]
+    yield _visit(rng, rng, session, _beacon(rng, session, index, path, scale), scale)
+    for n in range(1, min(rng.randint(2, 5), left)):
+        previous = f"https://{session['host']}{path}"
+        while f"https://{session['host']}{path}" == previous:
+            path = problems.route(rng)
+        beacon = _beacon(rng, session, index + n, path, 0.6 * scale)
+        del beacon["nav"]
+        beacon |= {"navigation_type": "soft-navigation", "referrer": f"https://{session['host']}",
+                   "metrics": problems.soft_vitals(beacon["metrics"])}  # fmt: skip
+        yield _visit(rng, rng, session, beacon, 0.6 * scale)
 
 
 def _session(rng: random.Random, site: str) -> dict[str, Any]:
@@ -188,14 +221,19 @@ def _session(rng: random.Random, site: str) -> dict[str, Any]:
 
 
 def visits(count: int, seed: int = 1, site: str = "demo") -> Iterator[Visit]:
-    """``count`` page views in sessions of one to five, reproducible for a ``seed``."""
-    rng = random.Random(seed)
+    """``count`` page views in sessions of one to five, reproducible for a ``seed``; a fifth
+    of the sessions then open the app at /app/ and change routes there."""
+    rng, extra = random.Random(seed), random.Random(f"{seed}/app")
     made = 0
     while made < count:
         session = _session(rng, site)
         for _ in range(min(rng.randint(1, 5), count - made)):
-            yield _page_view(rng, session, made)
+            yield _page_view(rng, extra, session, made)
             made += 1
+        if made < count and extra.random() < APP_SESSIONS:
+            for visit in _app(extra, session, made, count - made):
+                yield visit
+                made += 1
 
 
 @dataclass

@@ -132,7 +132,8 @@ async def query(client: Any, sql: str) -> Any:
 async def test_grafana_dashboard_has_the_panels_and_variables_of_the_issue() -> None:
     titles = " ".join(title for title, _, _ in panel_queries()).lower()
     for needed in ("p75 lcp", "cls", "good", "page group", "device class", "country", "browser",
-                   "ttfb breakdown", "errors", "page views"):  # fmt: skip
+                   "ttfb breakdown", "errors", "page views", "failed requests",
+                   "long-animation-frame", "spa routes"):  # fmt: skip
         assert needed in titles, needed
     names = {v["name"] for v in DASHBOARD["templating"]["list"]}
     assert {"site", "page_group", "device_class", "country", "browser"} <= names

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from collector.tools import simulate
 from tests.conftest import Collector
 
 ROOT = Path(__file__).resolve().parents[2]
-EVENTS = 100_000  # page views times 5 metrics
+EVENTS = 100_000  # page views times 5 metrics (4 for an SPA's soft navigations: no TTFB)
 # By every segment; by page group and device class; both, told apart by grain.
 ROLLUPS = (
     "vitals_hourly",
@@ -47,7 +48,11 @@ async def test_rollups_p75_within_2_percent_of_exact_and_page_views_counted_once
         "SELECT metric, quantileExact(0.75)(value), count(), countIf(rating = 'good'), "
         "countIf(rating = 'poor') FROM vitals GROUP BY metric ORDER BY metric"
     )
-    assert sum(row[2] for row in exact) >= EVENTS
+    # Each page view counts once per metric it reported: the generator's own records say which.
+    sent = Counter(
+        m["name"] for v in simulate.visits(EVENTS // 5, seed=5) for m in v.final["metrics"]
+    )
+    assert sum(sent.values()) > 0.95 * EVENTS
     for rollup in ROLLUPS:
         rolled = await collector.query(
             "SELECT metric, quantileBFloat16Merge(0.75)(value_state), sum(page_views), "
@@ -59,7 +64,7 @@ async def test_rollups_p75_within_2_percent_of_exact_and_page_views_counted_once
             exact, rolled, strict=True
         ):
             assert counts == [n, good, poor], (rollup, metric)
-            assert n == EVENTS // 5, f"{metric}: each page view counts once"
+            assert n == sent[metric], f"{metric}: each page view counts once"
             assert abs(rolled_p75 - p75) <= 0.02 * p75, (rollup, metric, rolled_p75, p75)
 
 

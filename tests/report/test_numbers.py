@@ -9,6 +9,7 @@ within a few percent of the exact one, while p50 is 30% or more away on these da
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import statistics
 import subprocess
@@ -36,6 +37,8 @@ GROUPS = {"/product/:id": "/product/{}", "/cart": "/cart", "/": "/"}
 DEVICES = {"desktop": DESKTOP_CHROME, "mobile": IPHONE}
 BROWSERS = {"desktop": "Chrome", "mobile": "Mobile Safari"}
 ERRORS = [("TypeError", "x is undefined"), ("RangeError", "bad length"), ("Error", "timeout")]
+LOAF = "Scripts by long-animation-frame blocking time"
+SPA = "SPA routes: soft vs hard navigations"
 
 
 @dataclass
@@ -47,6 +50,18 @@ class Sent:
     views: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
     errors: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     ttfb_request: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    # (kind, endpoint, status) → (page view, session, count) of each failure sent
+    failures: dict[tuple[str, str, int], list[tuple[str, str, int]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    # (page group, script URL, function) → (page view, blocking ms) of each script sent
+    scripts: dict[tuple[str, str, str], list[tuple[str, float]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    # (page group, "soft" or "hard", metric) → values
+    navigations: dict[tuple[str, str, str], list[float]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
 
 
 def p75(values: list[float]) -> float:
@@ -65,6 +80,39 @@ def close(got: float, want: float, tolerance: float = 0.05) -> bool:
     return abs(got - want) <= tolerance * abs(want)
 
 
+def failures(i: int, ids: tuple[str, str], sent: Sent) -> list[dict[str, Any]]:
+    """A failed request on two page views in four (500, a network error or a 404 in turn, ids
+    in the URL and a query that the endpoint leaves out), a missing image on every tenth."""
+    found = []
+    if i % 4 in (0, 1):  # both page views of a session: page views and sessions differ
+        status, count = (500, 0, 404)[i // 4 % 3], 1 + i % 3
+        found.append({"kind": "request", "initiator": "fetch", "method": "GET", "status": status,
+                      "url": f"https://shop.example/api/orders/{i}?token=t{i}", "count": count,
+                      "duration": 120.0})  # fmt: skip
+        sent.failures[("request", "/api/orders/:id", status)].append((*ids, count))
+    if i % 10 == 3:
+        found.append({"kind": "resource", "initiator": "img", "status": 404,
+                      "url": "https://shop.example/static/missing.png"})  # fmt: skip
+        sent.failures[("resource", "/static/missing.png", 404)].append((*ids, 1))
+    return found
+
+
+SCRIPTS = [("https://shop.example/static/app.js", "render", "event-listener"),
+           ("https://shop.example/static/vendor.js", "", "classic-script")]  # fmt: skip
+
+
+def loaf(i: int, group: str, page_view: str, sent: Sent) -> dict[str, Any]:
+    rng = random.Random(i)  # its own generator: the vitals stay as they were
+    scripts: list[dict[str, Any]] = []
+    for url, function, invoker in SCRIPTS[: rng.choice([1, 2])]:
+        blocking = round(rng.uniform(5, 300), 1)
+        scripts.append({"url": url, "function": function, "invoker": invoker,
+                        "duration": blocking + 50, "blocking": blocking})  # fmt: skip
+        sent.scripts[(group, url, function)].append((page_view, blocking))
+    total = sum(s["blocking"] for s in scripts)
+    return {"count": len(scripts), "blocking": total, "longest": 50 + total, "scripts": scripts}
+
+
 async def send(collector: Collector, n: int = 300) -> Sent:
     rng, sent = random.Random(11), Sent()
     for i in range(n):
@@ -80,17 +128,29 @@ async def send(collector: Collector, n: int = 300) -> Sent:
             count = 1 + i % 5
             errors = [{"kind": "error", "type": kind, "message": message, "count": count}]
             sent.errors[message].append(count)
+        ids = (f"pv{i:06d}numbers0", f"s{i // 2:07d}numbers0")
+        # Every third product page is a route change of an SPA: a soft navigation loads no
+        # document, so it has no navigation timing.
+        soft = group == "/product/:id" and i % 3 == 0
         body = beacon(
-            page_view_id=f"pv{i:06d}numbers0",
-            session_id=f"s{i // 2:07d}numbers0",
+            page_view_id=ids[0],
+            session_id=ids[1],
             url="https://shop.example" + GROUPS[group].format(i),
             context={"viewport_width": 1280, "effective_type": rng.choice(["4g", "3g"])},
-            nav={"ttfb": values["TTFB"], "request": request, "dns": 5.0, "connect": 9.0},
+            nav=None if soft else {"ttfb": values["TTFB"], "request": request, "dns": 5.0,
+                                   "connect": 9.0},
+            navigation_type="soft-navigation" if soft else ("reload" if i % 7 == 0 else "navigate"),
             metrics=[{"name": m, "value": round(v, 4)} for m, v in values.items()],
             errors=errors,
-        )
+            failures=failures(i, ids, sent),
+        )  # fmt: skip
+        if device == "desktop":  # Chrome reports long animation frames, Safari does not
+            body["loaf"] = loaf(i, group, ids[0], sent)
         reply = await collector.post(body, **{"User-Agent": DEVICES[device]})
         assert reply.status == 204, reply.body
+        for metric in ("LCP", "INP"):
+            how = "soft" if soft else "hard"
+            sent.navigations[(group, how, metric)].append(round(values[metric], 4))
         for metric, raw in values.items():
             value = round(raw, 4)
             sent.values[metric].append(value)
@@ -99,10 +159,52 @@ async def send(collector: Collector, n: int = 300) -> Sent:
             sent.by[("browser", BROWSERS[device], metric)].append(value)
         sent.views[("page_group", group)] += 1
         sent.views[("device_class", device)] += 1
-        sent.ttfb_request[group].append(request)
+        if not soft:
+            sent.ttfb_request[group].append(request)
     await collector.flush()
     await refresh_rollups(collector)
     return sent
+
+
+def failed(sent: Sent) -> dict[tuple[str, ...], list[float]]:
+    """(kind, endpoint, status as shown) → occurrences, page views, sessions."""
+    return {
+        (kind, endpoint, str(status) if status else "network error"): [
+            sum(c for _, _, c in found),
+            len({p for p, _, _ in found}),
+            len({s for _, s, _ in found}),
+        ]
+        for (kind, endpoint, status), found in sent.failures.items()
+    }
+
+
+def blocked(sent: Sent) -> dict[tuple[str, ...], list[float]]:
+    """(page group, script URL, function) → blocking ms, page views."""
+    return {
+        key: [sum(b for _, b in found), len({p for p, _ in found})]
+        for key, found in sent.scripts.items()
+    }
+
+
+def routes(sent: Sent) -> dict[tuple[str, ...], list[float]]:
+    """(SPA route, "soft" or "hard") → p75 LCP, p75 INP, page views."""
+    return {
+        (route, how): [p75(lcp), p75(sent.navigations[(route, how, "INP")]), len(lcp)]
+        for (route, how, metric), lcp in sent.navigations.items()
+        if metric == "LCP" and route == "/product/:id"  # the only group with soft navigations
+    }
+
+
+def agree(
+    got: dict[tuple[str, ...], list[float]],
+    want: dict[tuple[str, ...], list[float]],
+    within: float = 0.0,
+) -> None:
+    """The same rows, each figure equal up to float rounding, or ``within`` if given."""
+    assert set(got) == set(want), (sorted(got), sorted(want))
+    for key, figures in want.items():
+        for g, w in zip(got[key], figures, strict=True):
+            assert math.isclose(g, w, rel_tol=1e-6, abs_tol=within), (key, got[key], figures)
 
 
 class Tables(HTMLParser):
@@ -179,6 +281,14 @@ async def test_report_page_shows_the_p75_shares_and_counts_of_what_was_sent(
     for message, counts in sent.errors.items():
         assert number(errors[message][2]) == sum(counts)
         assert number(errors[message][3]) == len(counts)
+    table = page.tables["Failed requests and resources"]
+    agree({(r[0], r[1], r[3]): list(map(number, r[4:])) for r in table if r}, failed(sent))
+    # Blocking time is shown rounded to the millisecond ("1,234"), p75 too (float32 sums: a
+    # half may round either way).
+    table = page.tables[LOAF]
+    agree({tuple(r[:3]): list(map(number, r[3:])) for r in table if r}, blocked(sent), 0.51)
+    table = page.tables[SPA]
+    agree({tuple(r[:2]): list(map(number, r[2:])) for r in table if r}, routes(sent), 0.51)
 
 
 def pretty_rows(text: str, title: str) -> list[list[str]]:
@@ -206,6 +316,12 @@ async def test_rumhouse_report_prints_the_same_figures(collector: Collector, sen
         for got, want in zip((good, ni, poor), shares(metric, values), strict=True):
             assert abs(float(got) - want) <= 0.0006
         assert int(views) == len(values)
+    printed = pretty_rows(done.stdout, "Failed requests and resources")
+    agree({(r[0], r[1], r[3]): list(map(float, r[4:])) for r in printed}, failed(sent))
+    printed = pretty_rows(done.stdout, LOAF)
+    agree({tuple(r[:3]): list(map(float, r[3:])) for r in printed}, blocked(sent))
+    printed = pretty_rows(done.stdout, SPA)
+    agree({tuple(r[:2]): list(map(float, r[2:])) for r in printed}, routes(sent))
     groups = {row[0]: row for row in pretty_rows(done.stdout, "By page group")}
     for group, (_, lcp, inp, cls, views) in groups.items():
         assert close(float(lcp), p75(sent.by[("page_group", group, "LCP")]))
@@ -270,6 +386,18 @@ async def test_every_grafana_panel_shows_what_was_sent(collector: Collector, sen
     for message, counts in sent.errors.items():
         assert errors[message][2] == sum(counts)
         assert errors[message][3] == len(counts)
+    found = await asyncio.to_thread(rows, "Failed requests by endpoint and status")
+    agree(
+        {
+            ("request", e, str(s) if s else "network error"): [n, p, u]
+            for e, _, s, n, p, u, _ in found
+        },
+        {key: value for key, value in failed(sent).items() if key[0] == "request"},
+    )
+    found = await asyncio.to_thread(rows, "Scripts by long-animation-frame blocking time")
+    agree({(g, u, f): [b, v] for g, u, f, b, _, v in found}, blocked(sent))
+    found = await asyncio.to_thread(rows, "SPA routes: p75 LCP and INP, soft vs hard navigations")
+    agree({(r, n): [lcp, inp, v] for r, n, lcp, inp, v in found}, routes(sent))
     titled = {p["title"] for p in DASHBOARD["panels"]}
-    assert len(titled) == 11, "a new panel needs its figures checked here"
+    assert len(titled) == 14, "a new panel needs its figures checked here"
     client.close()

@@ -140,4 +140,7 @@ def test_the_report_has_its_sections_in_order() -> None:
         "By browser",
         "By country",
         "Top JS errors",
+        "Failed requests and resources",
+        "Scripts by long-animation-frame blocking time",
+        "SPA routes: soft vs hard navigations",
     ]
