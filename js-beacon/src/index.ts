@@ -5,19 +5,32 @@
  * `data-site` (site key), `data-endpoint` (default: `/v1/beacon` next to rum.js),
  * `data-sample` (0..1, per session), `data-consent="required"` (send nothing until
  * `rumhouse('consent', true)`), `data-respect-gpc` (send nothing when the browser signals
- * Global Privacy Control). Calls made before it loaded wait in `rumhouse.q`.
+ * Global Privacy Control), `data-routes` (what makes a client-side route change a new page
+ * view: `path`, the default, `query` or `hash`). Calls made before it loaded wait in
+ * `rumhouse.q`.
  */
+import type { MetricWithAttribution } from 'web-vitals/attribution';
 import { onCLS, onFCP, onINP, onLCP, onTTFB } from 'web-vitals/attribution';
 import { context } from './context';
+import { failedElement, failedResource } from './failures';
 import { guard } from './guard';
 import { keepSession, session } from './ids';
+import { Shifts, type EventEntry, type Shift } from './interaction';
+import { LoafLog, type Frame } from './loaf';
 import { toMetric } from './metrics';
 import { navTiming, navType } from './nav';
+import { observe } from './observe';
 import { PageView } from './pageview';
+import { wrapFetch, wrapXhr } from './requests';
+import { watchRoutes } from './spa';
 import { send } from './transport';
+import { clean } from './url';
 
 type Api = ((command: string, a?: unknown, b?: unknown) => void) & { q?: ArrayLike<unknown>[] };
-type Host = Window & { rumhouse?: Api; fetch?: typeof fetch };
+type Host = Window & { rumhouse?: Api; fetch?: typeof fetch; XMLHttpRequest?: { prototype: unknown } };
+
+/** Page views kept for late metrics (web-vitals reports a route's LCP after it ended). */
+const KEPT_VIEWS = 10;
 
 const storage = (): Storage | undefined => {
   try {
@@ -30,10 +43,12 @@ const storage = (): Storage | undefined => {
 const start = (w: Host, d: Document): void => {
   const script = d.currentScript as HTMLScriptElement | null;
   const cfg = script?.dataset ?? {};
+  const site = cfg.site ?? 'default';
   const endpoint = cfg.endpoint ?? new URL('/v1/beacon', script?.src ?? location.href).href;
   const rate = Number(cfg.sample ?? 1);
   const gpc = cfg.respectGpc != null && cfg.respectGpc !== 'false' && (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
   let consent = cfg.consent !== 'required';
+  const senders = { sendBeacon: navigator.sendBeacon?.bind(navigator), fetch: w.fetch?.bind(w) };
   const entry = (): PerformanceNavigationTiming | undefined =>
     performance.getEntriesByType?.('navigation')[0] as PerformanceNavigationTiming | undefined;
   // The session id is read from sessionStorage when the first beacon is built, not on load:
@@ -44,8 +59,19 @@ const start = (w: Host, d: Document): void => {
   const sessionId = (): string => (sid ??= session(storage(), loadedAt));
   // Sample whole sessions: the session id's last random characters decide.
   const sampled = (): boolean => keepSession(sessionId(), rate);
-  let view = new PageView(cfg.site ?? 'default', sessionId, navType(entry()));
-  let restored = false;
+  const here = (): string => location.origin + location.pathname;
+
+  // The page views: `view` is current; `base` is the one metrics of the document's own
+  // navigation (not a soft navigation) belong to: the landing, or a back/forward restore.
+  const landing = new PageView(site, sessionId, navType(entry()), 0, here());
+  const views = [landing];
+  let view = landing;
+  let base = landing;
+  /** The page view that was current at `t` (a `performance.now()` time). */
+  const at = (t: number): PageView | undefined => {
+    for (let i = views.length; i--; ) if (views[i]._start <= t) return views[i];
+    return undefined;
+  };
 
   const api: Api = guard((command: string, a?: unknown, b?: unknown) => {
     if (command === 'page') view.page(a);
@@ -57,30 +83,99 @@ const start = (w: Host, d: Document): void => {
   w.rumhouse = api;
   for (const args of Array.from(queued)) api(...(Array.from(args) as [string, unknown, unknown]));
 
-  const report = guard((m: Parameters<Parameters<typeof onLCP>[0]>[0]) => view.metric(toMetric(m)));
-  for (const on of [onLCP, onINP, onCLS, onFCP, onTTFB]) (on as typeof onLCP)(report);
+  // web-vitals names the navigation each metric belongs to: the document's, or a soft
+  // navigation (a route change the browser saw), bound here to the route's page view by URL.
+  const owner = (m: MetricWithAttribution): PageView | undefined => {
+    if (m.navigationType === 'soft-navigation') {
+      if (m.name === 'TTFB') return undefined; // web-vitals' placeholder 0: a route has no request
+      for (let i = views.length; i--; ) {
+        const v = views[i];
+        if (v._nav === m.navigationId) return v;
+        if (v._nav == null && v._navType === m.navigationType && v._url === clean(m.navigationURL)) return (v._nav = m.navigationId), v;
+      }
+      return undefined;
+    }
+    // Where the browser saw no soft navigation, web-vitals' INP and CLS go on across routes:
+    // those that began after the page view ended are a later route's (its own span counts).
+    const t = m.entries[0]?.startTime ?? 0;
+    return (m.name === 'INP' || m.name === 'CLS') && t >= base._end ? undefined : base;
+  };
+  const report = guard((m: MetricWithAttribution) => owner(m)?.metric(toMetric(m)));
+  for (const on of [onLCP, onINP, onCLS, onFCP, onTTFB]) (on as typeof onLCP)(report, { reportSoftNavs: true });
 
-  w.addEventListener('error', guard((e: ErrorEvent) => view.errors.add('error', e.error, e.message, e.filename, e.lineno, e.colno)));
-  w.addEventListener('unhandledrejection', guard((e: PromiseRejectionEvent) => view.errors.add('unhandledrejection', e.reason)));
+  w.addEventListener('error', guard((e: ErrorEvent) => view._errors.add('error', e.error, e.message, e.filename, e.lineno, e.colno)));
+  w.addEventListener('unhandledrejection', guard((e: PromiseRejectionEvent) => view._errors.add('unhandledrejection', e.reason)));
 
-  const flush = guard(() => {
+  // Failed requests and resources, never the beacon's own.
+  const own = clean(endpoint);
+  const fail = (v: PageView | undefined, kind: string, initiator: string, method: string, raw: unknown, status: number, duration?: number): void => {
+    const url = clean(raw);
+    if (url && url !== own && (status === 0 || status >= 400)) v?._failures.add(kind, initiator, method, url, status, duration);
+  };
+  const request = (initiator: string, method: string, url: unknown, status: number, duration: number): void =>
+    fail(at(performance.now() - duration), 'request', initiator, method, url, status, duration);
+  wrapFetch(w, request);
+  wrapXhr(w, request);
+  // Resource errors do not bubble: listen in the capture phase. The status comes from
+  // Resource Timing where the browser gives it, else 0.
+  w.addEventListener('error', guard((e: Event) => {
+    const f = failedElement(e.target);
+    const rt = f && (performance.getEntriesByName(f[1]).pop() as { responseStatus?: number } | undefined);
+    if (f) fail(view, 'resource', f[0], '', f[1], rt?.responseStatus ?? 0);
+  }), true);
+
+  const drains = [
+    observe<PerformanceResourceTiming>('resource', (l) =>
+      l.forEach((e) => failedResource(e) && fail(at(e.startTime), 'resource', e.initiatorType, '', e.name, e.responseStatus, e.duration))),
+    observe<EventEntry & PerformanceEntry>('event', (l) => l.forEach((e) => at(e.startTime)?._inter.add(e)), { durationThreshold: 16 }),
+  ];
+  const shifts = observe<Shift & PerformanceEntry>('layout-shift', (l) => l.forEach((e) => at(e.startTime)?._shifts?.add(e)));
+  const frames = observe<Frame & PerformanceEntry>('long-animation-frame', (l) => l.forEach((e) => at(e.startTime)?._loaf?.add(e)));
+  drains.push(shifts, frames);
+  const equip = (v: PageView): void => {
+    if (shifts) v._shifts = new Shifts();
+    if (frames) v._loaf = new LoafLog();
+  };
+  equip(landing);
+  const open = (v: PageView): void => {
+    equip(v);
+    views.push(v);
+    if (views.length > KEPT_VIEWS) views.shift();
+    view = v;
+  };
+
+  const flush = (v: PageView): void => {
     if (gpc || !consent || !sampled()) return;
-    const referrer = d.referrer.split('/').slice(0, 3).join('/');
-    const url = location.origin + location.pathname;
-    const body = view.payload(url, referrer, context(w), restored ? undefined : navTiming(entry()));
-    if (body) send(endpoint, body, { sendBeacon: navigator.sendBeacon?.bind(navigator), fetch: w.fetch?.bind(w) });
+    const referrer = v._navType === 'soft-navigation' ? location.origin : d.referrer.split('/').slice(0, 3).join('/');
+    const body = v.payload(v._url, referrer, context(w), v === landing ? navTiming(entry()) : undefined);
+    if (body) send(endpoint, body, senders);
+  };
+  const drain = (): void => drains.forEach((take) => take?.());
+  const flushAll = guard(() => {
+    drain();
+    views.forEach(flush);
   });
   // Registered after web-vitals' own (capturing) listeners, so the final values are in.
-  d.addEventListener('visibilitychange', guard(() => d.visibilityState === 'hidden' && flush()));
-  w.addEventListener('pagehide', flush);
+  d.addEventListener('visibilitychange', guard(() => d.visibilityState === 'hidden' && flushAll()));
+  w.addEventListener('pagehide', flushAll);
   // A page restored from the back/forward cache is a new page view; web-vitals re-reports.
   w.addEventListener('pageshow', guard((e: PageTransitionEvent) => {
     if (!e.persisted) return;
-    restored = true;
     const restoredAt = Date.now();
     let restoredSid: string | undefined;
-    view = new PageView(view._site, () => (restoredSid ??= session(storage(), restoredAt)), 'back_forward_cache', e.timeStamp);
+    view._end = e.timeStamp;
+    open((base = new PageView(site, () => (restoredSid ??= session(storage(), restoredAt)), 'back_forward_cache', e.timeStamp, here())));
   }));
+  // A client-side route change ends the page view (sent now, with its own URL) and starts one.
+  watchRoutes(w, cfg.routes, () => {
+    drain();
+    const now = performance.now();
+    const ended = view;
+    ended._end = now;
+    flush(ended);
+    open(new PageView(site, sessionId, 'soft-navigation', now, here()));
+    Object.assign(view._dims, ended._dims);
+  });
 };
 
 guard(start)(window, document);

@@ -1,5 +1,6 @@
 import type { MetricWithAttribution } from 'web-vitals/attribution';
 import type { MetricIn } from './payload';
+import { clean } from './url';
 
 // The numeric attribution web-vitals gives per metric, sent as `phases` in snake case.
 const PHASES: Record<string, string[]> = {
@@ -21,13 +22,17 @@ export const toMetric = (m: MetricWithAttribution): MetricIn => {
     if (typeof v === 'number' && isFinite(v)) phases[snake(k)] = Math.round(v * 1e4) / 1e4;
   }
   const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  // INP: the longest script in the interaction's long animation frames.
+  const script = (a.longestScript as { entry?: { sourceURL?: string; sourceFunctionName?: string } } | undefined)?.entry;
   return {
     name: m.name,
     value: m.value,
     target: text(a.target ?? a.interactionTarget ?? a.largestShiftTarget),
-    url: text(a.url),
+    url: a.url ? clean(a.url) : undefined,
     interaction_type: text(a.interactionType),
     load_state: text(a.loadState),
     phases,
+    script_url: script?.sourceURL ? clean(script.sourceURL) : undefined,
+    script_function: script?.sourceFunctionName || undefined,
   };
 };
