@@ -15,8 +15,7 @@ export class FailureLog extends Tally<FailureIn> {
 
   /** Records a failure: `status` 0 is a network error; `url` is already cleaned. */
   add(kind: string, initiator: string, method: string, url: string, status: number, duration?: number): void {
-    const rec: FailureIn = { kind, initiator, method, url, status, duration: duration == null ? undefined : Math.round(duration) };
-    this._put([kind, initiator, method, url, status].join('|'), rec);
+    this._put([kind, initiator, method, url, status].join('|'), { kind, initiator, method, url, status, duration });
   }
 }
 
@@ -31,13 +30,5 @@ export const failedElement = (target: EventTarget | null): [string, string] | un
   const el = target as { tagName?: string; currentSrc?: string; src?: string; href?: string } | null;
   const tag = String(el?.tagName).toLowerCase();
   if (!ELEMENTS.test(tag)) return undefined;
-  return [tag, (el?.currentSrc || el?.src || el?.href) ?? ''];
+  return [tag, el!.currentSrc || el!.src || el!.href || ''];
 };
-
-/**
- * Whether a Resource Timing entry is a failure the `error` events and the request wrappers
- * do not already count: a status of 400 and above (where the browser gives it) for a load
- * that fires no `error` event, one started by a stylesheet (a background image, a font).
- */
-export const failedResource = (e: { initiatorType: string; responseStatus?: number }): boolean =>
-  e.initiatorType === 'css' && (e.responseStatus ?? 0) >= 400;

@@ -12,7 +12,7 @@
 import type { MetricWithAttribution } from 'web-vitals/attribution';
 import { onCLS, onFCP, onINP, onLCP, onTTFB } from 'web-vitals/attribution';
 import { context } from './context';
-import { failedElement, failedResource } from './failures';
+import { failedElement } from './failures';
 import { guard } from './guard';
 import { keepSession, session } from './ids';
 import { Shifts, type EventEntry, type Shift } from './interaction';
@@ -53,10 +53,12 @@ const start = (w: Host, d: Document): void => {
     performance.getEntriesByType?.('navigation')[0] as PerformanceNavigationTiming | undefined;
   // The session id is read from sessionStorage when the first beacon is built, not on load:
   // chromium's first sessionStorage access in a page costs several milliseconds of main
-  // thread (most of rum.js's load cost). It is dated from the load, as if read then.
-  const loadedAt = Date.now();
-  let sid: string | undefined;
-  const sessionId = (): string => (sid ??= session(storage(), loadedAt));
+  // thread (most of rum.js's load cost). It is dated from the load (or restore), as if read then.
+  const lazySession = (at: number): (() => string) => {
+    let sid: string | undefined;
+    return () => (sid ??= session(storage(), at));
+  };
+  const sessionId = lazySession(Date.now());
   // Sample whole sessions: the session id's last random characters decide.
   const sampled = (): boolean => keepSession(sessionId(), rate);
   const here = (): string => location.origin + location.pathname;
@@ -64,7 +66,7 @@ const start = (w: Host, d: Document): void => {
   // The page views: `view` is current; `base` is the one metrics of the document's own
   // navigation (not a soft navigation) belong to: the landing, or a back/forward restore.
   const landing = new PageView(site, sessionId, navType(entry()), 0, here());
-  const views = [landing];
+  const views: PageView[] = [];
   let view = landing;
   let base = landing;
   /** The page view that was current at `t` (a `performance.now()` time). */
@@ -98,51 +100,46 @@ const start = (w: Host, d: Document): void => {
     // Where the browser saw no soft navigation, web-vitals' INP and CLS go on across routes:
     // those that began after the page view ended are a later route's (its own span counts).
     const t = m.entries[0]?.startTime ?? 0;
-    return (m.name === 'INP' || m.name === 'CLS') && t >= base._end ? undefined : base;
+    return /INP|CLS/.test(m.name) && t >= base._end ? undefined : base;
   };
   const report = guard((m: MetricWithAttribution) => owner(m)?.metric(toMetric(m)));
   for (const on of [onLCP, onINP, onCLS, onFCP, onTTFB]) (on as typeof onLCP)(report, { reportSoftNavs: true });
 
-  w.addEventListener('error', guard((e: ErrorEvent) => view._errors.add('error', e.error, e.message, e.filename, e.lineno, e.colno)));
   w.addEventListener('unhandledrejection', guard((e: PromiseRejectionEvent) => view._errors.add('unhandledrejection', e.reason)));
 
   // Failed requests and resources, never the beacon's own.
   const own = clean(endpoint);
-  const fail = (v: PageView | undefined, kind: string, initiator: string, method: string, raw: unknown, status: number, duration?: number): void => {
+  const fail = guard((v: PageView | undefined, kind: string, initiator: string, method: unknown, raw: unknown, status?: number, start?: number): void => {
     const url = clean(raw);
-    if (url && url !== own && (status === 0 || status >= 400)) v?._failures.add(kind, initiator, method, url, status, duration);
-  };
-  const request = (initiator: string, method: string, url: unknown, status: number, duration: number): void =>
-    fail(at(performance.now() - duration), 'request', initiator, method, url, status, duration);
+    const s = status ?? 0;
+    if (url && url !== own && (s === 0 || s >= 400)) v?._failures.add(kind, initiator, String(method).toUpperCase(), url, s, start == null ? undefined : performance.now() - start);
+  });
+  const request = (initiator: string, method: unknown, url: unknown, status: number, start: number): void =>
+    fail(at(start), 'request', initiator, method, url, status, start);
   wrapFetch(w, request);
   wrapXhr(w, request);
-  // Resource errors do not bubble: listen in the capture phase. The status comes from
-  // Resource Timing where the browser gives it, else 0.
-  w.addEventListener('error', guard((e: Event) => {
+  // Script errors reach window itself; failed loads of elements (which do not bubble) are seen
+  // in the capture phase, their status from Resource Timing where the browser gives it.
+  w.addEventListener('error', guard((e: ErrorEvent) => {
     const f = failedElement(e.target);
-    const rt = f && (performance.getEntriesByName(f[1]).pop() as { responseStatus?: number } | undefined);
-    if (f) fail(view, 'resource', f[0], '', f[1], rt?.responseStatus ?? 0);
+    if (!f) view._errors.add('error', e.error, e.message, e.filename, e.lineno, e.colno);
+    else fail(view, 'resource', f[0], '', f[1], (performance.getEntriesByName(f[1]).pop() as { responseStatus?: number } | undefined)?.responseStatus);
   }), true);
 
-  const drains = [
-    observe<PerformanceResourceTiming>('resource', (l) =>
-      l.forEach((e) => failedResource(e) && fail(at(e.startTime), 'resource', e.initiatorType, '', e.name, e.responseStatus, e.duration))),
-    observe<EventEntry & PerformanceEntry>('event', (l) => l.forEach((e) => at(e.startTime)?._inter.add(e)), { durationThreshold: 16 }),
-  ];
   const shifts = observe<Shift & PerformanceEntry>('layout-shift', (l) => l.forEach((e) => at(e.startTime)?._shifts?.add(e)));
   const frames = observe<Frame & PerformanceEntry>('long-animation-frame', (l) => l.forEach((e) => at(e.startTime)?._loaf?.add(e)));
-  drains.push(shifts, frames);
-  const equip = (v: PageView): void => {
+  const drains = [
+    shifts,
+    frames,
+    observe<EventEntry & PerformanceEntry>('event', (l) => l.forEach((e) => at(e.startTime)?._inter.add(e)), { durationThreshold: 16 }),
+  ];
+  const open = (v: PageView): void => {
     if (shifts) v._shifts = new Shifts();
     if (frames) v._loaf = new LoafLog();
-  };
-  equip(landing);
-  const open = (v: PageView): void => {
-    equip(v);
-    views.push(v);
-    if (views.length > KEPT_VIEWS) views.shift();
+    if (views.push(v) > KEPT_VIEWS) views.shift();
     view = v;
   };
+  open(landing);
 
   const flush = (v: PageView): void => {
     if (gpc || !consent || !sampled()) return;
@@ -161,10 +158,8 @@ const start = (w: Host, d: Document): void => {
   // A page restored from the back/forward cache is a new page view; web-vitals re-reports.
   w.addEventListener('pageshow', guard((e: PageTransitionEvent) => {
     if (!e.persisted) return;
-    const restoredAt = Date.now();
-    let restoredSid: string | undefined;
     view._end = e.timeStamp;
-    open((base = new PageView(site, () => (restoredSid ??= session(storage(), restoredAt)), 'back_forward_cache', e.timeStamp, here())));
+    open((base = new PageView(site, lazySession(Date.now()), 'back_forward_cache', e.timeStamp, here())));
   }));
   // A client-side route change ends the page view (sent now, with its own URL) and starts one.
   watchRoutes(w, cfg.routes, () => {

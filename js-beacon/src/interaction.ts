@@ -13,21 +13,21 @@ export interface EventEntry {
 /** Below this many interactions, INP is the longest one (web-vitals' p98 rule). */
 export const FEW_INTERACTIONS = 50;
 
-const r = (n: number): number => Math.round(n * 1e4) / 1e4;
-
 /**
  * The interactions of one page view as the beacon's own Event Timing observer saw them:
- * the longest entry of each. It gives a page view INP where web-vitals does not: a route
+ * how many, and the longest. It gives a page view INP where web-vitals does not: a route
  * the browser did not report as a soft navigation, and the last interaction before the page
  * is left, which web-vitals can miss (GoogleChrome/web-vitals issue #724).
  */
 export class Interactions {
-  _longest = new Map<number, EventEntry>();
+  /** The interactions seen (their ids), and the longest entry among them. */
+  _ids = new Set<number>();
+  _top?: EventEntry;
 
   add(e: EventEntry): void {
-    const id = e.interactionId;
-    const known = id ? this._longest.get(id) : undefined;
-    if (id && (!known || e.duration > known.duration)) this._longest.set(id, e);
+    if (!e.interactionId) return;
+    this._ids.add(e.interactionId);
+    if (!this._top || e.duration > this._top.duration) this._top = e;
   }
 
   /**
@@ -35,20 +35,15 @@ export class Interactions {
    * interactions, or with {@link FEW_INTERACTIONS} or more (then web-vitals' p98 is kept).
    */
   _inp(): MetricIn | undefined {
-    if (this._longest.size >= FEW_INTERACTIONS) return undefined;
-    let e: EventEntry | undefined;
-    this._longest.forEach((x) => {
-      if (!e || x.duration > e.duration) e = x;
-    });
-    if (!e) return undefined;
+    const e = this._top;
+    if (!e || this._ids.size >= FEW_INTERACTIONS) return undefined;
     return {
       name: 'INP',
       value: e.duration,
-      interaction_type: e.name.indexOf('key') === 0 ? 'keyboard' : 'pointer',
       phases: {
-        input_delay: r(e.processingStart - e.startTime),
-        processing_duration: r(e.processingEnd - e.processingStart),
-        presentation_delay: r(Math.max(0, e.startTime + e.duration - e.processingEnd)),
+        input_delay: e.processingStart - e.startTime,
+        processing_duration: e.processingEnd - e.processingStart,
+        presentation_delay: Math.max(0, e.startTime + e.duration - e.processingEnd),
       },
     };
   }

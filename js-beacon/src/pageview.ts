@@ -11,6 +11,9 @@ export const MAX_EVENTS = 50;
 /** A beacon stays under 60 KB; stacks go first when it would not. */
 export const MAX_BEACON_CHARS = 60_000;
 
+/** Numbers are sent to 4 decimals: sums of timings carry float noise (48.200000000186). */
+export const round = (_key: string, v: unknown): unknown => (typeof v === 'number' ? Math.round(v * 1e4) / 1e4 : v);
+
 /**
  * Everything the beacon knows about one page view. Each flush sends the page view's state
  * (URL, label, dimensions, context, navigation timing, long-animation-frame totals) and
@@ -100,7 +103,7 @@ export class PageView {
     const errors = this._errors.take();
     const failures = this._failures.take();
     const events = this._events.splice(0);
-    const frames = this._loaf?._count ?? -1;
+    const frames = this._loaf?._loaf.count ?? -1;
     const fresh = metrics.length + errors.length + failures.length + events.length;
     if (this._seq > 0 && !fresh && frames === this._loafSent) return undefined;
     this._dirty.clear();
@@ -125,9 +128,9 @@ export class PageView {
       failures,
       loaf: this._loaf?._summary(),
     };
-    const json = JSON.stringify(beacon);
+    const json = JSON.stringify(beacon, round);
     if (json.length <= MAX_BEACON_CHARS) return json;
     errors.forEach((e) => (e.stack = ''));
-    return JSON.stringify(beacon); // without stacks the capped items fit well under the limit
+    return JSON.stringify(beacon, round); // without stacks the capped items fit well under the limit
   }
 }

@@ -5,7 +5,7 @@ import { guard } from './guard';
  * path and query (`query`), or the path, query and fragment (`hash`).
  */
 export const routeKey = (l: { pathname: string; search: string; hash: string }, mode?: string): string =>
-  l.pathname + (mode === 'query' || mode === 'hash' ? l.search : '') + (mode === 'hash' ? l.hash : '');
+  mode === 'hash' ? l.pathname + l.search + l.hash : mode === 'query' ? l.pathname + l.search : l.pathname;
 
 type HistoryMethod = (this: History, ...a: unknown[]) => void;
 
@@ -26,7 +26,6 @@ export const watchRoutes = (w: Window, mode: string | undefined, change: () => v
   const h = w.history as unknown as Record<string, HistoryMethod>;
   for (const name of ['pushState', 'replaceState']) {
     const orig = h[name];
-    if (typeof orig !== 'function') continue;
     h[name] = function (this: History, ...a: unknown[]): void {
       const r = orig.apply(this, a);
       check();
