@@ -119,11 +119,13 @@ const start = (w: Host, d: Document): void => {
   wrapFetch(w, request);
   wrapXhr(w, request);
   // Script errors reach window itself; failed loads of elements (which do not bubble) are seen
-  // in the capture phase, their status from Resource Timing where the browser gives it.
+  // in the capture phase, with the status Resource Timing gives where it is 400 and above
+  // (else 0: the load failed, or what came was not usable, such as an image that does not decode).
   w.addEventListener('error', guard((e: ErrorEvent) => {
     const f = failedElement(e.target);
+    const status = f && (performance.getEntriesByName(f[1]).pop() as { responseStatus?: number } | undefined)?.responseStatus;
     if (!f) view._errors.add('error', e.error, e.message, e.filename, e.lineno, e.colno);
-    else fail(view, 'resource', f[0], '', f[1], (performance.getEntriesByName(f[1]).pop() as { responseStatus?: number } | undefined)?.responseStatus);
+    else fail(view, 'resource', f[0], '', f[1], (status as number) >= 400 ? status : 0);
   }), true);
 
   const shifts = observe<Shift & PerformanceEntry>('layout-shift', (l) => l.forEach((e) => at(e.startTime)?._shifts?.add(e)));

@@ -1,11 +1,11 @@
 /**
  * Client-side route changes in chromium: each route is a page view of its own, sent with its
  * own URL, id, navigation type and vitals (chromium reports soft navigations, so web-vitals
- * gives each route its LCP and FCP).
+ * gives each route its own LCP and FCP; INP and CLS are split at the route change).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { start, tab, until, type Harness } from './chromium';
+import { merged, start, tab, until, type Harness } from './chromium';
 
 let h: Harness;
 before(async () => {
@@ -14,19 +14,28 @@ before(async () => {
 after(() => h?.close());
 
 // The app renders a view per route, as routers do: a click pushes the route and renders it;
-// going back renders the landing again from popstate.
+// going back renders the landing again from popstate. A click on a view's heading works for
+// 60, 150, then 100 ms, so each view's INP tells whose interaction it is.
 const APP = `
 const render = (path) => {
   document.querySelector('main').innerHTML = path === '/app/orders/123'
-    ? '<h1>Order 123</h1><p>' + 'Shipped, arriving on Tuesday. '.repeat(20) + '</p>'
-    : '<h1>Welcome</h1><p>' + 'Your orders and your account. '.repeat(20) + '</p><button id="go">Order 123</button>';
+    ? '<h1>Order 123</h1><p class="order">' + 'Shipped, arriving on Tuesday. '.repeat(20) + '</p>'
+    : '<h1>Welcome</h1><p class="welcome">' + 'Your orders and your account. '.repeat(20) + '</p><button id="go">Order 123</button><a id="tab" href="#">tab</a>';
 };
+const work = [60, 150, 100];
 addEventListener('DOMContentLoaded', () => {
   render(location.pathname);
   document.body.addEventListener('click', (e) => {
-    if (e.target.id !== 'go') return;
-    history.pushState({}, '', '/app/orders/123');
-    render('/app/orders/123');
+    if (e.target.id === 'go') {
+      history.pushState({}, '', '/app/orders/123');
+      render('/app/orders/123');
+    } else if (e.target.id === 'tab') {
+      e.preventDefault();
+      history.pushState({}, '', '?tab=2');
+    } else if (e.target.tagName === 'H1') {
+      const end = performance.now() + work.shift();
+      while (performance.now() < end);
+    }
   });
 });
 addEventListener('popstate', () => render(location.pathname));
@@ -37,13 +46,15 @@ const app = (path: string, attrs = ''): string => {
   return h.origin + path;
 };
 
-describe('SPA routes in chromium', () => {
+const views = (beacons: { page_view_id: string }[]): string[] => [...new Set(beacons.map((b) => b.page_view_id))];
+
+describe('SPA routes in chromium', { concurrency: true }, () => {
   test('landing, a pushState route and popstate back are three page views, each with its own URL, id and vitals', async () => {
     const url = app('/app/');
     const [context, p] = await tab(h);
     await p.goto(url, { waitUntil: 'load' });
     const softNavs = await p.evaluate(() => PerformanceObserver.supportedEntryTypes.includes('soft-navigation'));
-    await p.click('h1'); // an input: web-vitals reports the landing's LCP
+    await p.click('h1');
     await p.click('#go');
     await p.waitForFunction(() => document.querySelector('h1')?.textContent === 'Order 123');
     await p.click('h1');
@@ -51,9 +62,47 @@ describe('SPA routes in chromium', () => {
     await p.waitForFunction(() => document.querySelector('h1')?.textContent === 'Welcome');
     await p.click('h1');
     await p.goto(`${h.origin}/other`);
-    const all = await until(h, '/collect/app/', (b) => new Set(b.map((x) => x.page_view_id)).size >= 3, 'three page views');
+    const all = await until(h, '/collect/app/', (b) => views(b).length >= 3, 'three page views');
     await context.close();
-    console.log(JSON.stringify(all.map((b) => [b.page_view_id, b.seq, b.url, b.navigation_type, b.metrics.map((m) => `${m.name}=${m.value}`).join(" ")])));
-    assert.equal(softNavs, true);
+
+    assert.equal(softNavs, true, "this chromium reports soft navigations (the test's premise)");
+    const [landing, order, back] = views(all).map((id) => merged(all, id));
+    assert.equal(views(all).length, 3);
+    assert.deepEqual([landing.url, order.url, back.url], [`${h.origin}/app/`, `${h.origin}/app/orders/123`, `${h.origin}/app/`]);
+    assert.deepEqual([landing.nav, order.nav, back.nav], ['navigate', 'soft-navigation', 'soft-navigation']);
+    assert.deepEqual(all.filter((b) => b.navigation_type === 'soft-navigation').map((b) => b.referrer), all.filter((b) => b.navigation_type === 'soft-navigation').map(() => h.origin));
+    // The document's TTFB is the landing's alone; every view has its own paint and INP.
+    assert.ok(landing.metrics.has('TTFB') && !order.metrics.has('TTFB') && !back.metrics.has('TTFB'));
+    for (const v of [landing, order, back]) for (const name of ['FCP', 'LCP', 'INP', 'CLS']) assert.ok(v.metrics.has(name), `${v.url} ${v.nav}: ${name}`);
+    assert.match(String(landing.metrics.get('LCP')?.target), /welcome/);
+    assert.match(String(order.metrics.get('LCP')?.target), /order/);
+    assert.match(String(back.metrics.get('LCP')?.target), /welcome/);
+    const inp = (v: typeof landing): number => v.metrics.get('INP')?.value ?? -1;
+    assert.ok(inp(landing) >= 60 && inp(landing) < 150, `landing INP ${inp(landing)}`);
+    assert.ok(inp(order) >= 150, `order INP ${inp(order)}`);
+    assert.ok(inp(back) >= 100 && inp(back) < 150, `back INP ${inp(back)}`);
+    // The landing was sent when the route changed, before the page was left.
+    const firstOfOrder = all.findIndex((b) => b.url.endsWith('/orders/123'));
+    assert.ok(all.findIndex((b) => b.navigation_type === 'navigate') < firstOfOrder);
+  });
+
+  test('a query-only change is no new page view, unless the script says data-routes="query"', async () => {
+    const plain = app('/app/plain/');
+    const query = app('/app/query/', ' data-routes="query"');
+    for (const url of [plain, query]) {
+      const [context, p] = await tab(h);
+      await p.goto(url, { waitUntil: 'load' });
+      await p.click('#tab');
+      await p.waitForFunction(() => location.search === '?tab=2');
+      await p.goto(`${h.origin}/other`);
+      await until(h, `/collect${new URL(url).pathname}`, (b) => b.length > 0);
+      await context.close();
+    }
+    // The control page's beacons are in; the plain page's, sent before it left, are too.
+    const query2 = await until(h, '/collect/app/query/', (b) => views(b).length >= 2, 'two page views');
+    const plain1 = h.received.filter((r) => r.path === '/collect/app/plain/').map((r) => r.beacon);
+    assert.equal(views(plain1).length, 1);
+    assert.equal(views(query2).length, 2);
+    assert.deepEqual(query2.map((b) => b.url), query2.map(() => `${h.origin}/app/query/`), 'the URL is sent without its query either way');
   });
 });

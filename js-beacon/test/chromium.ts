@@ -38,12 +38,16 @@ export const start = async (): Promise<Harness> => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        h.received.push({ path, beacon: JSON.parse(Buffer.concat(chunks).toString()) as Beacon });
-        res.writeHead(204).end();
+        try {
+          h.received.push({ path, beacon: JSON.parse(Buffer.concat(chunks).toString()) as Beacon });
+          res.writeHead(204).end();
+        } catch {
+          res.writeHead(400).end('not a beacon'); // as the collector answers what is not one
+        }
       });
       return;
     }
-    const status = /^\/status\/(\d{3})/.exec(path);
+    const status = /^\/status\/(\d{3})/.exec(path) ?? (path.startsWith('/missing') ? [path, '404'] : null);
     if (status) {
       req.resume();
       res.writeHead(Number(status[1]), { 'content-type': 'text/plain' }).end(`status ${status[1]}`);
