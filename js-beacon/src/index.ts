@@ -109,10 +109,10 @@ const start = (w: Host, d: Document): void => {
 
   // Failed requests and resources, never the beacon's own.
   const own = clean(endpoint);
-  const fail = guard((v: PageView | undefined, kind: string, initiator: string, method: unknown, raw: unknown, status?: number, start?: number): void => {
+  // (A resource has no start: its duration is NaN, sent as null.)
+  const fail = guard((v: PageView | undefined, kind: string, initiator: string, method: unknown, raw: unknown, status: number, start: number = NaN): void => {
     const url = clean(raw);
-    const s = status ?? 0;
-    if (url && url !== own && (s === 0 || s >= 400)) v?._failures.add(kind, initiator, String(method).toUpperCase(), url, s, start == null ? undefined : performance.now() - start);
+    if (url && url !== own && (status === 0 || status >= 400)) v?._failures.add(kind, initiator, String(method).toUpperCase(), url, status, performance.now() - start);
   });
   const request = (initiator: string, method: unknown, url: unknown, status: number, start: number): void =>
     fail(at(start), 'request', initiator, method, url, status, start);
@@ -125,7 +125,7 @@ const start = (w: Host, d: Document): void => {
     const f = failedElement(e.target);
     const status = f && (performance.getEntriesByName(f[1]).pop() as { responseStatus?: number } | undefined)?.responseStatus;
     if (!f) view._errors.add('error', e.error, e.message, e.filename, e.lineno, e.colno);
-    else fail(view, 'resource', f[0], '', f[1], (status as number) >= 400 ? status : 0);
+    else fail(view, 'resource', f[0], '', f[1], (status as number) >= 400 ? (status as number) : 0);
   }), true);
 
   const shifts = observe<Shift & PerformanceEntry>('layout-shift', (l) => l.forEach((e) => at(e.startTime)?._shifts?.add(e)));
