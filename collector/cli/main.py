@@ -73,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     sql = commands.add_parser("sql", help="run one query and print the result")
     _common(sql)
-    sql.add_argument("query", help="the SQL; tables: page_views, vitals, errors, events")
+    sql.add_argument("query", help="the SQL; tables: page_views, vitals, errors, events, failures")
     sql.add_argument(
         "--format", default="PrettyCompactMonoBlock", help="any ClickHouse output format"
     )

@@ -36,6 +36,8 @@ class Vital:
     interaction_type: str
     load_state: str
     phases: dict[str, float]
+    script_url: str = ""  # INP: the longest script of its frames
+    script_function: str = ""
 
 
 @dataclass(slots=True)
@@ -48,6 +50,39 @@ class JsError:
     column: int
     stack: str
     count: int
+
+
+@dataclass(slots=True)
+class Failure:
+    """A failed request or resource, deduplicated in the page view with a count."""
+
+    kind: str  # request or resource
+    initiator: str
+    method: str
+    url: str  # cleaned as the page URL is
+    endpoint: str  # the path with ids templated, prefixed with its host when not the page's
+    status: int  # 0: a network error
+    duration: float | None
+    count: int
+
+
+@dataclass(slots=True)
+class LoafScript:
+    url: str
+    function: str
+    invoker: str
+    duration: float
+    blocking: float
+
+
+@dataclass(slots=True)
+class LongFrames:
+    """The page view's long animation frames so far (the latest beacon's totals)."""
+
+    count: int
+    blocking: float | None
+    longest: float | None
+    scripts: list[LoafScript]
 
 
 @dataclass(slots=True)
@@ -82,3 +117,5 @@ class PageView:
     vitals: list[Vital] = field(default_factory=list)
     errors: list[JsError] = field(default_factory=list)
     events: list[CustomEvent] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    loaf: LongFrames | None = None  # None: the browser does not report long animation frames

@@ -47,6 +47,7 @@ class ItemDrop(StrEnum):
     INVALID_VALUE = "invalid_value"
     UNKNOWN_FIELD = "unknown_field"
     EXTENSION_ERROR = "extension_error"
+    OWN_BEACON = "own_beacon"  # a failure report about the beacon's own request
 
 
 STATUS: dict[Refusal, int] = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from collector.ingest.events import PageView
+from collector.ingest.events import LongFrames, PageView
 
 Row = tuple[Any, ...]
 
@@ -35,21 +35,28 @@ _NAV_VALUES = {
     "encoded_body_size": "encoded_body_size", "decoded_body_size": "decoded_body_size",
 }  # fmt: skip
 _NAV = {**_NAV_VALUES, "protocol": "protocol"}
+_LOAF = ("loaf_count", "loaf_blocking_ms", "loaf_longest_ms", "loaf_scripts")
 
 PAGE_VIEW_COLUMNS = (
     "ts", "started_at", "site", "page_view_id", "session_id", "seq", "url", *_SEGMENT[:2],
     "page_group", "referrer", "navigation_type", *_SEGMENT[3:], *_CONTEXT, *_NAV.values(),
+    *_LOAF,
 )  # fmt: skip
 VITAL_COLUMNS = (
     "ts", "started_at", "site", "page_view_id", "session_id", "seq", "metric", "value", "rating",
     *_SEGMENT[:3], "navigation_type", *_SEGMENT[3:], "target", "resource_url",
-    "interaction_type", "load_state", "phases",
+    "interaction_type", "load_state", "phases", "script_url", "script_function",
 )  # fmt: skip
 ERROR_COLUMNS = (
     "ts", "site", "page_view_id", "session_id", *_SEGMENT, "kind", "error_type", "message",
     "source", "line", "column", "stack", "count",
 )  # fmt: skip
 EVENT_COLUMNS = ("ts", "site", "page_view_id", "session_id", *_SEGMENT, "name", "value")
+FAILURE_COLUMNS = (
+    "ts", "site", "page_view_id", "session_id", *_SEGMENT[:3], "navigation_type",
+    *_SEGMENT[3:], "kind", "initiator", "method", "url", "endpoint", "status", "duration_ms",
+    "count",
+)  # fmt: skip
 
 # Replacing tables are written through their *_data table and read through a FINAL view.
 TABLES: dict[str, tuple[str, ...]] = {
@@ -57,6 +64,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "vitals_data": VITAL_COLUMNS,
     "errors": ERROR_COLUMNS,
     "events": EVENT_COLUMNS,
+    "failures": FAILURE_COLUMNS,
 }
 
 
@@ -83,9 +91,25 @@ def page_view_rows(view: PageView, seg: Row) -> list[Row]:
         *_started_head(view), view.seq, view.url, *seg[:2], view.page_group, view.referrer,
         view.navigation_type, *seg[3:], *map(context.get, _CONTEXT_VALUES),
         context.get("ua_platform") or "", context.get("ua_brands") or "",
-        *map(nav.get, _NAV_VALUES), nav.get("protocol") or "",
+        *map(nav.get, _NAV_VALUES), nav.get("protocol") or "", *_loaf(view.loaf),
     )  # fmt: skip
     return [row]
+
+
+_NO_LOAF: Row = (None, None, None, ())
+
+
+def _loaf(loaf: LongFrames | None) -> Row:
+    """The long-frame columns; a script is a JSON object, the form ClickHouse's JSON
+    formats read a named tuple in."""
+    if loaf is None:
+        return _NO_LOAF
+    scripts = [
+        {"url": s.url, "function": s.function, "invoker": s.invoker,
+         "duration_ms": s.duration, "blocking_ms": s.blocking}
+        for s in loaf.scripts
+    ]  # fmt: skip
+    return (loaf.count, loaf.blocking, loaf.longest, scripts)
 
 
 def vital_rows(view: PageView, seg: Row) -> list[Row]:
@@ -94,7 +118,7 @@ def vital_rows(view: PageView, seg: Row) -> list[Row]:
     between = (*seg[:3], view.navigation_type, *seg[3:])
     return [
         (*before, v.name, v.value, v.rating, *between, v.target, v.url, v.interaction_type,
-         v.load_state, v.phases)
+         v.load_state, v.phases, v.script_url, v.script_function)
         for v in view.vitals
     ]  # fmt: skip
 
@@ -112,6 +136,15 @@ def event_rows(view: PageView, seg: Row) -> list[Row]:
     return [(*before, e.name, e.value) for e in view.events]
 
 
+def failure_rows(view: PageView, seg: Row) -> list[Row]:
+    before = (*_head(view), *seg[:3], view.navigation_type, *seg[3:])
+    return [
+        (*before, f.kind, f.initiator, f.method, f.url, f.endpoint, f.status, f.duration,
+         f.count)
+        for f in view.failures
+    ]  # fmt: skip
+
+
 def rows_by_table(view: PageView) -> dict[str, list[Row]]:
     """Every row one enriched beacon produces, by table."""
     seg = _segment(view)  # the columns every table carries, built once
@@ -120,4 +153,5 @@ def rows_by_table(view: PageView) -> dict[str, list[Row]]:
         "vitals_data": vital_rows(view, seg) if view.vitals else [],
         "errors": error_rows(view, seg) if view.errors else [],
         "events": event_rows(view, seg) if view.events else [],
+        "failures": failure_rows(view, seg) if view.failures else [],
     }

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from collector.ingest.events import Agent, CustomEvent, JsError, PageView, Vital
+from collector.ingest.events import (
+    Agent,
+    CustomEvent,
+    Failure,
+    JsError,
+    LoafScript,
+    LongFrames,
+    PageView,
+    Vital,
+)
 from collector.ingest.rows import TABLES, rows_by_table
 
 RECEIVED = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -58,6 +67,7 @@ def test_rows_page_view_has_context_and_navigation_with_text_never_null() -> Non
         "ttfb_ms": None, "request_ms": None, "response_ms": None, "dom_interactive_ms": None,
         "dom_content_loaded_ms": None, "load_ms": None, "transfer_size": 900,
         "encoded_body_size": None, "decoded_body_size": None, "protocol": "h2",
+        "loaf_count": None, "loaf_blocking_ms": None, "loaf_longest_ms": None, "loaf_scripts": (),
     }  # fmt: skip
 
 
@@ -73,7 +83,8 @@ def test_rows_vitals_errors_and_events_carry_the_page_view_segment() -> None:
         "started_at": RECEIVED - timedelta(seconds=5), "seq": 2,
         "navigation_type": "navigate", "metric": "LCP", "value": 1800.0, "rating": "good",
         "target": "img", "resource_url": "https://cdn.example/i.png", "interaction_type": "",
-        "load_state": "", "phases": {"time_to_first_byte": 80.0},
+        "load_state": "", "phases": {"time_to_first_byte": 80.0}, "script_url": "",
+        "script_function": "",
     }  # fmt: skip
     assert by_column("errors", rows["errors"][0]) == HEAD | SEGMENT | {
         "kind": "error", "error_type": "TypeError", "message": "m", "source": "/app.js",
@@ -87,5 +98,51 @@ def test_rows_vitals_errors_and_events_carry_the_page_view_segment() -> None:
 def test_rows_a_page_view_alone_gives_one_row_and_empty_tables() -> None:
     rows = rows_by_table(view(vitals=[], errors=[], events=[]))
     assert {table: len(r) for table, r in rows.items()} == {
-        "page_views_data": 1, "vitals_data": 0, "errors": 0, "events": 0,
+        "page_views_data": 1, "vitals_data": 0, "errors": 0, "events": 0, "failures": 0,
     }  # fmt: skip
+
+
+def test_rows_long_frames_fill_the_page_view_and_scripts_are_named_tuples() -> None:
+    script = LoafScript("https://cdn.example/app.js", "onClick", "event-listener", 180.0, 95.5)
+    loaf = LongFrames(count=3, blocking=120.0, longest=210.0, scripts=[script])
+    [row] = rows_by_table(view(loaf=loaf))["page_views_data"]
+    columns = by_column("page_views_data", row)
+    assert columns["loaf_count"] == 3
+    assert columns["loaf_blocking_ms"] == 120.0
+    assert columns["loaf_longest_ms"] == 210.0
+    assert columns["loaf_scripts"] == [
+        {"url": "https://cdn.example/app.js", "function": "onClick", "invoker": "event-listener",
+         "duration_ms": 180.0, "blocking_ms": 95.5},
+    ]  # fmt: skip
+
+
+def test_rows_inp_carries_its_script() -> None:
+    inp = Vital("INP", 240.0, "needs-improvement", "button", "", "pointer", "complete", {},
+                "https://cdn.example/app.js", "onClick")  # fmt: skip
+    [row] = rows_by_table(view(vitals=[inp]))["vitals_data"]
+    columns = by_column("vitals_data", row)
+    assert (columns["script_url"], columns["script_function"]) == (
+        "https://cdn.example/app.js", "onClick",
+    )  # fmt: skip
+
+
+def test_rows_failures_carry_the_page_view_segment_and_navigation_type() -> None:
+    failures = [
+        Failure("request", "fetch", "POST", "https://shop.example/api/orders/9", "/api/orders/:id",
+                500, 87.5, 2),
+        Failure("resource", "img", "", "https://cdn.example/i.png", "cdn.example/i.png", 404,
+                None, 1),
+    ]  # fmt: skip
+    rows = rows_by_table(view(failures=failures))["failures"]
+    assert [by_column("failures", row) for row in rows] == [
+        HEAD | SEGMENT | {
+            "navigation_type": "navigate", "kind": "request", "initiator": "fetch",
+            "method": "POST", "url": "https://shop.example/api/orders/9",
+            "endpoint": "/api/orders/:id", "status": 500, "duration_ms": 87.5, "count": 2,
+        },
+        HEAD | SEGMENT | {
+            "navigation_type": "navigate", "kind": "resource", "initiator": "img", "method": "",
+            "url": "https://cdn.example/i.png", "endpoint": "cdn.example/i.png", "status": 404,
+            "duration_ms": None, "count": 1,
+        },
+    ]  # fmt: skip

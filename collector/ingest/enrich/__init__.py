@@ -15,11 +15,12 @@ from pydantic import BaseModel
 
 from collector.ingest.contract import Beacon, ErrorIn
 from collector.ingest.enrich import filters, page
+from collector.ingest.enrich.failures import Failures
+from collector.ingest.enrich.frames import long_frames
 from collector.ingest.enrich.geo import CountryLookup
-from collector.ingest.enrich.scrub import scrub
 from collector.ingest.enrich.user_agent import classify
 from collector.ingest.enrich.vitals import to_vital
-from collector.ingest.events import CustomEvent, JsError, PageView
+from collector.ingest.events import CustomEvent, JsError, PageView, Vital
 from collector.ingest.limits import DURATION_MS, MAX_AGE
 from collector.ingest.outcomes import Drops, ItemDrop
 from collector.settings import Settings
@@ -46,7 +47,9 @@ def _known(model: BaseModel, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
 def _unknown_fields(beacon: Beacon) -> int:
     """Fields this collector does not know (a newer beacon's), counted then ignored."""
     count = 0
-    models = (beacon, beacon.context, beacon.nav, *beacon.metrics, *beacon.errors, *beacon.events)
+    loaf = beacon.loaf
+    models = (beacon, beacon.context, beacon.nav, *beacon.metrics, *beacon.errors, *beacon.events,
+              *beacon.failures, loaf, *(loaf.scripts if loaf else ()))  # fmt: skip
     for model in models:
         extra = model.__pydantic_extra__ if model is not None else None
         if extra:
@@ -73,25 +76,38 @@ def _age(elapsed: float | None) -> timedelta:
     return timedelta(milliseconds=milliseconds)  # clamped first: a huge value cannot overflow
 
 
-def _error(e: ErrorIn) -> JsError:
+def _error(e: ErrorIn, allowlist: tuple[str, ...]) -> JsError:
+    """Every URL in the message, source and stack cleaned as the page URL (an inline
+    script's source is the page URL, query string included)."""
     return JsError(
         kind=e.kind,
         type=e.type,
-        message=scrub(e.message),
-        source=scrub(e.source),
+        message=page.clean_text(e.message, allowlist),
+        source=page.clean_text(e.source, allowlist),
         line=e.line or 0,
         column=e.column or 0,
-        stack=scrub(e.stack),
+        stack=page.clean_text(e.stack, allowlist),
         count=e.count,
     )
 
 
-def _errors(beacon: Beacon, drops: Drops) -> list[JsError]:
+def _errors(beacon: Beacon, drops: Drops, allowlist: tuple[str, ...]) -> list[JsError]:
     if not beacon.errors:  # most beacons
         return []
     kept = [e for e in beacon.errors if not filters.from_extension(e)]
     drops.add(ItemDrop.EXTENSION_ERROR, len(beacon.errors) - len(kept))
-    return [_error(e) for e in kept]
+    return [_error(e, allowlist) for e in kept]
+
+
+def _vitals(beacon: Beacon, drops: Drops, allowlist: tuple[str, ...]) -> list[Vital]:
+    vitals = [v for m in beacon.metrics if (v := to_vital(m, drops)) is not None]
+    for vital in vitals:  # the LCP resource and the INP script
+        if vital.url:
+            vital.url = page.clean_link(vital.url, beacon.url, allowlist)
+        if vital.script_url:
+            vital.script_url = page.clean_link(vital.script_url, beacon.url, allowlist)
+            vital.script_function = page.clean_text(vital.script_function)
+    return vitals
 
 
 def _nav(beacon: Beacon, drops: Drops) -> dict[str, Any]:
@@ -111,6 +127,7 @@ class Enricher:
     def __init__(self, countries: CountryLookup, settings: Settings) -> None:
         self._countries = countries
         self._settings = settings
+        self._failures = Failures(settings.url_query_allowlist, settings.beacon_path)
 
     def enrich(
         self, beacon: Beacon, client: Client, received_at: datetime, drops: Drops | None = None
@@ -119,7 +136,8 @@ class Enricher:
         policy drops the entire beacon (bots, localhost pages, spam referrers)."""
         drops = drops or Drops()
         drops.add(ItemDrop.UNKNOWN_FIELD, _unknown_fields(beacon))
-        url, host, path = page.clean_url(beacon.url, self._settings.url_query_allowlist)
+        allowlist = self._settings.url_query_allowlist
+        url, host, path = page.clean_url(beacon.url, allowlist)
         ctx = beacon.context
         dims = dict(beacon.dims)
         view = PageView(
@@ -143,9 +161,12 @@ class Enricher:
             context=_known(ctx, _NOT_CONTEXT),
             nav=_nav(beacon, drops),
         )
-        view.vitals = [v for m in beacon.metrics if (v := to_vital(m, drops)) is not None]
-        view.errors = _errors(beacon, drops)
+        view.vitals = _vitals(beacon, drops, allowlist)
+        view.errors = _errors(beacon, drops, allowlist)
         view.events = [CustomEvent(name=e.name, value=e.value) for e in beacon.events]
+        if beacon.failures:
+            view.failures = self._failures.enrich(beacon.failures, beacon.url, host, drops)
+        view.loaf = long_frames(beacon.loaf, beacon.url, allowlist, drops)
         s = self._settings
         drops.whole = (
             filters.drop_bot(view, s.drop_bots)

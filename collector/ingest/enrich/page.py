@@ -1,16 +1,19 @@
 """URL hygiene and page groups.
 
 The stored URL has no fragment and only allowlisted query parameters (others carry tokens,
-emails and ids), and personal data in the path is scrubbed; the
-page group is the explicit label from ``rumhouse('page', ...)`` or else the path with the
-segments that look like ids replaced by ``:id``: ``/product/123`` → ``/product/:id``.
+emails and ids), and personal data in the path is scrubbed. The same rule applies to every
+URL a beacon carries: the URLs of failed requests, scripts and the LCP resource
+(``clean_link``), and each URL inside free text, such as error messages, sources and stack
+frames (``clean_text``). The page group is the explicit label from ``rumhouse('page', ...)``
+or else the path with the segments that look like ids replaced by ``:id``:
+``/product/123`` → ``/product/:id``.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit
 
 from collector.ingest.enrich.scrub import scrub
 
@@ -29,6 +32,13 @@ _ID_SEGMENT = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _WEB = frozenset({"http", "https"})
+# A URL in free text ("at f (https://x/app.js?t=1:10:5)", "f@https://x/app.js:10:5",
+# "Failed to fetch https://x/api?t=1."): it ends at white space or at a character that
+# closes it in prose or in a stack frame.
+_TEXT_URL = re.compile(r"https?://[^\s()<>\[\]{}\"'`]+", re.IGNORECASE)
+# What a stack frame appends to a script's URL: ":line" or ":line:column".
+_POSITION = re.compile(r"(?::\d+){1,2}$")
+_SENTENCE_END = ".,;!?"  # after a URL in a sentence: punctuation, not part of the URL
 
 
 @lru_cache(maxsize=1024)
@@ -57,6 +67,37 @@ def clean_url(url: str, allowlist: tuple[str, ...] = ()) -> tuple[str, str, str]
 def _kept_query(query: str, allowlist: tuple[str, ...]) -> str:
     kept = [(k, scrub(v)) for k, v in parse_qsl(query) if k in allowlist]
     return f"?{urlencode(kept)}" if kept else ""
+
+
+def clean_link(url: str, page_url: str, allowlist: tuple[str, ...] = ()) -> str:
+    """A URL the page loaded or ran (a request, a script, the LCP image), cleaned as the
+    page URL is; a relative one is read against the page URL. ``""`` when it is not a web
+    URL (``data:``, an extension's script) or cannot be read."""
+    if not url:
+        return ""
+    try:
+        absolute = urljoin(page_url, url)
+    except ValueError:  # a page URL urllib cannot read, such as "http://[broken"
+        return ""
+    return clean_url(absolute, allowlist)[0]
+
+
+def clean_text(text: str, allowlist: tuple[str, ...] = ()) -> str:
+    """Free text with every web URL in it cleaned as the page URL is (a frame's
+    ``:line:column`` and the words around it kept), then scrubbed."""
+    if "://" in text:  # most messages hold no URL
+        text = _TEXT_URL.sub(lambda found: _clean_in_text(found[0], allowlist), text)
+    return scrub(text)
+
+
+def _clean_in_text(found: str, allowlist: tuple[str, ...]) -> str:
+    url = found.rstrip(_SENTENCE_END)
+    tail = found[len(url) :]
+    position = _POSITION.search(url)
+    # Only after a path: in "https://x:8080" the digits are the port.
+    if position and "/" in url[url.index("//") + 2 : position.start()]:
+        url, tail = url[: position.start()], position[0] + tail
+    return (clean_url(url, allowlist)[0] or "[url]") + tail
 
 
 def referrer_origin(referrer: str | None) -> str:

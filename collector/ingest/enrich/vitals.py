@@ -53,6 +53,8 @@ def to_vital(metric: MetricIn, drops: Drops) -> Vital | None:
         metric.interaction_type or "",
         metric.load_state or "",
         phases,
+        (metric.script_url or "") if metric.name == "INP" else "",
+        (metric.script_function or "") if metric.name == "INP" else "",
     )
 
 
