@@ -89,7 +89,6 @@ const start = (w: Host, d: Document): void => {
   // navigation (a route change the browser saw), bound here to the route's page view by URL.
   const owner = (m: MetricWithAttribution): PageView | undefined => {
     if (m.navigationType === 'soft-navigation') {
-      if (m.name === 'TTFB') return undefined; // web-vitals' placeholder 0: a route has no request
       for (let i = views.length; i--; ) {
         const v = views[i];
         if (v._nav === m.navigationId) return v;
@@ -103,7 +102,8 @@ const start = (w: Host, d: Document): void => {
     return /INP|CLS/.test(m.name) && t >= base._end ? undefined : base;
   };
   const report = guard((m: MetricWithAttribution) => owner(m)?.metric(toMetric(m)));
-  for (const on of [onLCP, onINP, onCLS, onFCP, onTTFB]) (on as typeof onLCP)(report, { reportSoftNavs: true });
+  // Soft navigations for all but TTFB: web-vitals gives a route a placeholder 0 (no request).
+  for (const on of [onLCP, onINP, onCLS, onFCP, onTTFB]) (on as typeof onLCP)(report, { reportSoftNavs: on !== onTTFB });
 
   w.addEventListener('unhandledrejection', guard((e: PromiseRejectionEvent) => view._errors.add('unhandledrejection', e.reason)));
 
