@@ -21,8 +21,11 @@ const common = {
   logLevel: 'warning',
 };
 
+// rum.js runs where web-vitals 6 runs (it uses class fields and Array.prototype.at: Chrome 92,
+// Firefox 90, Safari 15.4), so ?., ??, ??= and class fields are kept as written: es2019's
+// rewrites of them cost 0.6 KB gzipped. The loader snippet, inline in the page, stays es2019.
 await build({ ...common, entryPoints: ['src/loader.ts'], outfile: 'dist/loader.js' });
-const bundled = await build({ ...common, entryPoints: ['src/index.ts'], write: false, outfile: 'dist/rum.js' });
+const bundled = await build({ ...common, target: ['es2022'], entryPoints: ['src/index.ts'], write: false, outfile: 'dist/rum.js' });
 const script = bundled.outputFiles[0].contents;
 const files = {
   'rum.js.gz': gzipSync(script, { level: 9 }),

@@ -1,22 +1,18 @@
 import type { ErrorIn } from './payload';
+import { Tally } from './tally';
 
-/** Distinct errors kept per page view; more are counted in the last slot's siblings only. */
+/** Distinct errors kept per page view; more are dropped. */
 export const MAX_ERRORS = 20;
 const cut = (s: unknown, n: number): string => String(s ?? '').slice(0, n);
 
-interface Tracked {
-  _rec: ErrorIn;
-  _count: number;
-  _sent: number;
-}
-
 /**
  * Deduplicates errors within a page view: the same type, message and place is one record
- * with a count. `take` returns what is new since the previous take (new records, and the
- * added count of old ones), so each beacon carries increments that sum to the truth.
+ * with a count (see {@link Tally}).
  */
-export class ErrorLog {
-  private _seen = new Map<string, Tracked>();
+export class ErrorLog extends Tally<ErrorIn> {
+  constructor() {
+    super(MAX_ERRORS);
+  }
 
   add(kind: string, err: unknown, message?: string, source?: string, line?: number, column?: number): void {
     const e = (err ?? {}) as { name?: unknown; message?: unknown; stack?: unknown };
@@ -33,18 +29,6 @@ export class ErrorLog {
       column: column ?? 0,
       stack: cut(isError ? e.stack : '', 1500),
     };
-    const key = [rec.type, rec.message, rec.source, rec.line, rec.column].join('|');
-    const known = this._seen.get(key);
-    if (known) known._count++;
-    else if (this._seen.size < MAX_ERRORS) this._seen.set(key, { _rec: rec, _count: 1, _sent: 0 });
-  }
-
-  take(): ErrorIn[] {
-    const out: ErrorIn[] = [];
-    this._seen.forEach((t) => {
-      if (t._count > t._sent) out.push({ ...t._rec, count: t._count - t._sent });
-      t._sent = t._count;
-    });
-    return out;
+    this._put([rec.type, rec.message, rec.source, rec.line, rec.column].join('|'), rec);
   }
 }

@@ -1,5 +1,8 @@
 import { ErrorLog } from './errors';
+import { FailureLog } from './failures';
 import { newId } from './ids';
+import { Interactions, Shifts } from './interaction';
+import type { LoafLog } from './loaf';
 import type { Beacon, Context, EventIn, MetricIn, NavTiming } from './payload';
 
 /** Custom dimensions and events kept per page view (the collector caps them too). */
@@ -8,22 +11,38 @@ export const MAX_EVENTS = 50;
 /** A beacon stays under 60 KB; stacks go first when it would not. */
 export const MAX_BEACON_CHARS = 60_000;
 
+/** Numbers are sent to 4 decimals: sums of timings carry float noise (48.200000000186). */
+export const round = (_key: string, v: unknown): unknown => (typeof v === 'number' ? Math.round(v * 1e4) / 1e4 : v);
+
 /**
  * Everything the beacon knows about one page view. Each flush sends the page view's state
- * (URL, label, dimensions, context, navigation timing) and only the metrics, errors and
- * events that are new since the previous beacon; `seq` numbers the beacons so that the
+ * (URL, label, dimensions, context, navigation timing, long-animation-frame totals) and
+ * only the metrics, errors, failures and events that are new since the previous beacon; `seq` numbers the beacons so that the
  * collector keeps the latest value of a re-sent metric.
  */
 export class PageView {
   readonly _id = newId();
-  readonly errors = new ErrorLog();
+  readonly _errors = new ErrorLog();
+  readonly _failures = new FailureLog();
+  readonly _inter = new Interactions();
+  /** Set where the browser reports layout shifts / long animation frames. */
+  _shifts?: Shifts;
+  _loaf?: LoafLog;
+  /** `performance.now()` when a route change ended the page view. */
+  _end = Infinity;
+  /** The browser's navigationId of this page view, once web-vitals has named it. */
+  _nav?: number;
   private _seq = 0;
+  private _loafSent = -1;
   private _metrics = new Map<string, MetricIn>();
+  // web-vitals' values, and the beacon's own (see interaction.ts), of which the best is sent.
+  private _vitals = new Map<string, MetricIn>();
+  private _own = new Map<string, MetricIn>();
   private _dirty = new Set<string>();
   private _events: EventIn[] = [];
   private _eventCount = 0;
   private _label?: string;
-  private _dims: Record<string, string> = {};
+  readonly _dims: Record<string, string> = {};
 
   constructor(
     readonly _site: string,
@@ -32,11 +51,32 @@ export class PageView {
     readonly _navType: string,
     /** `performance.now()` when the page view started: 0 for a navigation, later for a restore. */
     readonly _start = 0,
+    /** The page view's URL (origin and path). */
+    readonly _url = '',
   ) {}
 
-  metric(m: MetricIn): void {
-    this._metrics.set(m.name, m);
-    this._dirty.add(m.name);
+  /**
+   * Records a metric from web-vitals or, with `own`, from the beacon's own observers.
+   * web-vitals' value is sent when there is one, except an INP below an interaction it
+   * missed; the beacon's own fills in where web-vitals has none.
+   */
+  metric(m: MetricIn, own?: boolean): void {
+    (own ? this._own : this._vitals).set(m.name, m);
+    const w = this._vitals.get(m.name);
+    const o = this._own.get(m.name);
+    const best = w && !(o && m.name === 'INP' && o.value > w.value) ? w : o;
+    if (best && best !== this._metrics.get(m.name)) {
+      this._metrics.set(m.name, best);
+      this._dirty.add(m.name);
+    }
+  }
+
+  /** Brings the beacon's own INP and CLS up to date with what its observers saw. */
+  private _settle(): void {
+    const inp = this._inter._inp();
+    if (inp && inp.value !== this._own.get('INP')?.value) this.metric(inp, true);
+    const cls = this._shifts?._max;
+    if (cls != null && cls !== this._own.get('CLS')?.value) this.metric({ name: 'CLS', value: cls }, true);
   }
 
   page(label: unknown): void {
@@ -58,11 +98,16 @@ export class PageView {
 
   /** The next beacon's JSON, or `undefined` when nothing is new since the last one. */
   payload(url: string, referrer: string, context: Context, nav?: NavTiming): string | undefined {
+    this._settle();
     const metrics = [...this._dirty].map((n) => this._metrics.get(n) as MetricIn);
-    const errors = this.errors.take();
+    const errors = this._errors.take();
+    const failures = this._failures.take();
     const events = this._events.splice(0);
-    if (this._seq > 0 && !metrics.length && !errors.length && !events.length) return undefined;
+    const frames = this._loaf?._loaf.count ?? -1;
+    const fresh = metrics.length + errors.length + failures.length + events.length;
+    if (this._seq > 0 && !fresh && frames === this._loafSent) return undefined;
     this._dirty.clear();
+    this._loafSent = frames;
     const beacon: Beacon = {
       v: 1,
       site: this._site,
@@ -80,10 +125,12 @@ export class PageView {
       metrics,
       errors,
       events,
+      failures,
+      loaf: this._loaf?._summary(),
     };
-    const json = JSON.stringify(beacon);
+    const json = JSON.stringify(beacon, round);
     if (json.length <= MAX_BEACON_CHARS) return json;
     errors.forEach((e) => (e.stack = ''));
-    return JSON.stringify(beacon); // without stacks the capped items fit well under the limit
+    return JSON.stringify(beacon, round); // without stacks the capped items fit well under the limit
   }
 }

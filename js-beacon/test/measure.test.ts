@@ -37,20 +37,26 @@ test('nav: no TLS without a secure connection; a prerendered page counts from ac
 const metric = (name: string, value: number, attribution: Record<string, unknown>): MetricWithAttribution =>
   ({ name, value, attribution }) as unknown as MetricWithAttribution;
 
-test('metrics: the attribution phases in snake case, rounded, and the targets', () => {
+test('metrics: the attribution phases in snake case, and the targets', () => {
   const lcp = toMetric(metric('LCP', 2100.5, {
-    target: 'img.hero', url: 'https://x/hero.jpg', timeToFirstByte: 120.123456,
+    target: 'img.hero', url: 'https://x/hero.jpg?sig=secret#f', timeToFirstByte: 120.123456,
     resourceLoadDelay: 10, resourceLoadDuration: Infinity, elementRenderDelay: 'n/a',
   }));
   assert.deepEqual(lcp, {
     name: 'LCP', value: 2100.5, target: 'img.hero', url: 'https://x/hero.jpg',
     interaction_type: undefined, load_state: undefined,
-    phases: { time_to_first_byte: 120.1235, resource_load_delay: 10 },
+    phases: { time_to_first_byte: 120.123456, resource_load_delay: 10 }, // rounded when sent (pageview.ts)
+    script_url: undefined, script_function: undefined,
   });
   const inp = toMetric(metric('INP', 250, {
     interactionTarget: '#buy', interactionType: 'pointer', loadState: 'complete',
     inputDelay: 5, processingDuration: 200, presentationDelay: 45,
+    longestScript: { entry: { sourceURL: 'https://x/app.js?v=3', sourceFunctionName: 'onBuy' }, subpart: 'processing-duration' },
   }));
+  assert.equal(inp.script_url, 'https://x/app.js', 'the longest script of its frames, URL cleaned');
+  assert.equal(inp.script_function, 'onBuy');
+  const anon = toMetric(metric('INP', 90, { longestScript: { entry: { sourceURL: '', sourceFunctionName: '' } } }));
+  assert.deepEqual([anon.script_url, anon.script_function], [undefined, undefined]);
   assert.equal(inp.target, '#buy');
   assert.equal(inp.interaction_type, 'pointer');
   assert.equal(inp.load_state, 'complete');
@@ -63,7 +69,7 @@ test('metrics: the attribution phases in snake case, rounded, and the targets', 
     { waiting_duration: 1, cache_duration: 2, dns_duration: 3, connection_duration: 4, request_duration: 5 });
   assert.deepEqual(toMetric(metric('XYZ', 1, { target: 7 })), {
     name: 'XYZ', value: 1, target: undefined, url: undefined, interaction_type: undefined,
-    load_state: undefined, phases: {},
+    load_state: undefined, phases: {}, script_url: undefined, script_function: undefined,
   });
 });
 

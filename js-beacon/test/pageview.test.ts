@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Beacon } from '../src/payload';
+import { Shifts } from '../src/interaction';
+import { LoafLog } from '../src/loaf';
 import { MAX_DIMS, MAX_EVENTS, PageView } from '../src/pageview';
 
 const parse = (s: string | undefined): Beacon => JSON.parse(s ?? 'null') as Beacon;
@@ -69,4 +71,60 @@ test('pageview: the session id is asked for only when a beacon is built', () => 
   assert.equal(asked, 0);
   assert.equal(parse(pv.payload('u', '', {})).session_id, 'sessionid1');
   assert.equal(asked, 1);
+});
+
+const inp = (value: number) => ({ name: 'INP', value, target: '#buy', phases: {} });
+const tap = (interactionId: number, duration: number) =>
+  ({ name: 'pointerdown', interactionId, startTime: 10, duration, processingStart: 12, processingEnd: 20 });
+const sent = (pv: PageView): Beacon => parse(pv.payload('u', '', {}));
+
+test("pageview: web-vitals' INP is sent, unless an interaction it missed was longer (the last before leaving)", () => {
+  const pv = new PageView('shop', () => 'sessionid1', 'navigate');
+  pv.metric(inp(200));
+  pv._inter.add(tap(1, 120));
+  assert.deepEqual(sent(pv).metrics?.map((m) => [m.name, m.value, m.target]), [['INP', 200, '#buy']]);
+  pv._inter.add(tap(2, 320)); // reported to nobody before the page was hidden
+  assert.deepEqual(sent(pv).metrics?.map((m) => [m.name, m.value, m.target]), [['INP', 320, undefined]]);
+  pv.metric(inp(320)); // web-vitals caught up: its attribution is richer
+  assert.deepEqual(sent(pv).metrics?.map((m) => [m.name, m.value, m.target]), [['INP', 320, '#buy']]);
+});
+
+test("pageview: without web-vitals' values (a route the browser did not see), its own INP and CLS span are sent", () => {
+  const pv = new PageView('shop', () => 'sessionid1', 'soft-navigation', 5000, 'https://s.example/app/orders/1');
+  pv._shifts = new Shifts();
+  assert.deepEqual(sent(pv).metrics?.map((m) => [m.name, m.value]), [['CLS', 0]]);
+  pv._shifts.add({ startTime: 5100, value: 0.25, hadRecentInput: false });
+  pv._inter.add(tap(9, 64));
+  assert.deepEqual(sent(pv).metrics?.map((m) => [m.name, m.value]).sort(), [['CLS', 0.25], ['INP', 64]]);
+  pv.metric({ name: 'CLS', value: 0.1, phases: {} }); // web-vitals' own value wins when it comes
+  assert.deepEqual(sent(pv).metrics?.map((m) => [m.name, m.value]), [['CLS', 0.1]]);
+  assert.equal(pv.payload('u', '', {}), undefined, 'nothing new');
+});
+
+test('pageview: without a layout-shift observer there is no CLS of its own', () => {
+  const pv = new PageView('shop', () => 'sessionid1', 'navigate');
+  assert.deepEqual(sent(pv).metrics, []);
+});
+
+test('pageview: failures and long animation frames are sent; new frames alone make a new beacon', () => {
+  const pv = new PageView('shop', () => 'sessionid1', 'navigate');
+  assert.equal(sent(pv).loaf, undefined, 'no loaf where the browser does not report frames');
+  pv._loaf = new LoafLog();
+  pv._failures.add('request', 'fetch', 'GET', 'https://s.example/api', 500, 12.345678);
+  const first = sent(pv);
+  assert.deepEqual(first.failures, [{ kind: 'request', initiator: 'fetch', method: 'GET', url: 'https://s.example/api', status: 500, duration: 12.3457, count: 1 }]);
+  assert.deepEqual(first.loaf, { count: 0, blocking: 0, longest: 0, scripts: [] });
+  assert.equal(pv.payload('u', '', {}), undefined);
+  pv._loaf.add({ startTime: 1, duration: 120, blockingDuration: 70, scripts: [] });
+  const second = sent(pv);
+  assert.deepEqual([second.seq, second.loaf?.count, second.loaf?.longest, second.failures], [2, 1, 120, []]);
+  pv._failures.add('request', 'fetch', 'GET', 'https://s.example/api', 500, 3);
+  assert.deepEqual(sent(pv).failures?.map((f) => f.count), [1]);
+});
+
+test('pageview: numbers are sent to 4 decimals', () => {
+  const pv = new PageView('shop', () => 'sessionid1', 'navigate');
+  pv.metric({ name: 'FCP', value: 48.200000000186265, phases: { first_byte_to_fcp: 1 / 3 } });
+  const [m] = sent(pv).metrics ?? [];
+  assert.deepEqual([m.value, m.phases?.first_byte_to_fcp], [48.2, 0.3333]);
 });

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The beacon's size budget: rum.js after gzip -9 (site owners pay it on every page). */
-export const BUDGET = 9000;
+export const BUDGET = 10_000;
 
 test(`size: dist/rum.js is at most ${BUDGET} bytes after gzip -9`, () => {
   const file = fileURLToPath(new URL('../../dist/rum.js', import.meta.url));

@@ -1,0 +1,131 @@
+/**
+ * Client-side route changes in chromium: each route is a page view of its own, sent with its
+ * own URL, id, navigation type and vitals (chromium reports soft navigations, so web-vitals
+ * gives each route its own LCP and FCP; INP and CLS are split at the route change).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { merged, start, tab, until, type Harness } from './chromium';
+
+let h: Harness;
+before(async () => {
+  h = await start();
+});
+after(() => h?.close());
+
+// The app renders a view per route, as routers do: a click pushes the route and renders it;
+// going back renders the landing again from popstate. A click on the order's heading works for
+// 400 ms, then one on the landing's (after going back) for 200 ms: each view's INP tells whose
+// interaction it is, with room for a busy machine.
+const APP = `
+const render = (path) => {
+  document.querySelector('main').innerHTML = path === '/app/orders/123'
+    ? '<h1>Order 123</h1><p class="order">' + 'Shipped, arriving on Tuesday. '.repeat(20) + '</p>'
+    : '<h1>Welcome</h1><p class="welcome">' + 'Your orders and your account. '.repeat(20) + '</p><button id="go">Order 123</button><a id="tab" href="#">tab</a>';
+};
+const work = [400, 200];
+addEventListener('DOMContentLoaded', () => {
+  render(location.pathname);
+  document.body.addEventListener('click', (e) => {
+    if (e.target.id === 'go') {
+      history.pushState({}, '', '/app/orders/123');
+      render('/app/orders/123');
+    } else if (e.target.id === 'tab') {
+      e.preventDefault();
+      history.pushState({}, '', '?tab=2');
+    } else if (e.target.tagName === 'H1') {
+      const end = performance.now() + work.shift();
+      while (performance.now() < end);
+    }
+  });
+});
+addEventListener('popstate', () => render(location.pathname));
+`;
+
+const app = (path: string, attrs = ''): string => {
+  h.pages.set(path, `<!doctype html><title>app</title><script>${APP}</script><script src="/static/rum.js" data-site="spa" data-endpoint="/collect${path}"${attrs}></script><main></main>`);
+  return h.origin + path;
+};
+
+const views = (beacons: { page_view_id: string }[]): string[] => [...new Set(beacons.map((b) => b.page_view_id))];
+
+describe('SPA routes in chromium', { concurrency: true }, () => {
+  test('landing, a pushState route and popstate back are three page views, each with its own URL, id and vitals', async () => {
+    const url = app('/app/');
+    const [context, p] = await tab(h);
+    await p.goto(url, { waitUntil: 'load' });
+    const softNavs = await p.evaluate(() => PerformanceObserver.supportedEntryTypes.includes('soft-navigation'));
+    await p.click('#go');
+    await p.waitForFunction(() => document.querySelector('h1')?.textContent === 'Order 123');
+    await p.click('h1');
+    await p.goBack({ waitUntil: 'commit' });
+    await p.waitForFunction(() => document.querySelector('h1')?.textContent === 'Welcome');
+    await p.click('h1');
+    await p.goto(`${h.origin}/other`);
+    const all = await until(h, '/collect/app/', (b) => views(b).length >= 3, 'three page views');
+    await context.close();
+
+    assert.equal(softNavs, true, "this chromium reports soft navigations (the test's premise)");
+    const [landing, order, back] = views(all).map((id) => merged(all, id));
+    assert.equal(views(all).length, 3);
+    assert.deepEqual([landing.url, order.url, back.url], [`${h.origin}/app/`, `${h.origin}/app/orders/123`, `${h.origin}/app/`]);
+    assert.deepEqual([landing.nav, order.nav, back.nav], ['navigate', 'soft-navigation', 'soft-navigation']);
+    assert.deepEqual(all.filter((b) => b.navigation_type === 'soft-navigation').map((b) => b.referrer), all.filter((b) => b.navigation_type === 'soft-navigation').map(() => h.origin));
+    // The document's TTFB is the landing's alone; every view has its own paint and INP.
+    assert.ok(landing.metrics.has('TTFB') && !order.metrics.has('TTFB') && !back.metrics.has('TTFB'));
+    for (const v of [landing, order, back]) for (const name of ['FCP', 'LCP', 'INP', 'CLS']) assert.ok(v.metrics.has(name), `${v.url} ${v.nav}: ${name}`);
+    assert.match(String(landing.metrics.get('LCP')?.target), /welcome/);
+    assert.match(String(order.metrics.get('LCP')?.target), /order/);
+    assert.match(String(back.metrics.get('LCP')?.target), /welcome/);
+    const inp = (v: typeof landing): number => v.metrics.get('INP')?.value ?? -1;
+    // Each view's INP is its own interaction's: the order's 400 ms click is in no other view.
+    assert.ok(inp(order) >= 400, `order INP ${inp(order)}`);
+    assert.ok(inp(back) >= 200, `back INP ${inp(back)}`);
+    assert.ok(inp(landing) > 0 && inp(landing) < inp(order), `landing INP ${inp(landing)}, order ${inp(order)}`);
+    assert.ok(inp(back) < inp(order), `back INP ${inp(back)}, order ${inp(order)}`);
+    // The landing was sent when the route changed, before the page was left.
+    const firstOfOrder = all.findIndex((b) => b.url.endsWith('/orders/123'));
+    assert.ok(all.findIndex((b) => b.navigation_type === 'navigate') < firstOfOrder);
+  });
+
+  test('a route change the browser does not count (no input) still gets its own INP and CLS span', async () => {
+    // The app redirects by itself once loaded: no interaction, so no soft navigation for the
+    // browser; web-vitals' INP then goes on across the route change.
+    const path = '/quiet/';
+    const redirect = `addEventListener('load', () => setTimeout(() => { history.replaceState({}, '', '/quiet/next'); document.querySelector('h1').textContent = 'Next'; }));`;
+    const busy = `addEventListener('click', () => { const end = performance.now() + 150; while (performance.now() < end); });`;
+    h.pages.set(path, `<!doctype html><script>${redirect}${busy}</script><script src="/static/rum.js" data-site="spa" data-endpoint="/collect${path}"></script><h1>Quiet</h1>`);
+    const [context, p] = await tab(h);
+    await p.goto(h.origin + path, { waitUntil: 'load' });
+    await p.waitForFunction(() => location.pathname === '/quiet/next');
+    await p.click('h1');
+    await p.goto(`${h.origin}/other`);
+    const all = await until(h, `/collect${path}`, (b) => views(b).length >= 2 && b.some((x) => x.url.endsWith('/next') && x.metrics.some((m) => m.name === 'INP')), 'the route with its INP');
+    await context.close();
+    const [landing, next] = views(all).map((id) => merged(all, id));
+    assert.deepEqual([landing.url, next.url, next.nav], [`${h.origin}/quiet/`, `${h.origin}/quiet/next`, 'soft-navigation']);
+    assert.ok((next.metrics.get('INP')?.value ?? 0) >= 150, JSON.stringify(next.metrics.get('INP')));
+    assert.ok(next.metrics.has('CLS'));
+    assert.ok((landing.metrics.get('INP')?.value ?? 0) < 150, "the route's interaction is not the landing's");
+  });
+
+  test('a query-only change is no new page view, unless the script says data-routes="query"', async () => {
+    const plain = app('/app/plain/');
+    const query = app('/app/query/', ' data-routes="query"');
+    for (const url of [plain, query]) {
+      const [context, p] = await tab(h);
+      await p.goto(url, { waitUntil: 'load' });
+      await p.click('#tab');
+      await p.waitForFunction(() => location.search === '?tab=2');
+      await p.goto(`${h.origin}/other`);
+      await until(h, `/collect${new URL(url).pathname}`, (b) => b.length > 0);
+      await context.close();
+    }
+    // The control page's beacons are in; the plain page's, sent before it left, are too.
+    const query2 = await until(h, '/collect/app/query/', (b) => views(b).length >= 2, 'two page views');
+    const plain1 = h.received.filter((r) => r.path === '/collect/app/plain/').map((r) => r.beacon);
+    assert.equal(views(plain1).length, 1);
+    assert.equal(views(query2).length, 2);
+    assert.deepEqual(query2.map((b) => b.url), query2.map(() => `${h.origin}/app/query/`), 'the URL is sent without its query either way');
+  });
+});
