@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -14,17 +13,15 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page
 
-from collector.settings import Settings, load_settings
+from collector.settings import load_settings
 from collector.tools import simulate
 from tests.conftest import Collector, start_collector
+from tests.e2e.conftest import assert_not_stored, serve, snippet
 from tests.integration.test_rollups import refresh_rollups
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 
 PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>e2e product page</title>
@@ -56,33 +53,6 @@ PAGE = """<!doctype html>
 </script>
 </body></html>"""
 
-# A single-page app: a click on "go" pushes a route and renders it; "slow" works for 120 ms in
-# the app's (named) listener; fail() makes a request answered 500 and loads an image that is missing.
-APP = """<!doctype html>
-<html><head><meta charset="utf-8"><title>e2e app</title>
-{snippet}
-</head><body><main></main>
-<script>
-  var render = function (path) {
-    document.querySelector('main').innerHTML = path === '/app/orders/123'
-      ? '<h1>Order 123</h1><p>' + 'Shipped, arriving on Tuesday. '.repeat(20) + '</p><button id="slow">slow</button>'
-      : '<h1>Welcome</h1><p>' + 'Your orders and your account. '.repeat(20) + '</p><button id="go">go</button>';
-  };
-  render(location.pathname);
-  function slowClick() { var end = performance.now() + 120; while (performance.now() < end) {} }
-  document.body.addEventListener('click', function onAppClick(e) {
-    if (e.target.id === 'go') { history.pushState({}, '', '/app/orders/123'); render('/app/orders/123'); }
-    if (e.target.id === 'slow') slowClick();
-  });
-  window.fail = async function () {
-    await fetch('/api/orders/77?sig=e2e-secret-token');
-    await new Promise(function (done) {
-      var img = new Image(); img.onerror = done; img.src = '/missing.png?sig=e2e-secret-token'; document.body.append(img);
-    });
-  };
-</script>
-</body></html>"""
-
 # Headless chromium has no tab to switch away from: stand in for it as web-vitals' own tests
 # do, then remove the stand-in so the browser's real visibility state shows through again.
 SET_VISIBILITY = """state => {
@@ -98,48 +68,17 @@ SET_VISIBILITY = """state => {
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    """Headless chromium is a bot by its user agent: this collector keeps bots' beacons."""
-    return load_settings(
-        data=tmp_path / "data", port=0, sql_port=0, admin_port=0, open_mode=True, drop_bots=False
-    )
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    executable = shutil.which("chromium")
-    assert executable, "Debian's chromium is missing: `make test` installs it"
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        yield browser
-        await browser.close()
-
-
-@pytest.fixture
 async def site(collector: Collector) -> AsyncIterator[str]:
-    """A site on another origin (localhost vs 127.0.0.1, another port) with the snippet."""
-    async with collector.http.get(f"{collector.url}/snippet?site=e2e") as response:
-        snippet = await response.text()
+    """A site on another origin with the snippet."""
+    html = PAGE.replace("{snippet}", await snippet(collector))
 
     async def product(_: web.Request) -> web.Response:
-        return web.Response(text=PAGE.replace("{snippet}", snippet), content_type="text/html")
-
-    async def spa(_: web.Request) -> web.Response:
-        return web.Response(text=APP.replace("{snippet}", snippet), content_type="text/html")
-
-    async def failing(_: web.Request) -> web.Response:
-        return web.Response(status=500, text="down")
+        return web.Response(text=html, content_type="text/html")
 
     app = web.Application()
     app.router.add_get("/product/{id}", product)
-    app.router.add_get("/app/{tail:.*}", spa)
-    app.router.add_get("/api/orders/{id}", failing)
-    runner = web.AppRunner(app, access_log=None)  # only the collector's logs are checked
-    await runner.setup()
-    tcp = web.TCPSite(runner, "localhost", 0)
-    await tcp.start()
-    port = tcp._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield f"http://localhost:{port}"
+    runner, origin = await serve(app)
+    yield origin
     await runner.cleanup()
 
 
@@ -231,21 +170,8 @@ async def test_browser_page_view_lands_in_store_with_vitals_errors_and_context(
     assert "HTMLButtonElement" in error[5]
     assert error[6] == 1
 
-    await assert_no_ip_stored(collector)
+    await assert_not_stored(collector, "127.0.0.1")  # the visitor's IP address
     assert not [r.getMessage() for r in caplog.records if "127.0.0.1" in r.getMessage()]
-
-
-async def assert_no_ip_stored(collector: Collector) -> None:
-    """No column of any rumhouse table holds the visitor's address (127.0.0.1 here)."""
-    tables = await collector.query(
-        "SELECT name FROM system.tables WHERE database = currentDatabase() AND engine LIKE '%MergeTree'"
-    )
-    assert len(tables) >= 4
-    for (table,) in tables:
-        [(hits,)] = await collector.query(
-            f"SELECT countIf(position(toString(tuple(*)), '127.0.0.1') > 0) FROM {table}"
-        )
-        assert hits == 0, f"an IP address is stored in {table}"
 
 
 async def test_browser_session_spans_page_views_and_storage_waits_for_a_beacon(
@@ -327,21 +253,15 @@ async def test_browser_beacon_honours_gpc_and_the_consent_gate(
     collector = private_sites
 
     async def page_for(request: web.Request) -> web.Response:
-        key = request.match_info["site"]
-        async with collector.http.get(f"{collector.url}/snippet?site={key}") as response:
-            snippet = await response.text()
+        loader = await snippet(collector, request.match_info["site"])
         consent = "<script>rumhouse('consent', true)</script>" if "consent" in request.query else ""
         return web.Response(
-            text=PRIVATE_PAGE.format(snippet=snippet, consent=consent), content_type="text/html"
+            text=PRIVATE_PAGE.format(snippet=loader, consent=consent), content_type="text/html"
         )
 
     app = web.Application()
     app.router.add_get("/{site}/page", page_for)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    tcp = web.TCPSite(runner, "localhost", 0)
-    await tcp.start()
-    origin = f"http://localhost:{tcp._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
+    runner, origin = await serve(app)
     try:
         async with asyncio.timeout(60):
             gpc = await browser.new_context()
@@ -366,68 +286,3 @@ async def test_browser_beacon_honours_gpc_and_the_consent_gate(
         == rows
         == [("consent", f"{origin}/consent/page")]
     )
-
-
-async def test_browser_spa_routes_failures_and_long_frames_land_in_store(
-    collector: Collector, site: str, browser: Browser
-) -> None:
-    """An SPA visit: the landing and its pushState route are two page views, each under its
-    own URL with its own vitals; the route's failed request and missing image and its slow
-    click's long animation frame are stored with it; the page URL's secret is nowhere."""
-    page = await browser.new_page()
-    page.set_default_timeout(15_000)
-    async with asyncio.timeout(60):
-        await page.goto(f"{site}/app/?token=e2e-secret-token")
-        await page.wait_for_function("typeof rumhouse === 'function' && !rumhouse.q")
-        await page.click("#go")
-        await page.wait_for_selector("#slow")
-        await page.click("#slow")
-        await page.evaluate("fail()")
-        await page.goto("about:blank")
-
-    views = await collector.wait_for(
-        "SELECT url, navigation_type, page_group, page_view_id, loaf_count, loaf_blocking_ms, "
-        "loaf_scripts FROM page_views ORDER BY navigation_type",
-        lambda rows: len(rows) == 2 and all(r[4] is not None for r in rows),
-    )
-    [landing, route] = views
-    assert landing[:3] == (f"{site}/app/", "navigate", "/app/")
-    assert route[:3] == (f"{site}/app/orders/123", "soft-navigation", "/app/orders/:id")
-    assert route[4] >= 1, "the slow click's frame"
-    assert route[5] >= 70, "its blocking time: 120 ms, 70 ms past 50"
-    scripts = [(s["url"], s["function"], s["invoker"]) for s in route[6]]
-    assert (f"{site}/app/", "onAppClick", "event-listener") in scripts, route[6]
-
-    vitals = await collector.wait_for(
-        "SELECT page_view_id, metric FROM vitals",
-        lambda rows: (
-            {("r", m) for m in ("FCP", "LCP")}
-            <= {("r" if r[0] == route[3] else "l", r[1]) for r in rows}
-        ),
-    )
-    mine = {(r[0], r[1]) for r in vitals}
-    assert {(landing[3], "TTFB"), (landing[3], "LCP"), (route[3], "FCP"), (route[3], "LCP")} <= mine
-    assert (route[3], "TTFB") not in mine, "a route has no request of its own"
-
-    failures = await collector.wait_for(
-        "SELECT page_view_id, kind, initiator, method, url, endpoint, status, sum(count) "
-        "FROM failures GROUP BY ALL ORDER BY kind",
-        lambda rows: len(rows) >= 2,
-    )
-    assert failures == [
-        (route[3], "request", "fetch", "GET", f"{site}/api/orders/77", "/api/orders/:id", 500, 1),
-        (route[3], "resource", "img", "", f"{site}/missing.png", "/missing.png", 404, 1),
-    ]
-    await assert_not_stored(collector, "e2e-secret-token")
-
-
-async def assert_not_stored(collector: Collector, text: str) -> None:
-    """No column of any rumhouse table holds ``text``."""
-    tables = await collector.query(
-        "SELECT name FROM system.tables WHERE database = currentDatabase() AND engine LIKE '%MergeTree'"
-    )
-    for (table,) in tables:
-        [(hits,)] = await collector.query(
-            f"SELECT countIf(position(toString(tuple(*)), '{text}') > 0) FROM {table}"
-        )
-        assert hits == 0, f"{text} is stored in {table}"
