@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from playwright.async_api import Browser
 
 from tests.conftest import Collector
@@ -77,7 +78,7 @@ async def site(collector: Collector) -> AsyncIterator[str]:
     """The app, the page and their failing endpoints, on another origin than the collector."""
     loader = await snippet(collector)
 
-    def handler(status: int, text: str) -> web.Handler:
+    def handler(status: int, text: str) -> Handler:
         body = text.replace("{snippet}", loader).replace("{secret}", SECRET)
 
         async def answer(_: web.Request) -> web.Response:
