@@ -61,7 +61,9 @@ const start = (w: Host, d: Document): void => {
   const sessionId = lazySession(Date.now());
   // Sample whole sessions: the session id's last random characters decide.
   const sampled = (): boolean => keepSession(sessionId(), rate);
-  const here = (): string => location.origin + location.pathname;
+  // The page URL goes with its query string (not its fragment): the collector keeps the
+  // parameters of its url_query_allowlist (utm_*) and drops the rest before storing it.
+  const here = (): string => location.href.split('#')[0];
 
   // The page views: `view` is current; `base` is the one metrics of the document's own
   // navigation (not a soft navigation) belong to: the landing, or a back/forward restore.
@@ -92,7 +94,7 @@ const start = (w: Host, d: Document): void => {
       for (let i = views.length; i--; ) {
         const v = views[i];
         if (v._nav === m.navigationId) return v;
-        if (v._nav == null && v._navType === m.navigationType && v._url === clean(m.navigationURL)) return (v._nav = m.navigationId), v;
+        if (v._nav == null && v._navType === m.navigationType && clean(v._url) === clean(m.navigationURL)) return (v._nav = m.navigationId), v;
       }
       return undefined;
     }

@@ -186,9 +186,8 @@ async def test_browser_last_interaction_and_an_inline_error_keep_no_secret(
     [(view_id, url)] = await collector.wait_for(
         "SELECT page_view_id, url FROM page_views", lambda rows: len(rows) == 1
     )
-    # rum.js sends the page URL without its query (js-beacon/test/browser.test.ts pins it):
-    # utm_source survives where the collector's url_query_allowlist applies (the error below).
-    assert url == f"{site}/page"
+    # rum.js sends the page URL with its query; the collector keeps the allowlisted utm_*.
+    assert url == f"{site}/page?utm_source=x", "the allowlisted parameter kept, the token dropped"
     inp = await collector.wait_for(
         f"SELECT value FROM vitals WHERE page_view_id = '{view_id}' AND metric = 'INP'",
         lambda rows: bool(rows) and rows[0][0] >= 100,
