@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { build } from 'esbuild';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { merged, start, tab, until, type Beacon, type Harness } from './chromium';
+import { hideAndShow, merged, start, tab, until, type Beacon, type Harness } from './chromium';
 
 let h: Harness;
 before(async () => {
@@ -39,15 +39,6 @@ addEventListener('DOMContentLoaded', () => document.querySelector('button').addE
 `;
 const LEAVE = `addEventListener('DOMContentLoaded', () => document.querySelector('button').addEventListener('click', () => setTimeout(() => { location.href = '/other'; }, 300)));`;
 
-const hideAndShow = (p: Page): Promise<void> =>
-  p.evaluate(() => {
-    const set = (hidden: boolean): void => {
-      Object.defineProperty(document, 'visibilityState', { value: hidden ? 'hidden' : 'visible', configurable: true });
-      document.dispatchEvent(new Event('visibilitychange'));
-    };
-    set(true);
-    set(false);
-  });
 
 let controls = 0;
 /** Loads a control page in the tab and leaves it; resolves once its beacon is in. */

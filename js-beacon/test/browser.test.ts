@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { Beacon as Payload } from '../src/payload';
+import { hideAndShow } from './chromium';
 
 /** A beacon as rum.js sends it: every field but the navigation timing is always there. */
 type Beacon = { [K in keyof Payload]-?: NonNullable<Payload[K]> } & { nav?: Payload['nav'] };
@@ -120,16 +121,6 @@ const visit = async (url: string, init = ''): Promise<[BrowserContext, Page]> =>
 const ready = (p: Page): Promise<unknown> =>
   p.waitForFunction(() => typeof (window as { rumhouse?: unknown }).rumhouse === 'function', undefined, { timeout: 10_000 });
 
-/** The tab is hidden (as when the visitor switches tabs), then shown again. */
-const hideAndShow = (p: Page): Promise<void> =>
-  p.evaluate(() => {
-    const set = (hidden: boolean): void => {
-      Object.defineProperty(document, 'visibilityState', { value: hidden ? 'hidden' : 'visible', configurable: true });
-      document.dispatchEvent(new Event('visibilitychange'));
-    };
-    set(true);
-    set(false);
-  });
 
 const stored = (p: Page): Promise<string | null> => p.evaluate(() => sessionStorage.getItem('rumhouse.s'));
 

@@ -122,3 +122,14 @@ export const merged = (beacons: Beacon[], id: string): { url: string; nav: strin
     loaf: mine.filter((b) => b.loaf).pop()?.loaf,
   };
 };
+
+/** The tab is hidden (as when the visitor switches tabs), then shown again. */
+export const hideAndShow = (p: Page): Promise<void> =>
+  p.evaluate(() => {
+    const set = (hidden: boolean): void => {
+      Object.defineProperty(document, 'visibilityState', { value: hidden ? 'hidden' : 'visible', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    };
+    set(true);
+    set(false);
+  });
