@@ -22,7 +22,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from collector.ingest.encode import Encoded, dedup_token
@@ -51,6 +51,7 @@ class Buffer:
         journal: Journal | None = None,
         metrics: Metrics | None = None,
         clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._sink = sink
         self.spool = spool
@@ -61,6 +62,7 @@ class Buffer:
         self._sink_timeout = sink_timeout
         self._metrics = metrics or Metrics()
         self._clock = clock
+        self._sleep = sleep  # the replayer's backoff (a test counts the delays)
         self._spooled = 0  # rows this buffer sent to the spool (the shutdown line reports them)
         self._queues: dict[str, list[bytes]] = {table: [] for table in TABLES}
         self._counts = dict.fromkeys(TABLES, 0)
@@ -247,7 +249,7 @@ class Buffer:
                 failures = 0
             else:
                 failures += 1
-                await asyncio.sleep(min(MAX_BACKOFF, 0.25 * 2**failures))
+                await self._sleep(min(MAX_BACKOFF, 0.25 * 2**failures))
 
     async def close(self, deadline: float) -> None:
         """Shutdown: write or spool what is in memory before ``deadline`` (monotonic), and
