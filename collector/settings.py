@@ -148,6 +148,10 @@ class Settings(BaseSettings):
         default=("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"),
         description="query parameters kept in stored URLs; all others are removed",
     )
+    client_errors: bool = Field(
+        default=True,
+        description="store failed requests answered 4xx (false: only network errors and 5xx)",
+    )
     beacon_path: str = Field(
         default="/v1/beacon",
         pattern=r"^/[A-Za-z0-9/_.-]*$",

@@ -48,6 +48,7 @@ class ItemDrop(StrEnum):
     UNKNOWN_FIELD = "unknown_field"
     EXTENSION_ERROR = "extension_error"
     OWN_BEACON = "own_beacon"  # a failure report about the beacon's own request
+    CLIENT_ERROR = "client_error"  # a request answered 4xx, with client_errors = false
 
 
 STATUS: dict[Refusal, int] = {

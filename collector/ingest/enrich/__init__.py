@@ -127,7 +127,9 @@ class Enricher:
     def __init__(self, countries: CountryLookup, settings: Settings) -> None:
         self._countries = countries
         self._settings = settings
-        self._failures = Failures(settings.url_query_allowlist, settings.beacon_path)
+        self._failures = Failures(
+            settings.url_query_allowlist, settings.beacon_path, settings.client_errors
+        )
 
     def enrich(
         self, beacon: Beacon, client: Client, received_at: datetime, drops: Drops | None = None

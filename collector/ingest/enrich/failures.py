@@ -20,9 +20,12 @@ BEACON_PATH = "/v1/beacon"
 class Failures:
     """Turns a beacon's failures into records; one per collector (its settings)."""
 
-    def __init__(self, allowlist: tuple[str, ...], beacon_path: str) -> None:
+    def __init__(
+        self, allowlist: tuple[str, ...], beacon_path: str, client_errors: bool = True
+    ) -> None:
         self._allowlist = allowlist
         self._own = frozenset({BEACON_PATH, beacon_path})
+        self._client_errors = client_errors
 
     def enrich(
         self, failures: list[FailureIn], page_url: str, page_host: str, drops: Drops
@@ -38,6 +41,10 @@ class Failures:
         self, failure: FailureIn, page_url: str, page_host: str, drops: Drops
     ) -> Failure | None:
         if failure.status is None:  # out of range: nulled and counted by the contract
+            return None
+        if not self._client_errors and failure.kind == "request" and failure.status // 100 == 4:
+            # A site whose 4xx answers are expected (a login check's 401) keeps them out.
+            drops.add(ItemDrop.CLIENT_ERROR)
             return None
         url, host, path = page.clean_url(page.absolute(failure.url, page_url), self._allowlist)
         if path in self._own:

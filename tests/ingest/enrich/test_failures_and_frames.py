@@ -159,3 +159,22 @@ def test_unknown_fields_inside_failures_and_long_frames_are_counted() -> None:
     loaf = {"count": 1, "novel": 1, "scripts": [{"url": "/a.js", "novel": 2, "other": 3}]}
     _, drops = enrich(failures=[failure(novel=True)], loaf=loaf)
     assert drops.counts == {ItemDrop.UNKNOWN_FIELD: 4}
+
+
+STATUSES = (0, 399, 400, 404, 499, 500, 503)
+
+
+def test_failed_requests_answered_4xx_are_kept_by_default() -> None:
+    view, drops = enrich(failures=[failure(url=f"/api/{s}", status=s) for s in STATUSES])
+    assert [f.status for f in view.failures] == list(STATUSES)
+    assert drops.counts == {}
+
+
+def test_client_errors_false_drops_4xx_requests_with_their_reason_and_keeps_resources() -> None:
+    sent = [failure(url=f"/api/{s}", status=s) for s in STATUSES]
+    sent.append(failure(kind="resource", initiator="img", url="/missing.png", status=404))
+    view, drops = enrich({"client_errors": False}, failures=sent)
+    assert [(f.kind, f.status) for f in view.failures] == [
+        ("request", 0), ("request", 399), ("request", 500), ("request", 503), ("resource", 404)
+    ]  # fmt: skip
+    assert drops.counts == {ItemDrop.CLIENT_ERROR: 3}
