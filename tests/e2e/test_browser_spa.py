@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp import web
 from aiohttp.typedefs import Handler
-from playwright.async_api import Browser
+from playwright.async_api import Browser, Page
 
 from tests.conftest import Collector
 from tests.e2e.conftest import assert_not_stored, serve, snippet
@@ -104,6 +104,15 @@ def closed_port() -> int:
     return port
 
 
+async def opened(browser: Browser, url: str) -> Page:
+    """A new tab on ``url``, once rum.js has run the calls queued before it loaded."""
+    page = await browser.new_page()
+    page.set_default_timeout(15_000)
+    await page.goto(url)
+    await page.wait_for_function("typeof rumhouse === 'function' && !rumhouse.q")
+    return page
+
+
 async def test_browser_spa_routes_failures_and_long_frames_land_in_store(
     collector: Collector, site: str, browser: Browser
 ) -> None:
@@ -111,11 +120,8 @@ async def test_browser_spa_routes_failures_and_long_frames_land_in_store(
     its own URL; the route's failed requests and missing image and its slow click's long
     animation frame are stored with it; the page URL's secret is nowhere."""
     closed = f"http://127.0.0.1:{closed_port()}"
-    page = await browser.new_page()
-    page.set_default_timeout(15_000)
     async with asyncio.timeout(60):
-        await page.goto(f"{site}/app/?token={SECRET}")
-        await page.wait_for_function("typeof rumhouse === 'function' && !rumhouse.q")
+        page = await opened(browser, f"{site}/app/?token={SECRET}")
         await page.click("#go")
         await page.wait_for_selector("#slow")
         await page.click("#slow")
@@ -170,13 +176,10 @@ async def test_browser_last_interaction_and_an_inline_error_keep_no_secret(
     """A page loaded with a token in its query string: the error its inline script throws is
     stored without the token (its source and every stack frame are cleaned), and the INP of
     a 120 ms click followed by leaving the page 0.3 s later is stored."""
-    page = await browser.new_page()
     errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.set_default_timeout(15_000)
     async with asyncio.timeout(60):
-        await page.goto(f"{site}/page?token={SECRET}&utm_source=x#frag")
-        await page.wait_for_function("typeof rumhouse === 'function' && !rumhouse.q")
+        page = await opened(browser, f"{site}/page?token={SECRET}&utm_source=x#frag")
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
         await page.click("#boom")
         await page.click("#slow")
         await page.wait_for_timeout(300)  # the scenario: the visitor leaves 0.3 s after the click
