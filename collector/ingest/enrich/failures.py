@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collector.ingest.contract import FailureIn
 from collector.ingest.enrich import page
+from collector.ingest.enrich.frames import timing
 from collector.ingest.events import Failure
-from collector.ingest.limits import DURATION_MS
 from collector.ingest.outcomes import Drops, ItemDrop
 
 BEACON_PATH = "/v1/beacon"
@@ -58,7 +58,7 @@ class Failures:
             url=url,
             endpoint=endpoint(url, host, path, page_host),
             status=failure.status,
-            duration=_duration(failure.duration, drops),
+            duration=timing(failure.duration, drops),
             count=failure.count,
         )
 
@@ -69,10 +69,3 @@ def endpoint(url: str, host: str, path: str, page_host: str) -> str:
         return ""
     templated = page.page_group(path, None)
     return templated if host == page_host else f"{host}{templated}"
-
-
-def _duration(value: float | None, drops: Drops) -> float | None:
-    if value is None or 0 <= value <= DURATION_MS:
-        return value
-    drops.add(ItemDrop.INVALID_VALUE)
-    return None

@@ -19,7 +19,8 @@ def _plausible(value: float | None) -> bool:
     return value is None or 0 <= value <= DURATION_MS
 
 
-def _total(value: float | None, drops: Drops) -> float | None:
+def timing(value: float | None, drops: Drops) -> float | None:
+    """``value``, or ``None`` (counted as ``invalid_value``) when no page takes that long."""
     if _plausible(value):
         return value
     drops.add(ItemDrop.INVALID_VALUE)
@@ -50,7 +51,7 @@ def long_frames(
     scripts = [s for x in loaf.scripts if (s := _script(x, page_url, allowlist, drops))]
     return LongFrames(
         count=loaf.count,
-        blocking=_total(loaf.blocking, drops),
-        longest=_total(loaf.longest, drops),
+        blocking=timing(loaf.blocking, drops),
+        longest=timing(loaf.longest, drops),
         scripts=scripts,
     )
