@@ -28,6 +28,7 @@ from collector.access import (
     check_sql_listener,
     memory_fraction,
 )
+from collector.alerts.settings import AlertFields
 
 PACKAGE = Path(__file__).resolve().parent
 REPO_ROOT = PACKAGE.parent
@@ -65,8 +66,9 @@ class Site(BaseModel):
         return tuple(o.lower() for o in values)
 
 
-class Settings(BaseSettings):
-    """Everything an operator can set. Unknown keys are errors, not silently ignored."""
+class Settings(BaseSettings, AlertFields):
+    """Everything an operator can set. Unknown keys are errors, not silently ignored.
+    The alert settings are in ``alerts/settings.py``."""
 
     model_config = SettingsConfigDict(env_prefix="RUMHOUSE_", extra="forbid", frozen=True)
 
