@@ -1,18 +1,27 @@
 """Stryker over js-beacon/src: each mutant is built into rum.js and run through the node and
-chromium tests (js-beacon/stryker.config.json); outcomes are read from its JSON report."""
+chromium tests (js-beacon/stryker.config.json); outcomes are read from its JSON reports.
+
+A whole run takes hours on two cores, so a run may be given files (``src/spa.ts``): each
+run's report is kept in ``reports/mutation/parts/``, and a file's outcomes are those of the
+newest report made from the file as it is now. A file changed since its last run counts as
+not run, as mutmut does with a changed function."""
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
+import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from mutation import equivalent, score
 
 ROOT = Path(__file__).resolve().parents[1]
 JS = ROOT / "js-beacon"
 REPORT = JS / "reports" / "mutation" / "mutation.json"
+PARTS = REPORT.parent / "parts"
 TARGET = 80.0
 KILLED = {"Killed", "Timeout", "CompileError", "RuntimeError"}
 
@@ -23,24 +32,52 @@ def name(path: str, mutant: dict[str, object]) -> str:
     return f"{path}:{start['line']}:{start['column']} {mutant['mutatorName']}"
 
 
-def run_stryker() -> None:
-    print("Stryker: mutating js-beacon/src and running the beacon's tests ...", flush=True)
-    subprocess.run(["npx", "stryker", "run"], cwd=JS, check=False)
+def run_stryker(files: list[str]) -> None:
+    which = ", ".join(files) if files else "js-beacon/src"
+    print(f"Stryker: mutating {which} and running the beacon's tests ...", flush=True)
+    REPORT.unlink(missing_ok=True)
+    command = ["npx", "stryker", "run", *(["--mutate", ",".join(files)] if files else [])]
+    subprocess.run(command, cwd=JS, check=False)
+    if REPORT.exists():  # kept beside the earlier runs' reports
+        PARTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPORT, PARTS / f"{time.time_ns()}.json")
 
 
-def main(run: bool = True) -> bool:
+def mutated() -> list[str]:
+    """The files Stryker mutates (its ``mutate`` globs), relative to js-beacon."""
+    globs = json.loads((JS / "stryker.config.json").read_text())["mutate"]
+    keep = {p for g in globs if not g.startswith("!") for p in JS.glob(g)}
+    drop = {p for g in globs if g.startswith("!") for p in JS.glob(g[1:])}
+    return sorted(str(p.relative_to(JS)) for p in keep - drop)
+
+
+def latest() -> dict[str, dict[str, Any]]:
+    """Each mutated file's entry in the newest report made from its current source."""
+    found: dict[str, dict[str, Any]] = {}
+    for report in sorted(PARTS.glob("*.json"), key=lambda p: int(p.stem)):
+        for path, entry in json.loads(report.read_text())["files"].items():
+            source = JS / path
+            if source.is_file() and source.read_text() == entry["source"]:
+                found[path] = entry
+    return found
+
+
+def main(run: bool = True, files: list[str] | None = None) -> bool:
     if run:
-        run_stryker()
-    if not REPORT.exists():
-        print(f"no Stryker report at {REPORT}: the run failed")
+        run_stryker(files or [])
+    results = latest()
+    missing = [path for path in mutated() if path not in results]
+    if missing:
+        print("no Stryker results for these files as they are now: " + ", ".join(missing))
+        print("run them with `python -m mutation beacon " + " ".join(missing) + "`")
+    if not results:
         return False
     known = equivalent.load("beacon")
-    files = json.loads(REPORT.read_text())["files"]
-    tallies: dict[str, score.Tally] = {}
+    tallies: dict[str, score.Tally] = {path: score.Tally(unchecked=1) for path in missing}
     statuses: Counter[str] = Counter()
     body: list[str] = []
     seen: set[str] = set()
-    for path, entry in sorted(files.items()):
+    for path, entry in sorted(results.items()):
         t = tallies.setdefault(path, score.Tally())
         lines = entry["source"].splitlines()
         for mutant in entry["mutants"]:
@@ -59,7 +96,7 @@ def main(run: bool = True) -> bool:
                          f"    -> {replacement}"]  # fmt: skip
     text, met = score.table("Beacon (Stryker)", tallies, TARGET)
     print(f"\n{text}\noutcomes: {score.outcomes(statuses)}")
-    stale = sorted(set(known) - seen)
+    stale = sorted(k for k in set(known) - seen if k.split(":")[0] in results)
     if stale:
         print("equivalent.toml names mutants that no longer exist: " + ", ".join(stale))
     body += ["", "marked equivalent:"] + [f"  {n}: {r}" for n, r in sorted(known.items())]
