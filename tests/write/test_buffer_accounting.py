@@ -136,3 +136,66 @@ async def test_in_durable_mode_a_batch_behind_older_ones_hands_over_its_own_segm
     assert await buffer.replay_once()
     assert outage.views == ["pv00000000000001", "pv00000000000002"]
     await journal.close()
+
+
+class TimedStore:
+    """The real store; each insert takes a quarter of a second on the fake clock."""
+
+    def __init__(self, store: EmbeddedStore, clock: Clock) -> None:
+        self.store, self.clock = store, clock
+
+    async def insert(self, table: str, columns: Any, body: bytes, token: str) -> None:
+        await self.store.insert(table, columns, body, token)
+        self.clock.now += 0.25
+
+
+async def test_the_insert_metrics_count_every_beacons_rows_per_table_and_time_each_insert(
+    real_store: EmbeddedStore, settings: Settings
+) -> None:
+    """Two beacons of 2 and 3 vitals: the counters must say what the store holds."""
+    migrate.apply(real_store.client, settings.schema_dir)
+    metrics, clock = Metrics(), Clock()
+    buffer = make(TimedStore(real_store, clock), clock, metrics=metrics)  # type: ignore[arg-type]
+    buffer.add(rows(2, view_id=1))
+    buffer.add(rows(3, view_id=2))
+    assert await buffer.flush()
+    stored = await real_store.query("SELECT count() FROM vitals_data")
+    sample = metrics.registry.get_sample_value
+    for table, expected in (("page_views_data", 2), ("vitals_data", stored[0][0])):
+        assert sample("rumhouse_rows_inserted_total", {"table": table}) == expected
+        assert sample("rumhouse_insert_seconds_sum", {"table": table}) == 0.25
+    assert stored[0][0] == 5
+
+
+async def test_the_flusher_writes_at_once_when_exactly_flush_rows_wait(
+    real_store: EmbeddedStore, settings: Settings
+) -> None:
+    """flush_rows = 6 and an hour's flush interval: the second beacon makes 6 rows, and the
+    flusher must be woken for them, not left waiting for the age deadline."""
+    migrate.apply(real_store.client, settings.schema_dir)
+    buffer = make(real_store, Clock(), flush_rows=6, flush_interval=3600.0)
+    flusher = asyncio.create_task(buffer.run())
+    try:
+        buffer.add(rows(2, view_id=1))  # 3 rows: the flusher learns of an age deadline
+        for _ in range(20):  # it does no I/O before it waits again: a few turns of the loop
+            await asyncio.sleep(0)
+        assert buffer.due_in() == 3600.0
+        buffer.add(rows(2, view_id=2))  # 6 rows
+        assert buffer.due_in() == 0.0
+        async with asyncio.timeout(30):  # generous: the write itself is not measured
+            while (await real_store.query("SELECT count() FROM page_views_data"))[0][0] < 2:
+                await asyncio.sleep(0.05)
+    finally:
+        flusher.cancel()
+        await asyncio.gather(flusher, return_exceptions=True)
+
+
+async def test_a_failed_insert_logs_what_the_store_said(
+    real_store: EmbeddedStore, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    buffer = make(real_store, Clock(), Spool(tmp_path, 1024 * 1024))
+    buffer.add(rows(1))
+    with caplog.at_level("WARNING", logger="collector.write.buffer"):
+        assert not await buffer.flush()  # no tables: the engine says so
+    [warning] = said(caplog, "WARNING")
+    assert "page_views_data" in warning.split(" failed: ", 1)[1]  # the engine's own words
