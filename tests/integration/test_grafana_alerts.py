@@ -27,6 +27,7 @@ from collector.http import keys
 from collector.settings import load_settings
 from tests.conftest import Collector, start_collector
 from tests.integration.test_grafana import ALL, DASHBOARD, GRAFANA, Grafana
+from tests.integration.test_rollups import refresh_rollups
 from tests.report.test_alerts import NOW, ROWS, insert
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -226,6 +227,9 @@ async def write(collector: Collector, views: list[View]) -> None:
         f" WHERE ts < {stamp(T - timedelta(hours=2))}"
         " GROUP BY toStartOfHour(started_at), site, metric, page_group, device_class"
     )
+    # Then the refreshes, once the raw rows are all in: one that ran between two of the
+    # inserts above (they run every minute) wrote a partial version of a recent hour.
+    await refresh_rollups(collector)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -307,6 +311,7 @@ async def test_the_alert_annotations_span_each_alert_from_firing_to_resolved(
     target = DASHBOARD["annotations"]["list"][0]["target"]
     assert target["datasource"]["type"] == "grafana-clickhouse-datasource"
     rows = await collector.query(grafana([ALL]).expand(target["rawSql"]))
+    assert len(rows) == 3, "one span per alert, from its latest row"
     spans = {(text.split(" ")[0], time.replace(tzinfo=UTC)): end for time, end, text, _ in rows}
     hours = timedelta(hours=1)
     assert set(spans) == {("new_error", NOW - timedelta(days=12)),
