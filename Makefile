@@ -67,8 +67,13 @@ chromium:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 # What tests/integration/test_deploy_files.py runs the files of deploy/ with: nginx (run for
-# real on loopback), Caddy's parser, systemd-analyze.
+# real on loopback), Caddy's parser, systemd-analyze; and promtool (Debian's prometheus
+# package), which checks and tests docs/deploy.md's alerting rules.
 deploy-checkers:
+	@command -v promtool >/dev/null || \
+		{ echo "installing promtool for the Prometheus rules' tests ..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null; \
+		pkill -x prometheus; true; }  # its service is not wanted here
 	@command -v nginx >/dev/null && command -v caddy >/dev/null && command -v systemd-analyze >/dev/null || \
 		{ echo "installing nginx, caddy and systemd-analyze for the deployment tests ..."; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light caddy systemd >/dev/null; \

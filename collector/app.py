@@ -202,6 +202,7 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[keys.SETTINGS] = settings
     app[keys.METRICS] = Metrics()
+    app[keys.METRICS].know_sites(site.key for site in settings.sites)
     app[keys.ADMISSION] = Admission(settings)
     app[keys.PEERS] = Peers(settings.trusted_proxies, app[keys.METRICS].untrusted_forwarded)
     app[keys.PUBLIC] = PublicAddress(settings, app[keys.PEERS])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -54,9 +55,22 @@ class Metrics:
             "Requests with X-Forwarded-For from a peer not in trusted_proxies (ignored).",
             registry=r,
         )
+        # Configured sites only (a bounded label): "site stopped sending" is an alert.
+        self.site_beacons = Counter(
+            "rumhouse_site_beacons",
+            'Beacons accepted, by configured site (open mode: site="").',
+            ["site"],
+            registry=r,
+        )
         self.fsyncs = Counter(
             "rumhouse_journal_fsyncs", "Group-commit fsyncs (durable mode).", registry=r
         )
+
+    def know_sites(self, sites: Iterable[str]) -> None:
+        """Show each configured site's series from the start, at 0: a site that sends
+        nothing after a restart is then a rate of zero, not a missing series."""
+        for site in sites:
+            self.site_beacons.labels(site)
 
     def inserted(self, table: str, rows: int, seconds: float) -> None:
         self.rows_inserted.labels(table).inc(rows)

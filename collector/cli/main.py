@@ -21,6 +21,7 @@ from collector import __version__, logs
 from collector.cli import config_check, failures
 from collector.cli import serve as serving
 from collector.errors import RumhouseError, UsageError
+from collector.report import alerts
 from collector.report import page as report
 from collector.settings import Settings, load_settings
 from collector.store import cluster_apply, migrate, owner
@@ -167,6 +168,11 @@ def run_report(settings: Settings, days: int, site: str) -> int:
         for statement in report.REFRESH:
             reader.client.command(statement)
     print(f"rumhouse report: last {days} days, {f'site {site}' if site else 'all sites'}")
+    out = reader.client.raw_query(
+        alerts.SQL, parameters={"site": site}, fmt="PrettyCompactMonoBlock",
+        settings=reader.settings(False),
+    )  # fmt: skip
+    print(f"\n{alerts.TITLE}\n{out.decode(errors='replace') or alerts.EMPTY}")
     for section in report.sections():
         out = reader.client.raw_query(
             section.sql, parameters={"days": days, "site": site}, fmt="PrettyCompactMonoBlock",

@@ -1,4 +1,5 @@
-"""The admin listener: ``/report``, ``/metrics`` and ``/openapi.json``, for operators only.
+"""The admin listener: ``/report`` (alerts first), ``/metrics`` and ``/openapi.json``, for
+operators only.
 
 The public listener faces the internet to receive beacons; what it would tell strangers
 (page paths, error messages, traffic volumes, the collector's internals) lives here
@@ -19,6 +20,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 
 from collector.http import hosts, keys, openapi
+from collector.report import alerts
 from collector.report.page import render_page, sections
 from collector.settings import Settings
 
@@ -30,11 +32,12 @@ async def report(request: web.Request) -> web.Response:
         raise web.HTTPBadRequest(text="days must be a whole number of days\n") from None
     days, site = max(1, min(days, 400)), request.query.get("site", "")[:64]
     store = request.app[keys.STORE]
+    firing = alerts.render(*await store.query_table(alerts.SQL, {"site": site}))
     tables = [
         (section, *await store.query_table(section.sql, {"days": days, "site": site}))
         for section in sections()
     ]
-    return web.Response(text=render_page(site, days, tables), content_type="text/html")
+    return web.Response(text=render_page(site, days, tables, firing), content_type="text/html")
 
 
 async def metrics(request: web.Request) -> web.Response:

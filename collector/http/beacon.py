@@ -89,6 +89,7 @@ async def post_beacon(request: web.Request) -> web.Response:
             if refusal:
                 raise refusal
             app[keys.METRICS].accepted.inc()
+            app[keys.METRICS].site_beacons.labels(accepted.site).inc()
     except Rejection as rejection:
         return _refuse(request, rejection)
     _count(request, accepted.drops)

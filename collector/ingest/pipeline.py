@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from collector.ingest import validate
-from collector.ingest.admission import Admission, sampled
+from collector.ingest.admission import OPEN_SITE, Admission, sampled
 from collector.ingest.encode import Encoded, encode
 from collector.ingest.enrich import Client, Enricher
 from collector.ingest.enrich.geo import CountryLookup
@@ -46,6 +46,7 @@ class Accepted:
 
     rows: Encoded | None
     drops: Drops
+    site: str = ""  # the configured site's key; "" in open mode (any key goes)
 
 
 class Pipeline:
@@ -73,7 +74,8 @@ class Pipeline:
             drops.whole = PolicyDrop.SAMPLED_OUT
             return Accepted(None, drops)
         view, drops = self.enricher.enrich(beacon, facts.client, now, drops)
-        return Accepted(None if drops.whole else encode(rows_by_table(view)), drops)
+        key = "" if site is OPEN_SITE else site.key
+        return Accepted(None if drops.whole else encode(rows_by_table(view)), drops, key)
 
     def run(self, facts: Facts, raw: bytes, now: datetime) -> Accepted:
         """Every step, for a body already in hand (the benchmark, the tests)."""

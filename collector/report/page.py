@@ -106,7 +106,7 @@ td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .bar{display:flex;height:.9rem;min-width:12rem;border-radius:3px;overflow:hidden;background:#eee}
 .good{background:#0c6}.needs_improvement{background:#fa3}.poor{background:#f33}
 .p75{display:inline-block;height:.6rem;border-radius:2px;margin-left:.4rem;vertical-align:middle}
-.muted{color:#777}
+.muted{color:#777}tr.firing td{background:#fde8e8}
 """
 
 
@@ -159,8 +159,12 @@ def render_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
 
 def render_page(
-    site: str, days: int, tables: Sequence[tuple[Section, Sequence[str], Sequence[Sequence[Any]]]]
+    site: str,
+    days: int,
+    tables: Sequence[tuple[Section, Sequence[str], Sequence[Sequence[Any]]]],
+    alerts_html: str = "",
 ) -> str:
+    """The page: the alerts section (``alerts.render``) first, then the tables."""
     scope = f"site {html.escape(site)}" if site else "all sites"
     sections = "".join(f"<h2>{html.escape(s.title)}</h2>{render_table(c, r)}" for s, c, r in tables)
     return (
@@ -171,5 +175,5 @@ def render_page(
         '<p class="muted">p75 from the hourly rollups (refreshed every minute); bars coloured by '
         "the Core Web Vitals thresholds. Add <code>?days=N&amp;site=KEY</code> to change "
         "the scope.</p>"
-        f"{sections}</body></html>"
+        f"{alerts_html}{sections}</body></html>"
     )

@@ -105,6 +105,11 @@ async def grafana(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tup
         await simulate.post(url, 1500, seed=3, site="shop", progress=False)
         await collector.flush()
         await refresh_rollups(collector)
+        await collector.query(  # one alert, firing, for the Alerts panel
+            "INSERT INTO alerts (at, fingerprint, alertname, status, severity, site, labels, value,"
+            " threshold, starts_at) VALUES (now64(3), 'f1', 'traffic_drop', 'firing', 'critical',"
+            " 'shop', map('site', 'shop'), 12, 100, now64(3))"
+        )
         parts = urlsplit(collector.app[keys.SQL_URL])
         client = await asyncio.to_thread(
             clickhouse_connect.get_client, host=parts.hostname, port=parts.port
