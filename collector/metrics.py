@@ -57,6 +57,18 @@ class Metrics:
         self.fsyncs = Counter(
             "rumhouse_journal_fsyncs", "Group-commit fsyncs (durable mode).", registry=r
         )
+        # Alert webhooks: the target's host and its index in alert_webhooks, never its URL
+        # (which carries secrets).
+        self.alert_notifications = Counter(
+            "rumhouse_alert_notifications",
+            "Alert posts to webhooks, by outcome: sent, rejected (4xx), failed (retries "
+            "exhausted), queue_full, shutdown.",
+            ["target", "index", "outcome"], registry=r,
+        )  # fmt: skip
+        self.alert_notification_retries = Counter(
+            "rumhouse_alert_notification_retries", "Alert posts tried again.",
+            ["target", "index"], registry=r,
+        )  # fmt: skip
 
     def inserted(self, table: str, rows: int, seconds: float) -> None:
         self.rows_inserted.labels(table).inc(rows)
