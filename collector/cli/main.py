@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
 from collector import __version__, logs
-from collector.cli import config_check, failures
+from collector.cli import alerts, config_check, failures
 from collector.cli import serve as serving
 from collector.errors import RumhouseError, UsageError
 from collector.report import page as report
@@ -95,6 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     config.add_argument("--sql-port", type=int)
     config.add_argument("--admin-host")
     config.add_argument("--admin-port", type=int)
+    _common(alerts.add_parser(commands))
     sim = commands.add_parser("simulate", help="post realistic beacons to a running collector")
     _common(sim)
     sim.add_argument("--url", help="collector URL (default http://127.0.0.1:8080)")
@@ -212,6 +213,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         "report": lambda: run_report(settings, args.days, args.site),
         "simulate": lambda: run_simulate(settings, args),
         "config": lambda: _config_check(settings, args),
+        "alerts": lambda: alerts.run(settings, args),
     }
     return commands[args.command]()
 
