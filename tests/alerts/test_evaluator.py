@@ -59,7 +59,8 @@ async def test_evaluator_fires_once_stays_firing_resolves_and_survives_a_restart
     fired = await first.evaluate(now)
     assert [a.finding.alertname for a in fired.started] == ["lcp_regression"]
     again = await first.evaluate(now + timedelta(minutes=1))
-    assert again.started == [] and [a.status for a in again.firing] == ["firing"]
+    assert again.started == []
+    assert [a.status for a in again.firing] == ["firing"]
     assert notifier.calls == [(["lcp_regression"], []), (["lcp_regression"], [])]
     rows = await store.query(ROWS)
     assert [(r[0], r[1]) for r in rows] == [("lcp_regression", "firing")]
@@ -68,16 +69,19 @@ async def test_evaluator_fires_once_stays_firing_resolves_and_survives_a_restart
     await restarted.load()
     assert [a.starts_at for a in restarted.state.values()] == [fired.started[0].starts_at]
     kept = await restarted.evaluate(now + timedelta(minutes=2))
-    assert kept.started == [] and len(await store.query(ROWS)) == 1
+    assert kept.started == []
+    assert len(await store.query(ROWS)) == 1
 
     later = now + timedelta(hours=3)  # the slow hour has left the window: resolved
     gone = await restarted.evaluate(later)
     assert [a.finding.alertname for a in gone.resolved] == ["lcp_regression"]
-    assert gone.firing == [] and restarted.state == {}
+    assert gone.firing == []
+    assert restarted.state == {}
     rows = await store.query(ROWS)
     assert [(r[0], r[1]) for r in rows] == [("lcp_regression", "firing"),
                                             ("lcp_regression", "resolved")]  # fmt: skip
-    assert rows[1][2] == rows[0][2] and rows[1][3] is not None  # same start, an end
+    assert rows[1][2] == rows[0][2]
+    assert rows[1][3] is not None
     await store.close()
 
 
@@ -117,7 +121,8 @@ async def test_custom_rule_fires_per_row_crossing_its_threshold_and_a_broken_one
     busy = started["busy_pages"]
     assert busy.labels == {"site": "shop", "page_group": "/product/:id"}
     poor = sum(1 for n in range(300) if 4000.0 * (0.5 + (n % 100) / 100) > 2500)  # the incident's
-    assert busy.value == poor and busy.threshold == 100
+    assert busy.value == poor
+    assert busy.threshold == 100
     assert await store.query("SELECT count() FROM alerts WHERE fingerprint = 'x'") == [(0,)]
     await store.close()
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from clickhouse_connect.driver.client import Client
@@ -40,16 +41,17 @@ def last_hour(client: Client, traffic: Traffic, now: datetime, tag: str = "i") -
 
 
 @pytest.mark.parametrize(
-    ("name", "metric", "incident", "good"),
+    "case",
     [("lcp_regression", "lcp", 4000.0, 2500.0), ("inp_regression", "inp", 400.0, 200.0),
      ("cls_regression", "cls", 0.3, 0.1)],
 )  # fmt: skip
 def test_vitals_regression_fires_when_p75_is_worse_and_poor(
-    client: Client, settings: Settings, now: datetime, name: str, metric: str,
-    incident: float, good: float,
-) -> None:  # fmt: skip
+    client: Client, settings: Settings, now: datetime, case: tuple[str, str, float, float]
+) -> None:
+    name, metric, incident, good = case  # rule, Traffic field, slow scale, "good" threshold
     history(client, NORMAL, now)
-    n = last_hour(client, replace(NORMAL, **{metric: incident}, per_hour=300), now)
+    slow: dict[str, Any] = {metric: incident, "per_hour": 300}
+    n = last_hour(client, replace(NORMAL, **slow), now)
     [found] = findings(client, settings, name, now)
     assert found.labels == {"site": "shop", "page_group": "/product/:id", "device_class": "mobile"}
     usual = spread(getattr(NORMAL, metric), 100)
@@ -85,7 +87,8 @@ def test_vitals_regression_worse_by_tuned_per_site(
         history(client, replace(NORMAL, site=site), now, tag=site)
         last_hour(client, replace(NORMAL, site=site, lcp=2200.0, per_hour=300), now, site + "i")
     ratio = spread(2200.0, 300) / spread(1600.0, 100)
-    assert 1.2 < ratio < 1.5 and spread(2200.0, 300) > 2500
+    assert 1.2 < ratio < 1.5
+    assert spread(2200.0, 300) > 2500
     tolerant = RuleSettings(sites={"shop": RuleTuning(worse_by=0.5)})
     tuned = settings.model_copy(update={"alert_rules": {"lcp_regression": tolerant}})
     assert [f.site for f in findings(client, tuned, "lcp_regression", now)] == ["blog"]
@@ -110,7 +113,8 @@ def test_attribution_names_no_release_that_the_baseline_has(
     history(client, NORMAL, now)
     last_hour(client, replace(NORMAL, lcp=4000.0, per_hour=300), now)  # the same release
     [found] = findings(client, settings, "lcp_regression", now)
-    assert not found.context and "release" not in found.description
+    assert not found.context
+    assert "release" not in found.description
 
 
 def test_attribution_names_the_browser_that_dominates_the_regression(
