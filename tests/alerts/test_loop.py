@@ -56,7 +56,7 @@ async def test_alert_loop_records_a_firing_alert_and_counts_evaluations(settings
     try:
         async with aiohttp.ClientSession() as http:
             collector = Collector(runner.app, url, http)
-            rows = await collector.wait_for(FIRING, lambda rows: bool(rows), timeout=120)
+            rows = await collector.wait_for(FIRING, bool, timeout=120)
             assert rows == [("lcp_regression", "firing", "/product/:id")]
             reply = await collector.post(beacon())  # the loop never stands in the way
             assert reply.status == 204
