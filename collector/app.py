@@ -15,6 +15,7 @@ from aiohttp import web
 from clickhouse_connect.driver.client import Client
 
 from collector.alerts import loop as alert_loop
+from collector.alerts.notify import WebhookNotifier
 from collector.http import assets, beacon, hosts, keys, ops
 from collector.http.admin import create_admin_app
 from collector.http.beacon_script import BeaconScript
@@ -193,16 +194,21 @@ async def _pipeline(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _alerts(app: web.Application) -> AsyncIterator[None]:
-    """The alert loop, when alerting is on (``alerts``, or ``alert_webhooks`` set)."""
+    """The alert loop, when alerting is on (``alerts``, or ``alert_webhooks`` set), and the
+    webhooks it posts to; the loop stops before the notifier's last posts."""
     settings = app[keys.SETTINGS]
     if not alert_loop.enabled(settings):
         yield
         return
-    loop = alert_loop.build(settings, app[keys.STORE], app[keys.METRICS], notifier=None)
+    notifier = WebhookNotifier(
+        settings.alert_webhooks, app[keys.METRICS], external_url=f"{app[keys.ADMIN_URL]}/report"
+    )
+    loop = alert_loop.build(settings, app[keys.STORE], app[keys.METRICS], notifier)
     task = asyncio.create_task(loop.run(), name="rumhouse-alerts")
     yield
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
+    await notifier.close()
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -226,7 +232,7 @@ def create_app(settings: Settings) -> web.Application:
         )
     else:
         app[keys.SCRIPT] = script
-    app.cleanup_ctx.extend([_store, _sql_listener, _buffer, _pipeline, _alerts, _admin_listener])
+    app.cleanup_ctx.extend([_store, _sql_listener, _buffer, _pipeline, _admin_listener, _alerts])
     for path in dict.fromkeys(("/v1/beacon", settings.beacon_path)):
         app.router.add_post(path, beacon.post_beacon)
         app.router.add_route("OPTIONS", path, beacon.preflight)

@@ -71,6 +71,18 @@ class Metrics:
             "rumhouse_alert_evaluation_seconds", "Time of one evaluation of every alert rule.",
             registry=r, buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10),
         )  # fmt: skip
+        # Alert webhooks: the target's host and its index in alert_webhooks, never its URL
+        # (which carries secrets).
+        self.alert_notifications = Counter(
+            "rumhouse_alert_notifications",
+            "Alert posts to webhooks, by outcome: sent, rejected (4xx), failed (retries "
+            "exhausted), queue_full, shutdown.",
+            ["target", "index", "outcome"], registry=r,
+        )  # fmt: skip
+        self.alert_notification_retries = Counter(
+            "rumhouse_alert_notification_retries", "Alert posts tried again.",
+            ["target", "index"], registry=r,
+        )  # fmt: skip
 
     def inserted(self, table: str, rows: int, seconds: float) -> None:
         self.rows_inserted.labels(table).inc(rows)
