@@ -21,10 +21,6 @@ BUILT_IN: tuple[tuple[Rule, Tuning], ...] = tuple(
 NAMES = tuple(rule.name for rule, _ in BUILT_IN)
 
 
-class UnknownRule(ValueError):
-    pass
-
-
 @dataclass(frozen=True)
 class Configured:
     rule: Rule
@@ -33,11 +29,6 @@ class Configured:
 
 def configured(settings: AlertFields, limits: bool = True) -> Sequence[Configured]:
     """The rules to run: built-in ones enabled for some site, and every custom one."""
-    unknown = sorted(set(settings.alert_rules) - set(NAMES))
-    if unknown:
-        raise UnknownRule(
-            f"alert_rules: no built-in rule {unknown[0]!r} (rules: {', '.join(NAMES)})"
-        )
     rules = [
         Configured(rule, Tunings.of(default, settings.alert_rules.get(rule.name)))
         for rule, default in BUILT_IN

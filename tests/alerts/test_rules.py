@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 from clickhouse_connect.driver.client import Client
+from pydantic import ValidationError
 
 from collector.alerts.model import Finding
 from collector.alerts.query import from_client
 from collector.alerts.rules import configured
-from collector.alerts.settings import RuleSettings, RuleTuning
+from collector.alerts.settings import RULE_NAMES, RuleSettings, RuleTuning
 from collector.settings import Settings
 from tests.alerts.seed import Traffic, fill_rollups, history, seed
 
@@ -73,11 +74,30 @@ def test_vitals_regression_silent_below_min_samples_and_tunable_per_site(
     client: Client, settings: Settings, now: datetime
 ) -> None:
     history(client, NORMAL, now)
-    last_hour(client, replace(NORMAL, lcp=4000.0, per_hour=60), now)  # 60 page views < 100
+    last_hour(client, replace(NORMAL, lcp=5000.0, per_hour=20), now)  # 20 page views < 30
     assert findings(client, settings, "lcp_regression", now) == []
-    quiet = RuleSettings(sites={"shop": RuleTuning(min_samples=50)})
+    quiet = RuleSettings(sites={"shop": RuleTuning(min_samples=10)})
     tuned = settings.model_copy(update={"alert_rules": {"lcp_regression": quiet}})
     assert [f.site for f in findings(client, tuned, "lcp_regression", now)] == ["shop"]
+
+
+def test_vitals_regression_silent_when_only_a_few_page_views_are_slow(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    """12 slow page views of 40 lift the p75 by over 20% above 2,500 ms, but 30% of the page
+    views over the usual p75 is no more than noise (the docs: 4 standard errors over 25%)."""
+    history(client, NORMAL, now)
+    fast = last_hour(client, replace(NORMAL, per_hour=28), now, "fast")
+    slow = last_hour(client, replace(NORMAL, lcp=5000.0, per_hour=12), now, "slow")
+    values = sorted(
+        [1600 * (0.5 + n % 100 / 100) for n in range(fast)]
+        + [5000 * (0.5 + n % 100 / 100) for n in range(slow)]
+    )
+    usual, total = spread(1600.0, 100), fast + slow
+    assert values[round(0.75 * (total - 1))] > max(2500, 1.2 * usual)  # p75 alone would fire
+    share = sum(v > usual for v in values) / total
+    assert (share - 0.25) / (0.1875 / total) ** 0.5 < 4
+    assert findings(client, settings, "lcp_regression", now) == []
 
 
 def test_vitals_regression_worse_by_tuned_per_site(
@@ -206,3 +226,9 @@ def test_traffic_drop_silent_above_half_or_below_min_samples(
     quiet = replace(NORMAL, site="tiny", per_hour=10)
     seed(client, quiet, now - half, now, "q")  # 75 + 5 in the window, of 75 usually: < 100
     assert findings(client, settings, "traffic_drop", now) == []
+
+
+def test_settings_name_every_built_in_rule_and_refuse_an_unknown_one(settings: Settings) -> None:
+    assert {c.rule.name for c in configured(settings)} == set(RULE_NAMES)
+    with pytest.raises(ValidationError, match="no built-in rule 'lcp_regresion'"):
+        Settings.model_validate({**settings.model_dump(), "alert_rules": {"lcp_regresion": {}}})
