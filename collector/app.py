@@ -14,6 +14,8 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 from clickhouse_connect.driver.client import Client
 
+from collector.alerts import loop as alert_loop
+from collector.alerts.notify import WebhookNotifier
 from collector.http import assets, beacon, hosts, keys, ops
 from collector.http.admin import create_admin_app
 from collector.http.beacon_script import BeaconScript
@@ -191,6 +193,24 @@ async def _pipeline(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
+async def _alerts(app: web.Application) -> AsyncIterator[None]:
+    """The alert loop, when alerting is on (``alerts``, or ``alert_webhooks`` set), and the
+    webhooks it posts to; the loop stops before the notifier's last posts."""
+    settings = app[keys.SETTINGS]
+    if not alert_loop.enabled(settings):
+        yield
+        return
+    notifier = WebhookNotifier(
+        settings.alert_webhooks, app[keys.METRICS], external_url=f"{app[keys.ADMIN_URL]}/report"
+    )
+    loop = alert_loop.build(settings, app[keys.STORE], app[keys.METRICS], notifier)
+    task = asyncio.create_task(loop.run(), name="rumhouse-alerts")
+    yield
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    await notifier.close()
+
+
 def create_app(settings: Settings) -> web.Application:
     # Bodies are decompressed by validate.decode_body, which caps the expanded size;
     # aiohttp's own decompression would accept encodings the contract does not.
@@ -213,7 +233,7 @@ def create_app(settings: Settings) -> web.Application:
         )
     else:
         app[keys.SCRIPT] = script
-    app.cleanup_ctx.extend([_store, _sql_listener, _buffer, _pipeline, _admin_listener])
+    app.cleanup_ctx.extend([_store, _sql_listener, _buffer, _pipeline, _admin_listener, _alerts])
     for path in dict.fromkeys(("/v1/beacon", settings.beacon_path)):
         app.router.add_post(path, beacon.post_beacon)
         app.router.add_route("OPTIONS", path, beacon.preflight)

@@ -65,6 +65,32 @@ class Metrics:
         self.fsyncs = Counter(
             "rumhouse_journal_fsyncs", "Group-commit fsyncs (durable mode).", registry=r
         )
+        self.alert_evaluations = Counter(
+            "rumhouse_alert_evaluations",
+            "Evaluations of the alert rules, by outcome (ok, partial: a rule failed, error).",
+            ["outcome"], registry=r,
+        )  # fmt: skip
+        self.alert_rule_errors = Counter(
+            "rumhouse_alert_rule_errors", "Alert rules that failed to evaluate, by rule.",
+            ["rule"], registry=r,
+        )  # fmt: skip
+        self.alerts_firing = Gauge("rumhouse_alerts_firing", "Alerts firing now.", registry=r)
+        self.alert_evaluation_seconds = Histogram(
+            "rumhouse_alert_evaluation_seconds", "Time of one evaluation of every alert rule.",
+            registry=r, buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10),
+        )  # fmt: skip
+        # Alert webhooks: the target's host and its index in alert_webhooks, never its URL
+        # (which carries secrets).
+        self.alert_notifications = Counter(
+            "rumhouse_alert_notifications",
+            "Alert posts to webhooks, by outcome: sent, rejected (4xx), failed (retries "
+            "exhausted), queue_full, shutdown.",
+            ["target", "index", "outcome"], registry=r,
+        )  # fmt: skip
+        self.alert_notification_retries = Counter(
+            "rumhouse_alert_notification_retries", "Alert posts tried again.",
+            ["target", "index"], registry=r,
+        )  # fmt: skip
 
     def know_sites(self, sites: Iterable[str]) -> None:
         """Show each configured site's series from the start, at 0: a site that sends

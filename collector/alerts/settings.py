@@ -72,6 +72,13 @@ class CustomAlert(BaseModel):
     summary: str = ""
 
 
+# The built-in rules (``rules.py`` holds them, a test keeps the two in step).
+RULE_NAMES = (
+    "lcp_regression", "inp_regression", "cls_regression", "error_spike", "new_error",
+    "failed_requests", "traffic_drop",
+)  # fmt: skip
+
+
 class AlertFields(BaseModel):
     """The alert fields of ``Settings`` (same names in the TOML file, the environment and
     flags)."""
@@ -91,3 +98,13 @@ class AlertFields(BaseModel):
         default_factory=dict, description="tuning of the built-in rules, by rule name"
     )
     custom_alerts: tuple[CustomAlert, ...] = Field(default=(), description="rules written in SQL")
+
+    @field_validator("alert_rules")
+    @classmethod
+    def _known_rules(cls, value: dict[str, RuleSettings]) -> dict[str, RuleSettings]:
+        unknown = sorted(set(value) - set(RULE_NAMES))
+        if unknown:
+            raise ValueError(
+                f"no built-in rule {unknown[0]!r} (the rules: {', '.join(RULE_NAMES)})"
+            )
+        return value

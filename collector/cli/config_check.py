@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from collector.alerts.mask import mask_url
 from collector.settings import Settings
 
 MASK = "********"
@@ -22,6 +23,8 @@ def _mask(name: str, value: Any) -> Any:
         return re.sub(r"//([^:/@]+):[^@]*@", rf"//\1:{MASK}@", value)
     if name == "admin_password" and value:
         return MASK
+    if name == "alert_webhooks":
+        return [{**w.model_dump(mode="json"), "url": mask_url(w.url)} for w in value]
     if name == "sql_users":
         return [{**u.model_dump(), "password": MASK if u.password else ""} for u in value]
     return value

@@ -47,7 +47,7 @@ def _close_variable(name: str, known: Iterable[str]) -> str:
 
 
 # Settings whose value an error must not repeat: it may be a password (logs keep it).
-SECRET = frozenset({"admin_password", "sql_users", "clickhouse_url"})
+SECRET = frozenset({"admin_password", "sql_users", "clickhouse_url", "alert_webhooks"})
 
 
 def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel]:
@@ -132,6 +132,11 @@ def _not_a_list(error: ErrorDetails) -> str:
         return "sites is a list of tables: write [[sites]] (one block per site), not [sites]"
     if loc == ("sites",):
         return "sites is a list of tables: write one [[sites]] block per site"
+    if loc == ("alert_webhooks",):
+        return (
+            "alert_webhooks is a list of tables: write one [[alert_webhooks]] block per "
+            'webhook, with its url = "..."'
+        )
     if isinstance(given, str):
         return f"{_dotted(loc)}: a list is needed: write [{given!r}]"
     return f"{_dotted(loc)}: {error['msg']}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import re
 import sys
@@ -12,14 +11,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 from clickhouse_connect.driver.exceptions import ClickHouseError as ClickHouseClientError
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
 from collector import __version__, logs
-from collector.cli import config_check, failures
+from collector.cli import alerts, config_check, failures
 from collector.cli import serve as serving
+from collector.cli import simulate as simulation
 from collector.errors import RumhouseError, UsageError
 from collector.report import alerts
 from collector.report import page as report
@@ -27,7 +26,6 @@ from collector.settings import Settings, load_settings
 from collector.store import cluster_apply, migrate, owner
 from collector.store.client import open_client
 from collector.store.reader import open_reader
-from collector.tools import simulate
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -96,13 +94,13 @@ def _parser() -> argparse.ArgumentParser:
     config.add_argument("--sql-port", type=int)
     config.add_argument("--admin-host")
     config.add_argument("--admin-port", type=int)
-    sim = commands.add_parser("simulate", help="post realistic beacons to a running collector")
+    _common(alerts.add_parser(commands))
+    sim = commands.add_parser(
+        "simulate", help="realistic traffic: posted now, or --days N of history in the store",
+        description=simulation.HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
     _common(sim)
-    sim.add_argument("--url", help="collector URL (default http://127.0.0.1:8080)")
-    sim.add_argument("--count", type=int, default=2000, help="page views to send (default 2000)")
-    sim.add_argument("--seed", type=int, default=1, help="random seed: same seed, same traffic")
-    sim.add_argument("--site", default="demo", help="site key (default demo)")
-    sim.add_argument("--concurrency", type=int, default=8, help="requests in flight (default 8)")
+    simulation.arguments(sim)
     return parser
 
 
@@ -184,27 +182,6 @@ def run_report(settings: Settings, days: int, site: str) -> int:
     return 0
 
 
-def run_simulate(settings: Settings, args: argparse.Namespace) -> int:
-    url = args.url or settings.public_url or f"http://{settings.host}:{settings.port}"
-    try:
-        tally = asyncio.run(
-            simulate.post(
-                url, args.count, seed=args.seed, site=args.site, concurrency=args.concurrency
-            )
-        )
-    except aiohttp.ClientConnectionError as exc:
-        print(
-            f"rumhouse: cannot reach a collector at {url} ({exc}); start one with `make run`",
-            file=sys.stderr,
-        )
-        return 1
-    print(f"{tally.accepted} of {tally.sent} beacons accepted by {url}")
-    if tally.failed:
-        print(f"rumhouse: refused: {tally.failed} (status: count)", file=sys.stderr)
-        return 1
-    return 0
-
-
 def _config_check(settings: Settings, args: argparse.Namespace) -> int:
     print(config_check.report(settings, _config_file(args), _flags(args)))
     return 0
@@ -216,8 +193,9 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         "migrate": lambda: run_migrations(settings, args.cluster, args.print_only),
         "sql": lambda: run_sql(settings, args.query, args.format, args.write, args.param),
         "report": lambda: run_report(settings, args.days, args.site),
-        "simulate": lambda: run_simulate(settings, args),
+        "simulate": lambda: simulation.run(settings, args),
         "config": lambda: _config_check(settings, args),
+        "alerts": lambda: alerts.run(settings, args),
     }
     return commands[args.command]()
 

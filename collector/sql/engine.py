@@ -4,8 +4,9 @@ chDB lets one process open a data folder, but that process may hold several sess
 Reader sessions are locked down once at start-up, the way ClickHouse's ``readonly`` profile
 is: the limits are set, then ``allow_ddl = 0`` and ``readonly = 1``, after which no query,
 SETTINGS clause or URL parameter can change anything (the engine refuses with READONLY).
-The writer session only ever receives INSERTs into rumhouse's tables. Each session runs on
-its own thread, so a slow analyst query delays neither ingestion nor a writer.
+The writer session only ever receives INSERTs into rumhouse's tables (and roll-ups of hours).
+Each session runs on its own thread, so a slow analyst query delays neither ingestion nor a
+writer.
 
 Every query is bounded, because it shares the process with ingestion:
 - ``guard.py`` confines it to rumhouse's data before it runs;
@@ -219,6 +220,13 @@ class SqlEngine:
             )
 
         return await self._writer.run(call)
+
+    async def insert_select(self, sql: str, params: dict[str, str]) -> Result:
+        """A writer's rollup of hours (``Guard.check_rollup``), in the writer's session."""
+        self.guard.check_names(sql, params)
+        session = self._writer
+        self.guard.check_rollup(await session.run(lambda: _explain(session.conn, sql, params)))
+        return await session.run(lambda: _whole(session.conn, sql, "TSV", params))
 
     def close(self) -> None:
         for session in (*self._readers, self._streamer, self._writer, self._writer_reads):

@@ -15,6 +15,10 @@ on the tree the engine's own parser builds (``EXPLAIN AST``, which parses and su
 - every table named, in FROM, JOIN, IN or a compound identifier, is in rumhouse's database,
   an allowed system table, or INFORMATION_SCHEMA;
 - no ``INTO OUTFILE``.
+A writer may also roll up hours (``INSERT INTO vitals_hourly_data ... SELECT``, as
+``rumhouse simulate --days`` does after writing a history): the target must be one of
+``ROLLUP_TABLES``, the SELECT passes the checks above, and no SETTINGS clause may lift the
+limits of the writer's session, which is not read-only.
 
 Why quoting, comments, aliases, WITH clauses, subqueries and parameters cannot hide a call:
 the check reads the parser's tree, not the text. Comments are gone, quoted names are
@@ -65,6 +69,9 @@ SYSTEM_TABLES = frozenset({
     "data_skipping_indices",
 })  # fmt: skip
 METADATA_DATABASES = frozenset({"information_schema"})
+# Where a writer's INSERT ... SELECT may write: the hourly rollups of the vitals.
+ROLLUP_TABLES = frozenset({"vitals_hourly_data", "vitals_hourly_pages_data"})
+_INSERT_PARTS = frozenset({"Identifier", "ExpressionList", "SelectWithUnionQuery"})
 _NODE = re.compile(r"( *)([A-Za-z_][A-Za-z0-9_]*)(?: (.*))?")
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Read left to right, so that a quote inside a string, a comment or a name is just text.
@@ -134,6 +141,28 @@ class Guard:
             raise readonly(f"Cannot execute query in readonly mode ({nodes[0].kind})")
         for node in nodes:
             self._check_node(node)
+
+    def check_rollup(self, explained: str) -> None:
+        """Refuse a writer's INSERT ... SELECT unless it rolls up hours (see above)."""
+        nodes = parse_tree(explained)
+        top = [node for node in nodes if node.depth == 1]
+        names = [node.name for node in top if node.kind == "Identifier"]
+        database = names[0] if len(names) == 2 else self.database
+        if (
+            nodes[0].kind != "InsertQuery"
+            or not all(node.kind in _INSERT_PARTS for node in top)
+            or top[-1].kind != "SelectWithUnionQuery"
+            or database != self.database
+            or not names
+            or names[-1] not in ROLLUP_TABLES
+        ):
+            allowed = ", ".join(sorted(ROLLUP_TABLES))
+            raise denied(f"a writer may INSERT ... SELECT only into {allowed}")
+        if any(node.kind == "Set" for node in nodes):
+            raise denied("a writer's INSERT ... SELECT may not carry SETTINGS")
+        for node in nodes[1:]:
+            if not (node.depth == 1 and node.kind == "Identifier"):
+                self._check_node(node)
 
     def _check_node(self, node: Node) -> None:
         if node.kind == "Function":

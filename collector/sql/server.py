@@ -5,7 +5,8 @@ the output format from a ``FORMAT`` clause, else ``default_format``, else TabSep
 ``param_*`` are query parameters. Other URL parameters are settings: in the read-only session
 a setting can only be "changed" to the value it already has. A writer's INSERT streams the
 body into one of rumhouse's tables, with the deduplication and async-insert settings it
-carries; a writer's other queries run read-only (readonly = 2) and ignore URL settings.
+carries; a writer may also roll up hours (INSERT ... SELECT into the hourly rollups, see
+``guard.py``); its other queries run read-only (readonly = 2) and ignore URL settings.
 Responses carry the headers clients read (``X-ClickHouse-Summary``, ``-Format``,
 ``-Timezone``, ``-Query-Id``) and errors look like ClickHouse's.
 """
@@ -161,8 +162,11 @@ async def _execute(request: web.Request, user: SqlUser, engine: SqlEngine) -> we
     match = _TRAILING_FORMAT.search(parts[0])
     fmt = match[1] if match else request.query.get("default_format", "TabSeparated")
     params = {k[6:]: v for k, v in request.query.items() if k.startswith("param_")}
-    if first_keyword(parts[0]) == "INSERT" and not writer:
-        raise readonly(f"{user.name}: Cannot execute query in readonly mode")
+    if first_keyword(parts[0]) == "INSERT":
+        if not writer:
+            raise readonly(f"{user.name}: Cannot execute query in readonly mode")
+        result = await engine.insert_select(parts[0], params)
+        return web.Response(headers=_headers(result, fmt, engine, query_id))
     result = await engine.select(user.name, parts[0], fmt, params, writer)
     headers = _headers(result, fmt, engine, query_id)
     if result.chunks is None:

@@ -86,6 +86,29 @@ def staging_structure(columns: Sequence[tuple[str, str]]) -> str:
     return ", ".join(name + " " + _LOW_CARDINALITY.sub(r"\1", kind) for name, kind in columns)
 
 
+def table_structure(client: Client, table: str, columns: Sequence[str]) -> str:
+    """``staging_structure`` of ``columns`` of ``table``, as the engine describes them."""
+    kinds = {row[0]: row[1] for row in client.query(f"DESCRIBE TABLE {table}").result_rows}
+    return staging_structure([(c, kinds[c]) for c in columns])
+
+
+def insert_file(
+    client: Client, table: str, columns: Sequence[str], *, structure: str, body: bytes, token: str
+) -> None:
+    """Insert JSON lines into chDB: parsed from a private temporary file with ``file()``."""
+    fd, path = tempfile.mkstemp(prefix="rumhouse-insert-", suffix=".jsonl")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(body)
+        client.command(
+            f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM "
+            f"file({format_str(path)}, {FORMAT}, {format_str(structure)})",
+            settings=INSERT_SETTINGS | {"insert_deduplication_token": token},
+        )
+    finally:
+        os.unlink(path)
+
+
 class EmbeddedStore:
     """Async façade over the embedded client: every call is serialised on the store's own
     thread. Inserts parse the JSON lines from a private temporary file with ``file()``."""
@@ -101,27 +124,13 @@ class EmbeddedStore:
     async def insert(self, table: str, columns: Sequence[str], body: bytes, token: str) -> None:
         await self._run(lambda: self._insert(table, tuple(columns), body, token))
 
-    def _structure(self, table: str, columns: tuple[str, ...]) -> str:
+    def _insert(self, table: str, columns: tuple[str, ...], body: bytes, token: str) -> None:
         key = (table, columns)
         if key not in self._structures:
-            described = self.client.query(f"DESCRIBE TABLE {table}").result_rows
-            kinds = {row[0]: row[1] for row in described}
-            self._structures[key] = staging_structure([(c, kinds[c]) for c in columns])
-        return self._structures[key]
-
-    def _insert(self, table: str, columns: tuple[str, ...], body: bytes, token: str) -> None:
-        structure = self._structure(table, columns)
-        fd, path = tempfile.mkstemp(prefix="rumhouse-insert-", suffix=".jsonl")
-        try:
-            with os.fdopen(fd, "wb") as file:
-                file.write(body)
-            self.client.command(
-                f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM "
-                f"file({format_str(path)}, {FORMAT}, {format_str(structure)})",
-                settings=INSERT_SETTINGS | {"insert_deduplication_token": token},
-            )
-        finally:
-            os.unlink(path)
+            self._structures[key] = table_structure(self.client, table, columns)
+        insert_file(
+            self.client, table, columns, structure=self._structures[key], body=body, token=token
+        )
 
     async def query(self, sql: str) -> list[tuple[Any, ...]]:
         return (await self.query_table(sql, {}))[1]

@@ -7,8 +7,7 @@ types, two releases, an A/B dimension, JS errors, and some page views that send 
 beacon with a changed CLS and INP. Values follow log-normal distributions whose medians
 depend on device, connection, page and variant, so dashboards show real differences. Some
 sessions go on to a single-page app; page views carry failed requests and resources and
-long animation frames (``problems``).
-``post`` sends them through the public beacon endpoint, showing progress.
+long animation frames (``problems``). ``post`` sends them to a collector, showing progress.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ import math
 import random
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -143,7 +142,7 @@ def _errors(rng: random.Random, release: str, host: str) -> list[dict[str, Any]]
 
 
 def _beacon(rng: random.Random, session: Json, index: int, path: str, scale: float) -> Json:
-    now_ms = int(time.time() * 1000)
+    now_ms = int(session["clock"]() * 1000)
     beacon: dict[str, Any] = {
         "v": 1, "site": session["site"], "seq": 0,
         "page_view_id": f"{now_ms:x}{rng.getrandbits(40):010x}{index:06x}",
@@ -220,13 +219,15 @@ def _session(rng: random.Random, site: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def visits(count: int, seed: int = 1, site: str = "demo") -> Iterator[Visit]:
-    """``count`` page views in sessions of one to five, reproducible for a ``seed``; a fifth
-    of the sessions then open the app at /app/ and change routes there."""
+def visits(
+    count: int, seed: int = 1, site: str = "demo", clock: Callable[[], float] = time.time
+) -> Iterator[Visit]:
+    """``count`` page views in sessions of one to five, reproducible for a ``seed`` (and a
+    ``clock``: page view ids start with the time); a fifth then open the app at /app/."""
     rng, extra = random.Random(seed), random.Random(f"{seed}/app")
     made = 0
     while made < count:
-        session = _session(rng, site)
+        session = _session(rng, site) | {"clock": clock}
         for _ in range(min(rng.randint(1, 5), count - made)):
             yield _page_view(rng, extra, session, made)
             made += 1

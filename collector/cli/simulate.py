@@ -1,0 +1,155 @@
+"""``rumhouse simulate``: page views posted to a running collector now, or with ``--days N``
+a history written straight into the store (``collector.tools.history``).
+
+Where the history goes: the configured ClickHouse server (``clickhouse_url``); else the
+embedded data folder, opened here when no collector holds it; else the collector that holds
+it, through its SQL endpoint as a user with role ``writer`` from ``sql_users`` (a collector
+only lets writers insert).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from datetime import UTC, datetime
+
+import aiohttp
+import clickhouse_connect
+from clickhouse_connect.driver.client import Client
+
+from collector.errors import UsageError
+from collector.settings import Settings
+from collector.store import migrate, owner
+from collector.store.client import open_client
+from collector.store.url import ServerUrl
+from collector.tools import history, incidents, simulate
+from collector.tools.history_store import Summary
+
+HELP = f"""\
+Without --days: post --count page views to a running collector (--url), now.
+With --days N: write N days of history ending now straight into the store, as the
+collector would have stored it: a daily cycle (quiet nights, busiest at 19-21 h UTC) and a
+weekly one (busiest at the weekend), the same every week; --rate page views in the busiest
+hour (default {history.DEFAULT_RATE}).
+--incident KIND breaks the last hour ({", ".join(incidents.INCIDENTS)}):
+  lcp           release {incidents.RELEASE} on every page view of the last hour, and LCP
+                {incidents.LCP_FACTOR}x as long on {incidents.PAGE_GROUP}
+  errors        a new error, "TypeError: {incidents.ERROR["message"]}"
+                (static/product.js:88), in 10% of {incidents.PAGE_GROUP}'s page views
+  failures      {" ".join(map(str, incidents.ENDPOINT))} (an XHR) in 30% of the page views
+                of {incidents.PAGE_GROUP}
+  traffic-drop  90% of the page views of the last 30 minutes lost
+"""
+
+
+def arguments(sim: argparse.ArgumentParser) -> None:
+    sim.add_argument("--url", help="collector URL (default http://127.0.0.1:8080)")
+    sim.add_argument("--count", type=int, default=2000, help="page views to send (default 2000)")
+    sim.add_argument("--seed", type=int, default=1, help="random seed: same seed, same traffic")
+    sim.add_argument("--site", default="demo", help="site key (default demo)")
+    sim.add_argument("--concurrency", type=int, default=8, help="requests in flight (default 8)")
+    sim.add_argument("--days", type=float, help="write this many days of history into the store")
+    sim.add_argument(
+        "--rate", type=int, default=history.DEFAULT_RATE,
+        help=f"with --days: page views in the busiest hour (default {history.DEFAULT_RATE})",
+    )  # fmt: skip
+    sim.add_argument("--incident", choices=incidents.INCIDENTS, help="with --days: see above")
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    if args.days is None:
+        if args.incident:
+            raise UsageError("--incident goes with --days N")
+        return _post(settings, args)
+    if not 0 < args.days <= 90:
+        raise UsageError("--days is more than 0 and at most 90 (the raw tables' retention)")
+    if args.rate < 1:
+        raise UsageError("--rate is at least 1 (page views in the busiest hour)")
+    client, where = open_target(settings)
+    print(f"writing {args.days:g} days of history into {where}", file=sys.stderr)
+    started = time.monotonic()
+    summary = history.write_history(
+        client, days=args.days, incident=args.incident, seed=args.seed, rate=args.rate,
+        site=args.site, settings=settings, now=datetime.now(UTC),
+        progress=lambda s: _progress(s, started),
+    )  # fmt: skip
+    print(file=sys.stderr)
+    print(
+        f"{summary.page_views} page views ({summary.beacons} beacons) from {summary.first:%F %R}"
+        f" to {summary.last:%F %R} UTC, {summary.hours} hours rolled up"
+        + (f"; incident: {args.incident}" if args.incident else "")
+    )
+    return 0
+
+
+def _progress(summary: Summary, started: float) -> None:
+    at = f" up to {summary.last:%F %R}" if summary.last else ""
+    rate = summary.page_views / max(time.monotonic() - started, 1e-6)
+    print(
+        f"\rwritten {summary.page_views} page views{at} ({rate:.0f}/s)",
+        end="", file=sys.stderr, flush=True,
+    )  # fmt: skip
+
+
+def open_target(settings: Settings) -> tuple[Client, str]:
+    """A client on the store, and where that is, in words."""
+    if not settings.embedded:
+        assert settings.clickhouse_url is not None
+        return open_client(settings), ServerUrl.parse(
+            settings.clickhouse_url, settings.database
+        ).where
+    try:
+        owner.acquire(settings.data)  # held until this process ends
+    except owner.FolderBusy as busy:
+        return _through(busy, settings)
+    client = open_client(settings)
+    migrate.apply(client, settings.schema_dir)
+    return client, f"the data folder {settings.data.resolve()}"
+
+
+class NoWriter(UsageError):
+    """The folder's collector takes inserts from writers only, and none is configured."""
+
+
+def _through(busy: owner.FolderBusy, settings: Settings) -> tuple[Client, str]:
+    url = busy.holder.get("sql")
+    writer = next((u for u in settings.sql_users if u.role == "writer"), None)
+    if not url:
+        raise busy
+    if writer is None:
+        error = NoWriter(f"{busy}, and its SQL endpoint takes history only from a writer")
+        error.hint = (
+            ".\nAdd a writer to the settings the collector and this command read, restart the"
+            ' collector, and run this again:\n\n[[sql_users]]\nname = "loader"\npassword ='
+            ' "<a password>"\nrole = "writer"\n\nor stop the collector and run this again.'
+        )
+        raise error
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    client = clickhouse_connect.get_client(
+        host=host, port=int(port), username=writer.name, password=writer.password,
+        database=settings.database,
+    )  # fmt: skip
+    return client, f"the collector's SQL endpoint {url} (as {writer.name})"
+
+
+def _post(settings: Settings, args: argparse.Namespace) -> int:
+    url = args.url or settings.public_url or f"http://{settings.host}:{settings.port}"
+    try:
+        tally = asyncio.run(
+            simulate.post(
+                url, args.count, seed=args.seed, site=args.site, concurrency=args.concurrency
+            )
+        )
+    except aiohttp.ClientConnectionError as exc:
+        print(
+            f"rumhouse: cannot reach a collector at {url} ({exc}); start one with `make run`",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"{tally.accepted} of {tally.sent} beacons accepted by {url}")
+    if tally.failed:
+        print(f"rumhouse: refused: {tally.failed} (status: count)", file=sys.stderr)
+        return 1
+    return 0

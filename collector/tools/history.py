@@ -1,0 +1,123 @@
+"""History for demos and tests: ``rumhouse simulate --days N [--incident KIND]``.
+
+``timeline`` makes the page views of ``days`` days ending at ``now``, pure and reproducible:
+hour by hour (each hour ending a whole number of hours before ``now``), ``rate`` page views
+in the busiest hour of the week scaled by ``traffic_share`` (a daily cycle, quiet at night
+and busiest in the evening, and a weekly one, busier at the weekend; UTC is the site's local
+time). The cycle is the same every week: the same hour of another week has the same number
+of page views, drawn from the same distributions (``simulate.visits``, seeded per hour). Page
+views are spread evenly over their hour; a re-sent beacon arrives seconds to minutes after
+the first, and says how old its page view is (``elapsed``), as rum.js does. ``--incident``
+changes the last hour (see ``incidents``); nothing else differs from one hour to the next
+but chance.
+
+``write_history`` stores them as a collector would have at those times (``history_store``).
+
+The API, for tests and tools::
+
+    from collector.tools.history import timeline, write_history
+    summary = write_history(client, days=14, incident="lcp", seed=1, now=None, rate=1000)
+    for at, visit in timeline(days=1, now=now, rate=200, seed=1): ...
+
+``client`` is a clickhouse-connect ``Client`` on rumhouse's database: chDB on a data folder
+(``collector.store.client.open_client``), a ClickHouse server, or a collector's SQL endpoint
+with a writer user. ``now`` defaults to the current time; ``summary`` counts what was
+written. The same arguments give the same rows.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+
+from clickhouse_connect.driver.client import Client
+
+from collector.settings import Settings
+from collector.tools import incidents
+from collector.tools.history_store import Summary, write
+from collector.tools.simulate import Visit, visits
+
+DEFAULT_RATE = 400  # page views in the busiest hour of the week (see the README)
+HOUR = timedelta(hours=1)
+# Share of the busiest hour, by hour of the day (UTC) and by weekday (Monday first).
+DAILY = (
+    0.30, 0.20, 0.14, 0.11, 0.11, 0.15, 0.25, 0.42, 0.58, 0.68, 0.74, 0.80,
+    0.85, 0.80, 0.75, 0.74, 0.78, 0.85, 0.93, 1.00, 1.00, 0.90, 0.70, 0.48,
+)  # fmt: skip
+WEEKLY = (0.85, 0.84, 0.85, 0.86, 0.90, 1.00, 0.97)
+RESEND_SECONDS = (5.0, 600.0)  # how long after its first beacon a page view sends again
+
+
+def traffic_share(at: datetime) -> float:
+    """The traffic at ``at`` as a share of the busiest hour of the week (0 to 1]."""
+    return DAILY[at.hour] * WEEKLY[at.weekday()]
+
+
+def hourly_page_views(at: datetime, rate: int) -> int:
+    """How many page views the hour that starts at ``at`` has."""
+    return round(rate * traffic_share(at + HOUR / 2))
+
+
+def _resent(at: datetime, visit: Visit, end: datetime, rng: random.Random) -> None:
+    """Re-sent beacons arrive later, with the age of their page view, before ``end``."""
+    for n, beacon in enumerate(visit.resends):
+        later = min(rng.uniform(*RESEND_SECONDS), (end - at).total_seconds())
+        visit.resends[n] = dict(beacon, elapsed=round(later * 1000, 1))
+
+
+def _hour(
+    start: datetime, rate: int, seed: int, site: str, end: datetime
+) -> Iterator[tuple[datetime, Visit]]:
+    count = hourly_page_views(start, rate)
+    key = f"{seed}/{start.isoformat()}"
+    clock: Callable[[], float] = start.timestamp
+    rng = random.Random(f"{key}/times")
+    made = visits(count, seed=random.Random(key).getrandbits(63), site=site, clock=clock)
+    for n, visit in enumerate(made):
+        at = start + HOUR * ((n + rng.random()) / count)
+        _resent(at, visit, end, rng)
+        yield at, visit
+
+
+def timeline(
+    days: float,
+    *,
+    now: datetime | None = None,
+    rate: int = DEFAULT_RATE,
+    seed: int = 1,
+    site: str = "demo",
+    incident: str | None = None,
+) -> Iterator[tuple[datetime, Visit]]:
+    """Every page view of the history, in time order, with its receive time (UTC)."""
+    incidents.check(incident)
+    end = (now or datetime.now(UTC)).astimezone(UTC)
+    hours = round(days * 24)
+    broken = incidents.starts(incident, end) if incident else end
+    rng = random.Random(f"{seed}/incident/{incident}")
+    for back in range(hours, 0, -1):
+        for at, visit in _hour(end - back * HOUR, rate, seed, site, end):
+            if at < broken or incident is None:
+                yield at, visit
+            elif (kept := incidents.apply(incident, visit, rng)) is not None:
+                yield at, kept
+
+
+def write_history(
+    client: Client,
+    *,
+    days: float,
+    incident: str | None = None,
+    seed: int = 1,
+    now: datetime | None = None,
+    rate: int = DEFAULT_RATE,
+    site: str = "demo",
+    settings: Settings | None = None,
+    progress: Callable[[Summary], None] | None = None,
+) -> Summary:
+    """Store the ``timeline`` through ``client`` and roll its hours up; ``settings`` decide
+    enrichment as they do in a collector (defaults: the built-in settings)."""
+    end = (now or datetime.now(UTC)).astimezone(UTC)
+    views = timeline(days, now=end, rate=rate, seed=seed, site=site, incident=incident)
+    start = end - round(days * 24) * HOUR
+    return write(client, views, start=start, end=end, settings=settings, progress=progress)

@@ -1,0 +1,99 @@
+"""The alert loop in a real collector: it evaluates every ``alert_interval`` seconds off
+the beacon path, records a firing alert in the ``alerts`` table, counts its evaluations,
+and keeps accepting beacons meanwhile."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from collector.alerts.settings import AlertWebhook
+from collector.settings import Settings, load_settings
+from collector.store import migrate
+from collector.store.client import open_client
+from tests.alerts.receiver import Receiver, wait_until
+from tests.alerts.seed import Traffic, fill_rollups, history, seed
+from tests.conftest import Collector, beacon, start_collector
+
+FIRING = "SELECT alertname, status, labels['page_group'] FROM alerts"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(
+        data=tmp_path / "data", port=0, sql_port=0, admin_port=0, open_mode=True,
+        alerts=True, alert_interval=5,
+    )  # fmt: skip
+
+
+def seed_incident(settings: Settings) -> None:
+    """A week of normal LCP, and a slow last hour, before the collector opens the folder."""
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    now = datetime.now(UTC)
+    client = open_client(settings)
+    migrate.apply(client, settings.schema_dir)
+    history(client, Traffic(), now)
+    seed(client, replace(Traffic(), lcp=4000.0, per_hour=300), now - timedelta(hours=1), now, "i")
+    fill_rollups(client)
+    client.close()
+
+
+async def metric(collector: Collector, name: str) -> float:
+    async with collector.http.get(f"{collector.admin}/metrics") as response:
+        text = await response.text()
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+               if line.startswith(name))  # fmt: skip
+
+
+async def test_alert_loop_records_a_firing_alert_and_counts_evaluations(settings: Settings) -> None:
+    seed_incident(settings)
+    runner, url = await start_collector(settings)
+    try:
+        async with aiohttp.ClientSession() as http:
+            collector = Collector(runner.app, url, http)
+            rows = await collector.wait_for(FIRING, bool, timeout=120)
+            assert rows == [("lcp_regression", "firing", "/product/:id")]
+            reply = await collector.post(beacon())  # the loop never stands in the way
+            assert reply.status == 204
+            deadline = time.monotonic() + 120
+            while await metric(collector, 'rumhouse_alert_evaluations_total{outcome="ok"}') < 2:
+                assert time.monotonic() < deadline, "a second evaluation never came"
+                await asyncio.sleep(0.2)
+            assert await metric(collector, "rumhouse_alerts_firing") == 1
+            assert await collector.query("SELECT count() FROM alerts") == [(1,)]  # fired once
+    finally:
+        await runner.cleanup()
+
+
+async def test_collector_posts_a_firing_lcp_regression_to_a_webhook_on_loopback(
+    settings: Settings, receiver: Receiver
+) -> None:
+    seed_incident(settings)
+    hook = f"{receiver.url}/ok/hook"
+    with_hook = settings.model_copy(update={"alert_webhooks": (AlertWebhook(url=hook),)})
+    runner, _ = await start_collector(with_hook)
+    try:
+        await wait_until(lambda: bool(fired(receiver)), timeout=120)
+        [alert] = fired(receiver)
+        assert alert["labels"]["page_group"] == "/product/:id"
+        assert alert["labels"]["device_class"] == "mobile"
+    finally:
+        await runner.cleanup()
+
+
+def fired(receiver: Receiver) -> list[dict[str, Any]]:
+    """The firing lcp_regression alerts the receiver got (Alertmanager's JSON)."""
+    return [
+        a
+        for body in receiver.at("ok")
+        for a in body["alerts"]
+        if a["status"] == "firing" and a["labels"]["alertname"] == "lcp_regression"
+    ]

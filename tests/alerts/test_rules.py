@@ -1,0 +1,234 @@
+"""The built-in rules on the real engine, against deliberate traffic (``seed``): each fires
+on its regression, and not below its minimum sample or its threshold; per-site tuning;
+attribution names the new release or the browser that dominates."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from clickhouse_connect.driver.client import Client
+from pydantic import ValidationError
+
+from collector.alerts.model import Finding
+from collector.alerts.query import from_client
+from collector.alerts.rules import configured
+from collector.alerts.settings import RULE_NAMES, RuleSettings, RuleTuning
+from collector.settings import Settings
+from tests.alerts.seed import Traffic, fill_rollups, history, seed
+
+HOUR = timedelta(hours=1)
+NORMAL = Traffic()  # LCP 1600, INP 120, CLS 0.04 scales: p75 under the good thresholds
+
+
+def spread(scale: float, count: int) -> float:
+    """The p75 of ``count`` values seeded with ``scale`` (nearest rank)."""
+    values = sorted(scale * (0.5 + (n % 100) / 100) for n in range(count))
+    return values[round(0.75 * (count - 1))]
+
+
+def findings(client: Client, settings: Settings, name: str, now: datetime) -> list[Finding]:
+    fill_rollups(client)
+    rules = {c.rule.name: c for c in configured(settings)}
+    rule = rules[name]
+    return asyncio.run(rule.rule.evaluate(from_client(client), now, rule.tunings))
+
+
+def last_hour(client: Client, traffic: Traffic, now: datetime, tag: str = "i") -> int:
+    return seed(client, traffic, now - HOUR, now, tag)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [("lcp_regression", "lcp", 4000.0, 2500.0), ("inp_regression", "inp", 400.0, 200.0),
+     ("cls_regression", "cls", 0.3, 0.1)],
+)  # fmt: skip
+def test_vitals_regression_fires_when_p75_is_worse_and_poor(
+    client: Client, settings: Settings, now: datetime, case: tuple[str, str, float, float]
+) -> None:
+    name, metric, incident, good = case  # rule, Traffic field, slow scale, "good" threshold
+    history(client, NORMAL, now)
+    slow: dict[str, Any] = {metric: incident, "per_hour": 300}
+    n = last_hour(client, replace(NORMAL, **slow), now)
+    [found] = findings(client, settings, name, now)
+    assert found.labels == {"site": "shop", "page_group": "/product/:id", "device_class": "mobile"}
+    usual = spread(getattr(NORMAL, metric), 100)
+    assert found.value == pytest.approx(spread(incident, n), rel=0.02)
+    assert found.baseline == pytest.approx(usual, rel=0.02)
+    assert found.threshold == pytest.approx(max(good, usual * 1.2), rel=0.02)
+
+
+def test_vitals_regression_silent_while_p75_stays_under_the_good_threshold(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    history(client, replace(NORMAL, lcp=1000.0), now)
+    last_hour(client, replace(NORMAL, lcp=1900.0, per_hour=300), now)  # 90% worse, still good
+    assert spread(1900.0, 300) < 2500
+    assert findings(client, settings, "lcp_regression", now) == []
+
+
+def test_vitals_regression_silent_below_min_samples_and_tunable_per_site(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    history(client, NORMAL, now)
+    last_hour(client, replace(NORMAL, lcp=5000.0, per_hour=20), now)  # 20 page views < 30
+    assert findings(client, settings, "lcp_regression", now) == []
+    quiet = RuleSettings(sites={"shop": RuleTuning(min_samples=10)})
+    tuned = settings.model_copy(update={"alert_rules": {"lcp_regression": quiet}})
+    assert [f.site for f in findings(client, tuned, "lcp_regression", now)] == ["shop"]
+
+
+def test_vitals_regression_silent_when_only_a_few_page_views_are_slow(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    """12 slow page views of 40 lift the p75 by over 20% above 2,500 ms, but 30% of the page
+    views over the usual p75 is no more than noise (the docs: 4 standard errors over 25%)."""
+    history(client, NORMAL, now)
+    fast = last_hour(client, replace(NORMAL, per_hour=28), now, "fast")
+    slow = last_hour(client, replace(NORMAL, lcp=5000.0, per_hour=12), now, "slow")
+    values = sorted(
+        [1600 * (0.5 + n % 100 / 100) for n in range(fast)]
+        + [5000 * (0.5 + n % 100 / 100) for n in range(slow)]
+    )
+    usual, total = spread(1600.0, 100), fast + slow
+    assert values[round(0.75 * (total - 1))] > max(2500, 1.2 * usual)  # p75 alone would fire
+    share = sum(v > usual for v in values) / total
+    assert (share - 0.25) / (0.1875 / total) ** 0.5 < 4
+    assert findings(client, settings, "lcp_regression", now) == []
+
+
+def test_vitals_regression_worse_by_tuned_per_site(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    for site in ("shop", "blog"):
+        history(client, replace(NORMAL, site=site), now, tag=site)
+        last_hour(client, replace(NORMAL, site=site, lcp=2200.0, per_hour=300), now, site + "i")
+    ratio = spread(2200.0, 300) / spread(1600.0, 100)
+    assert 1.2 < ratio < 1.5
+    assert spread(2200.0, 300) > 2500
+    tolerant = RuleSettings(sites={"shop": RuleTuning(worse_by=0.5)})
+    tuned = settings.model_copy(update={"alert_rules": {"lcp_regression": tolerant}})
+    assert [f.site for f in findings(client, tuned, "lcp_regression", now)] == ["blog"]
+    off = RuleSettings(enabled=False)
+    disabled = settings.model_copy(update={"alert_rules": {"lcp_regression": off}})
+    assert "lcp_regression" not in {c.rule.name for c in configured(disabled)}
+
+
+def test_attribution_names_a_release_the_baseline_does_not_have(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    history(client, NORMAL, now)
+    last_hour(client, replace(NORMAL, lcp=4000.0, per_hour=300, release="2026.12.1"), now)
+    [found] = findings(client, settings, "lcp_regression", now)
+    assert found.context == {"release": "2026.12.1"}
+    assert "mostly release 2026.12.1, not in the baseline" in found.description.lower()
+
+
+def test_attribution_names_no_release_that_the_baseline_has(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    history(client, NORMAL, now)
+    last_hour(client, replace(NORMAL, lcp=4000.0, per_hour=300), now)  # the same release
+    [found] = findings(client, settings, "lcp_regression", now)
+    assert not found.context
+    assert "release" not in found.description
+
+
+def test_attribution_names_the_browser_that_dominates_the_regression(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    history(client, NORMAL, now)
+    last_hour(client, replace(NORMAL, per_hour=300), now, "chrome")  # Chrome as usual
+    last_hour(client, replace(NORMAL, lcp=6000.0, per_hour=300, browser="Safari"), now, "s")
+    [found] = findings(client, settings, "lcp_regression", now)
+    assert found.context == {"browser": "Safari"}
+
+
+def test_error_spike_fires_on_a_share_of_page_views_with_errors_twice_the_usual(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    history(client, replace(NORMAL, error_every=50), now)
+    last_hour(client, replace(NORMAL, error_every=5, per_hour=300), now)
+    [found] = findings(client, settings, "error_spike", now)
+    assert found.labels == {"site": "shop", "page_group": "/product/:id"}
+    assert found.value == pytest.approx(1 / 5)
+    assert found.baseline == pytest.approx(1 / 50, rel=0.02)
+
+
+def test_error_spike_silent_under_twice_the_usual_share(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    history(client, replace(NORMAL, error_every=50), now)
+    last_hour(client, replace(NORMAL, error_every=30, per_hour=300), now)  # 3.3% < 4%
+    assert findings(client, settings, "error_spike", now) == []
+
+
+def test_new_error_fires_on_an_error_never_seen_before_that_sessions_met(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    history(client, replace(NORMAL, error_every=50), now)  # "boom", known
+    last_hour(client, replace(NORMAL, error_every=50, per_hour=300), now, "old")
+    last_hour(client, replace(NORMAL, error="fresh", error_every=30, per_hour=300), now, "new")
+    [found] = findings(client, settings, "new_error", now)
+    assert found.labels["error"] == "TypeError: fresh"
+    assert found.value == 300 // 30  # one session per page view, one in 30 with the error
+
+
+def test_new_error_silent_below_min_sessions(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    history(client, NORMAL, now)
+    last_hour(client, replace(NORMAL, error="rare", error_every=75, per_hour=300), now)
+    assert findings(client, settings, "new_error", now) == []  # 4 sessions < 5
+
+
+def test_failed_requests_fires_on_an_endpoint_failing_twice_as_often(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    history(client, replace(NORMAL, failure_every=100), now)
+    last_hour(client, replace(NORMAL, failure_every=5, per_hour=300), now)
+    [found] = findings(client, settings, "failed_requests", now)
+    assert found.labels == {"site": "shop", "endpoint": "/api/cart"}
+    assert found.value == pytest.approx(1 / 5)
+    assert found.baseline == pytest.approx(1 / 100, rel=0.05)
+
+
+def test_failed_requests_silent_below_min_samples_and_on_4xx(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    history(client, replace(NORMAL, failure_every=100), now)
+    last_hour(client, replace(NORMAL, failure_every=20, per_hour=300), now)  # 15 < 20
+    last_hour(client, replace(NORMAL, failure_every=2, per_hour=300, status=404), now, "4")
+    assert findings(client, settings, "failed_requests", now) == []
+
+
+def test_traffic_drop_fires_when_page_views_fall_under_half_of_last_weeks(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    half = timedelta(minutes=30)
+    seed(client, replace(NORMAL, per_hour=600), now - timedelta(days=15), now - half, "h")
+    seed(client, replace(NORMAL, per_hour=60), now - half, now, "i")
+    [found] = findings(client, settings, "traffic_drop", now)
+    assert found.labels == {"site": "shop"}
+    assert (found.value, found.baseline, found.threshold) == (30, 300, 150)
+
+
+def test_traffic_drop_silent_above_half_or_below_min_samples(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    half = timedelta(minutes=30)
+    seed(client, replace(NORMAL, per_hour=600), now - timedelta(days=15), now - half, "h")
+    seed(client, replace(NORMAL, per_hour=360), now - half, now, "i")  # 180 of 300
+    seed(client, replace(NORMAL, site="tiny", per_hour=150), now - timedelta(days=15), now, "t")
+    quiet = replace(NORMAL, site="tiny", per_hour=10)
+    seed(client, quiet, now - half, now, "q")  # 75 + 5 in the window, of 75 usually: < 100
+    assert findings(client, settings, "traffic_drop", now) == []
+
+
+def test_settings_name_every_built_in_rule_and_refuse_an_unknown_one(settings: Settings) -> None:
+    assert {c.rule.name for c in configured(settings)} == set(RULE_NAMES)
+    with pytest.raises(ValidationError, match="no built-in rule 'lcp_regresion'"):
+        Settings.model_validate({**settings.model_dump(), "alert_rules": {"lcp_regresion": {}}})
