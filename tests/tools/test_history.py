@@ -15,11 +15,11 @@ from collector.tools.history import timeline
 NOW = datetime(2026, 12, 2, 14, 30, tzinfo=UTC)  # a Wednesday afternoon
 
 
-def by_hour(days: float, rate: int, **kwargs: str) -> Counter[datetime]:
+def by_hour(days: float, rate: int) -> Counter[datetime]:
     """Page views per hour window (each ends a whole number of hours before NOW)."""
     return Counter(
         NOW - timedelta(hours=(NOW - at) // timedelta(hours=1) + 1)
-        for at, _ in timeline(days, now=NOW, rate=rate, **kwargs)
+        for at, _ in timeline(days, now=NOW, rate=rate)
     )
 
 

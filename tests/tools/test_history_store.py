@@ -129,8 +129,8 @@ def test_history_store_last_hour_without_incident_looks_like_the_days_before(
     assert views[LAST] == views[LAST - timedelta(days=7)]
     assert one(db, "SELECT count() FROM errors WHERE site = {s:String} AND message = {m:String}",
                s=calm, m=incidents.ERROR["message"]) == 0  # fmt: skip
-    assert one(db, "SELECT count() FROM page_views WHERE site = {s:String} AND release = {r:String}",
-               s=calm, r=incidents.RELEASE) == 0  # fmt: skip
+    assert one(db, "SELECT count() FROM page_views WHERE site = {s:String}"
+               " AND release = {r:String}", s=calm, r=incidents.RELEASE) == 0  # fmt: skip
 
 
 def test_history_store_lcp_incident_slows_one_page_group_by_the_new_release(db: Client) -> None:
@@ -176,7 +176,8 @@ def test_history_store_traffic_drop_loses_nine_tenths_of_the_last_half_hour(
     half = (NOW - timedelta(minutes=30)).replace(tzinfo=None)
     last, before = rows(db, "SELECT countIf(started_at >= {h:DateTime('UTC')}), countIf("
                         "started_at < {h:DateTime('UTC')} AND started_at >= {h:DateTime('UTC')}"
-                        " - INTERVAL 30 MINUTE) FROM page_views WHERE site = 'drop'", h=half)[0]  # fmt: skip
+                        " - INTERVAL 30 MINUTE) FROM page_views WHERE site = 'drop'",
+                        h=half)[0]  # fmt: skip
     assert 0.07 < last / before < 0.13, (last, before)
 
 
