@@ -76,7 +76,8 @@ def test_simulate_days_goes_through_a_running_collector_as_a_writer(tmp_path: Pa
         assert refused.returncode == 2
         assert "Traceback" not in refused.stderr
         assert "in use by a rumhouse collector" in refused.stderr
-        assert 'role = "writer"' in refused.stderr and "[[sql_users]]" in refused.stderr
+        assert 'role = "writer"' in refused.stderr
+        assert "[[sql_users]]" in refused.stderr
 
         done = simulate("--config", str(writers), "--data", str(data), "--days", "3",
                         "--rate", "30", "--site", "endpoint")  # fmt: skip
