@@ -98,3 +98,14 @@ def test_simulate_days_goes_through_a_running_collector_as_a_writer(tmp_path: Pa
     finally:
         proc.terminate()
         proc.wait(timeout=60)
+
+
+def test_simulate_refuses_an_incident_without_days_and_days_beyond_retention(
+    tmp_path: Path,
+) -> None:
+    alone = simulate("--data", str(tmp_path / "data"), "--incident", "lcp")
+    assert (alone.returncode, alone.stderr) == (2, "rumhouse: --incident goes with --days N\n")
+    long = simulate("--data", str(tmp_path / "data"), "--days", "91")
+    assert long.returncode == 2
+    assert "at most 90" in long.stderr
+    assert not (tmp_path / "data").exists(), "nothing written"

@@ -58,6 +58,8 @@ async def test_sql_writer_rolls_up_hours_and_nothing_else(sql: Collector) -> Non
     refused = {
         "another table": "INSERT INTO events (ts, site, name) SELECT now(), 'x', 'y'",
         "settings": f"{rollups.BY_PAGE} SETTINGS max_memory_usage = 0",
+        "settings in a subquery": "INSERT INTO vitals_hourly_pages_data (site) SELECT site FROM"
+        " vitals WHERE site IN (SELECT site FROM vitals SETTINGS max_memory_usage = 0)",
         "a file": "INSERT INTO FUNCTION file('/tmp/out.csv', 'CSV', 'a UInt8') SELECT 1",
         "a read outside": "INSERT INTO vitals_hourly_data (site) SELECT * FROM file('/etc/passwd')",
         "another database": "INSERT INTO system.one SELECT 1",
