@@ -19,7 +19,7 @@ from the same hours of other days but the traffic.
 The API, for tests and tools::
 
     from collector.tools.history import timeline, write_history
-    summary = write_history(client, days=14, incident="lcp", seed=1, now=None, rate=1000)
+    summary = write_history(client, days=14, incident="lcp", seed=1, now=None, rate=400)
     for at, visit in timeline(days=1, now=now, rate=200, seed=1): ...
 
 ``client`` is a clickhouse-connect ``Client`` on rumhouse's database: chDB on a data folder
