@@ -25,7 +25,10 @@ The API, for tests and tools::
 ``client`` is a clickhouse-connect ``Client`` on rumhouse's database: chDB on a data folder
 (``collector.store.client.open_client``), a ClickHouse server, or a collector's SQL endpoint
 with a writer user. ``now`` defaults to the current time; ``summary`` counts what was
-written. The same arguments give the same rows.
+written. The same arguments give the same rows. ``hourly_page_views(start, rate)`` says how
+many page views the hour from ``start`` gets (to choose a ``rate`` that gives a rule its
+minimum sample at the hour a test runs); ``incidents`` names what each incident hits
+(``PAGE_GROUP``, ``RELEASE``, ``ERROR``, ``ENDPOINT``).
 """
 
 from __future__ import annotations
