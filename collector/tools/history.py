@@ -5,24 +5,30 @@ hour by hour (each hour ending a whole number of hours before ``now``), ``rate``
 in the busiest hour of the week scaled by ``traffic_share`` (a daily cycle, quiet at night
 and busiest in the evening, and a weekly one, busier at the weekend; UTC is the site's local
 time). The cycle is the same every week: the same hour of another week has the same number
-of page views, drawn from the same distributions (``simulate.visits``, seeded per hour). Page
-views are spread evenly over their hour; a re-sent beacon arrives seconds to minutes after
+of page views. They come from ``simulate.visits``, seeded by the time of day: every day
+repeats the same visits at the same hour (with ids of its own), fewer on quieter days, so
+that "the same hour of the previous days" is a fair baseline for alert rules at any rate
+(no hour is worse than the others' same hour by chance). Page views are spread evenly over
+their hour; a re-sent beacon arrives seconds to minutes after
 the first, and says how old its page view is (``elapsed``), as rum.js does. ``--incident``
-changes the last hour (see ``incidents``); nothing else differs from one hour to the next
-but chance.
+changes the last hour (see ``incidents``); without one, nothing in the last hours differs
+from the same hours of other days but the traffic.
 
 ``write_history`` stores them as a collector would have at those times (``history_store``).
 
 The API, for tests and tools::
 
     from collector.tools.history import timeline, write_history
-    summary = write_history(client, days=14, incident="lcp", seed=1, now=None, rate=1000)
+    summary = write_history(client, days=14, incident="lcp", seed=1, now=None, rate=400)
     for at, visit in timeline(days=1, now=now, rate=200, seed=1): ...
 
 ``client`` is a clickhouse-connect ``Client`` on rumhouse's database: chDB on a data folder
 (``collector.store.client.open_client``), a ClickHouse server, or a collector's SQL endpoint
 with a writer user. ``now`` defaults to the current time; ``summary`` counts what was
-written. The same arguments give the same rows.
+written. The same arguments give the same rows. ``hourly_page_views(start, rate)`` says how
+many page views the hour from ``start`` gets (to choose a ``rate`` that gives a rule its
+minimum sample at the hour a test runs); ``incidents`` names what each incident hits
+(``PAGE_GROUP``, ``RELEASE``, ``ERROR``, ``ENDPOINT``).
 """
 
 from __future__ import annotations
@@ -63,19 +69,26 @@ def _resent(at: datetime, visit: Visit, end: datetime, rng: random.Random) -> No
     """Re-sent beacons arrive later, with the age of their page view, before ``end``."""
     for n, beacon in enumerate(visit.resends):
         later = min(rng.uniform(*RESEND_SECONDS), (end - at).total_seconds())
-        visit.resends[n] = dict(beacon, elapsed=round(later * 1000, 1))
+        visit.resends[n] = dict(beacon, elapsed=float(int(later * 1000)))  # never after end
 
 
 def _hour(
-    start: datetime, rate: int, seed: int, site: str, end: datetime
+    back: int, end: datetime, rate: int, seed: int, site: str
 ) -> Iterator[tuple[datetime, Visit]]:
+    """The page views of the hour that ends ``back - 1`` hours before ``end``. Its draws
+    depend on the time of day only: another day's same hour repeats them, a longer hour
+    adds more, so the same hour of other days is a baseline that differs by its traffic
+    only. Ids differ from day to day (a page view id starts with its hour)."""
+    start = end - back * HOUR
     count = hourly_page_views(start, rate)
-    key = f"{seed}/{start.isoformat()}"
     clock: Callable[[], float] = start.timestamp
-    rng = random.Random(f"{key}/times")
-    made = visits(count, seed=random.Random(key).getrandbits(63), site=site, clock=clock)
-    for n, visit in enumerate(made):
+    day = f"{back // 24:03d}"
+    rng = random.Random(f"{seed}/{start.isoformat()}/times")
+    drawn = random.Random(f"{seed}/{back % 24}").getrandbits(63)
+    for n, visit in enumerate(visits(count, seed=drawn, site=site, clock=clock)):
         at = start + HOUR * ((n + rng.random()) / count)
+        for beacon in (visit.beacon, *visit.resends):
+            beacon["session_id"] += day
         _resent(at, visit, end, rng)
         yield at, visit
 
@@ -96,7 +109,7 @@ def timeline(
     broken = incidents.starts(incident, end) if incident else end
     rng = random.Random(f"{seed}/incident/{incident}")
     for back in range(hours, 0, -1):
-        for at, visit in _hour(end - back * HOUR, rate, seed, site, end):
+        for at, visit in _hour(back, end, rate, seed, site):
             if at < broken or incident is None:
                 yield at, visit
             elif (kept := incidents.apply(incident, visit, rng)) is not None:

@@ -63,7 +63,7 @@ def _slower_lcp(visit: Visit) -> None:
             phases["resource_load_duration"] = round(phases["resource_load_duration"] + added, 1)
 
 
-def _failure(visit: Visit, rng: random.Random) -> dict[str, Any]:
+def _failure(rng: random.Random) -> dict[str, Any]:
     method, path, status = ENDPOINT
     duration = round(rng.uniform(80, 400), 1)
     return {"kind": "request", "initiator": "xhr", "method": method,
@@ -84,5 +84,5 @@ def apply(kind: str, visit: Visit, rng: random.Random) -> Visit | None:
     elif kind == "errors" and _on_product(visit) and rng.random() < ERROR_SHARE:
         visit.beacon["errors"] = [*visit.beacon["errors"], dict(ERROR)]
     elif kind == "failures" and _on_product(visit) and rng.random() < FAILURE_SHARE:
-        visit.beacon["failures"] = [*visit.beacon.get("failures", []), _failure(visit, rng)]
+        visit.beacon["failures"] = [*visit.beacon.get("failures", []), _failure(rng)]
     return visit
