@@ -85,3 +85,5 @@ def test_cli_alerts_lists_the_alerts_firing(tmp_path: Path) -> None:
         run.stdout
     )
     assert "attribution: release=2026.12.1" in run.stdout
+    older = rumhouse(data, "alerts", "--days", "0")  # firing shows, however long ago it began
+    assert "rumhouse alerts: 1 firing, 0 resolved in 0 days" in older.stdout
