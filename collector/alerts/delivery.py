@@ -141,15 +141,18 @@ class Delivery:
                     await self._wake.wait()
                     continue
                 self._inflight = self._queue.popleft()
-                await self._deliver(session, self._inflight)
+                try:
+                    await self._deliver(session, self._inflight)
+                except Exception as exc:  # a bug here must not stop this target for good
+                    self.count("failed")
+                    log.error("alerts: posting to %s failed: %s", self.shown, type(exc).__name__)
                 self._inflight = None
 
     async def _deliver(self, session: aiohttp.ClientSession, post: Post) -> None:
         for tried in range(1, self._backoff.attempts + 1):
             attempt = await self._try(session, post)
             if attempt.outcome != "retry":
-                self.count(attempt.outcome)
-                return
+                return self._settle(post, attempt)
             if self._closing.is_set() or tried == self._backoff.attempts:
                 break
             wait = self._wait(tried, attempt.retry_after)
@@ -164,28 +167,28 @@ class Delivery:
             "alerts: gave up posting %s to %s after %d tries (%s)",
             post.what, self.shown, tried, attempt.reason,
         )  # fmt: skip
+        return None
+
+    def _settle(self, post: Post, attempt: Attempt) -> None:
+        self.count(attempt.outcome)
+        if attempt.outcome == "sent":
+            log.info("alerts: posted %s to %s (%s)", post.what, self.shown, attempt.reason)
+        else:
+            log.error(
+                "alerts: %s refused %s with %s (not retried)",
+                self.shown, post.what, attempt.reason,
+            )  # fmt: skip
 
     async def _try(self, session: aiohttp.ClientSession, post: Post) -> Attempt:
         try:
             async with session.post(self.target.url, data=post.body) as response:
-                said = (await response.text(errors="replace"))[:200]
-                return self._judge(response.status, response.headers.get("Retry-After"), said)
+                said = (await response.content.read(200)).decode(errors="replace")
+                retry_after = response.headers.get("Retry-After")
+                return judge(response.status, retry_after, self._scrub(said))
         except TimeoutError:
             return Attempt("retry", f"no answer within {self.target.timeout:g} s")
         except (aiohttp.ClientError, OSError) as exc:
             return Attempt("retry", self._scrub(f"{type(exc).__name__}: {exc}"))
-
-    def _judge(self, status: int, retry_after: str | None, said: str) -> Attempt:
-        if 200 <= status < 300:
-            log.info("alerts: posted to %s (HTTP %d)", self.shown, status)
-            return Attempt("sent", f"HTTP {status}")
-        if status == 429 or status >= 500:
-            return Attempt("retry", f"HTTP {status}", parse_retry_after(retry_after))
-        log.error(
-            "alerts: %s refused the post with HTTP %d (not retried): %s",
-            self.shown, status, self._scrub(said),
-        )  # fmt: skip
-        return Attempt("rejected", f"HTTP {status}")
 
     def _wait(self, tried: int, retry_after: float | None) -> float:
         if retry_after is not None:
@@ -203,6 +206,15 @@ class Delivery:
     def _scrub(self, text: str) -> str:
         """An error's text without the URL's secrets, should it quote the URL."""
         return text.replace(self.target.url, self.shown)
+
+
+def judge(status: int, retry_after: str | None, said: str) -> Attempt:
+    """A response's outcome: 2xx sent; 429 and 5xx retried; anything else refused."""
+    if 200 <= status < 300:
+        return Attempt("sent", f"HTTP {status}")
+    if status == 429 or status >= 500:
+        return Attempt("retry", f"HTTP {status}", parse_retry_after(retry_after))
+    return Attempt("rejected", f"HTTP {status}: {said.strip()}")
 
 
 def parse_retry_after(value: str | None) -> float | None:

@@ -47,7 +47,7 @@ def figures(alert: Alert) -> str:
 
 
 def fields(alert: Alert) -> list[dict[str, Any]]:
-    where = " · ".join(f"{k} {v}" for k, v in alert.finding.labels.items())
+    where = " · ".join(f"{k.replace('_', ' ')} {v}" for k, v in alert.finding.labels.items())
     when = f"since {moment(alert.starts_at)}"
     if alert.status == "resolved":
         when = f"{moment(alert.starts_at)} to {moment(alert.ends_at or alert.starts_at)}"

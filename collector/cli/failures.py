@@ -137,7 +137,7 @@ def _not_a_list(error: ErrorDetails) -> str:
             "alert_webhooks is a list of tables: write one [[alert_webhooks]] block per "
             'webhook, with its url = "..."'
         )
-    if isinstance(given, str) and str(loc[0]) not in SECRET:
+    if isinstance(given, str):
         return f"{_dotted(loc)}: a list is needed: write [{given!r}]"
     return f"{_dotted(loc)}: {error['msg']}"
 

@@ -170,16 +170,23 @@ async def test_delivery_close_sends_what_is_queued(receiver: Receiver) -> None:
     assert count(metrics, "sent") == 2
 
 
-async def test_delivery_close_stops_retrying_and_counts_what_is_lost() -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+async def test_delivery_close_cuts_the_backoff_and_tries_once_more(receiver: Receiver) -> None:
     metrics = Metrics()
-    sender = notifier(f"http://127.0.0.1:{port}/hook", metrics, backoff=Backoff(first=3600))
+    hour = Backoff(first=3600, attempts=6)
+    sender = notifier(f"{receiver.url}/status/503/hook", metrics, backoff=hour)
     sender.publish([alert()], [])
-    await wait_until(lambda: retries(metrics) == 1)
-    await asyncio.wait_for(sender.close(), timeout=10)  # not an hour's backoff
+    await wait_until(lambda: retries(metrics) == 1)  # tried once, now waiting about an hour
+    await asyncio.wait_for(sender.close(), timeout=10)
+    assert len(receiver.at("status")) == 2  # one last try, not the four left
     assert count(metrics, "failed") == 1
+
+
+def test_delivery_backoff_doubles_up_to_its_cap_with_jitter() -> None:
+    backoff = Backoff(first=1.0, cap=10.0)
+    for retry, bound in [(1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (5, 10.0), (9, 10.0)]:
+        waits = {backoff.delay(retry) for _ in range(200)}
+        assert all(bound / 2 <= w <= bound for w in waits)
+        assert len(waits) > 1  # jittered, not the same instant for every collector
 
 
 @pytest.mark.parametrize(
