@@ -70,6 +70,8 @@ def _supervise(settings: Settings, serve: Serve) -> int:
 
     def start(index: int) -> BaseProcess:
         own = settings.model_copy(update={"spool_dir": settings.spool / f"worker-{index}"})
+        if index:  # one worker evaluates the alert rules: the others would fire them again
+            own = own.model_copy(update={"alerts": False})
         ready[index] = spawn.Event()
         process = spawn.Process(
             target=_worker, args=(own, serve, ready[index]), name=f"rumhouse-{index}"

@@ -140,11 +140,23 @@ def test_attribution_names_no_release_that_the_baseline_has(
 def test_attribution_names_the_browser_that_dominates_the_regression(
     client: Client, settings: Settings, now: datetime
 ) -> None:
+    """Safari's page views are all over 2,500 ms, Chrome's a quarter of them (LCP 2,000 x
+    0.5..1.49): Safari holds 80% of the slow ones and is 4 times as often slow."""
     history(client, NORMAL, now)
-    last_hour(client, replace(NORMAL, per_hour=300), now, "chrome")  # Chrome as usual
+    last_hour(client, replace(NORMAL, lcp=2000.0, per_hour=300), now, "chrome")
     last_hour(client, replace(NORMAL, lcp=6000.0, per_hour=300, browser="Safari"), now, "s")
     [found] = findings(client, settings, "lcp_regression", now)
     assert found.context == {"browser": "Safari"}
+
+
+def test_attribution_names_no_browser_when_every_browser_regressed(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    history(client, NORMAL, now)
+    last_hour(client, replace(NORMAL, lcp=5000.0, per_hour=300), now, "chrome")
+    last_hour(client, replace(NORMAL, lcp=5000.0, per_hour=240, browser="Safari"), now, "s")
+    [found] = findings(client, settings, "lcp_regression", now)
+    assert found.context is None
 
 
 def test_error_spike_fires_on_a_share_of_page_views_with_errors_twice_the_usual(
@@ -183,6 +195,9 @@ def test_new_error_silent_below_min_sessions(
     history(client, NORMAL, now)
     last_hour(client, replace(NORMAL, error="rare", error_every=75, per_hour=300), now)
     assert findings(client, settings, "new_error", now) == []  # 4 sessions < 5
+    eager = RuleSettings(sites={"blog": RuleTuning(min_sessions=2)})  # another site's
+    tuned = settings.model_copy(update={"alert_rules": {"new_error": eager}})
+    assert findings(client, tuned, "new_error", now) == []
 
 
 def test_failed_requests_fires_on_an_endpoint_failing_twice_as_often(
@@ -222,9 +237,10 @@ def test_traffic_drop_silent_above_half_or_below_min_samples(
     half = timedelta(minutes=30)
     seed(client, replace(NORMAL, per_hour=600), now - timedelta(days=15), now - half, "h")
     seed(client, replace(NORMAL, per_hour=360), now - half, now, "i")  # 180 of 300
-    seed(client, replace(NORMAL, site="tiny", per_hour=150), now - timedelta(days=15), now, "t")
+    tiny = replace(NORMAL, site="tiny", per_hour=150)
+    seed(client, tiny, now - timedelta(days=15), now - half, "t")
     quiet = replace(NORMAL, site="tiny", per_hour=10)
-    seed(client, quiet, now - half, now, "q")  # 75 + 5 in the window, of 75 usually: < 100
+    seed(client, quiet, now - half, now, "q")  # 5 in the window, of 75 usually: 75 < 100
     assert findings(client, settings, "traffic_drop", now) == []
 
 
