@@ -20,7 +20,7 @@ from collector.cli import alerts, config_check, failures
 from collector.cli import serve as serving
 from collector.cli import simulate as simulation
 from collector.errors import RumhouseError, UsageError
-from collector.report import alerts
+from collector.report import alerts as report_alerts
 from collector.report import page as report
 from collector.settings import Settings, load_settings
 from collector.store import cluster_apply, migrate, owner
@@ -167,10 +167,10 @@ def run_report(settings: Settings, days: int, site: str) -> int:
             reader.client.command(statement)
     print(f"rumhouse report: last {days} days, {f'site {site}' if site else 'all sites'}")
     out = reader.client.raw_query(
-        alerts.SQL, parameters={"site": site}, fmt="PrettyCompactMonoBlock",
+        report_alerts.SQL, parameters={"site": site}, fmt="PrettyCompactMonoBlock",
         settings=reader.settings(False),
     )  # fmt: skip
-    print(f"\n{alerts.TITLE}\n{out.decode(errors='replace') or alerts.EMPTY}")
+    print(f"\n{report_alerts.TITLE}\n{out.decode(errors='replace') or report_alerts.EMPTY}")
     for section in report.sections():
         out = reader.client.raw_query(
             section.sql, parameters={"days": days, "site": site}, fmt="PrettyCompactMonoBlock",
