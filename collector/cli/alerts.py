@@ -102,8 +102,13 @@ def _labels(labels: Mapping[str, str]) -> str:
 
 
 def _figures(value: float, baseline: float | None, threshold: float) -> str:
-    usual = "none" if baseline is None else f"{baseline:.4g}"
-    return f"value {value:.4g}, baseline {usual}, threshold {threshold:.4g}"
+    usual = "none" if baseline is None else _number(baseline)
+    return f"value {_number(value)}, baseline {usual}, threshold {_number(threshold)}"
+
+
+def _number(value: float) -> str:
+    """13,376 rather than 1.338e+04; shares and CLS keep four significant digits."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.4g}"
 
 
 def _context(context: Mapping[str, str]) -> str:

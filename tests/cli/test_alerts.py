@@ -66,7 +66,7 @@ def test_cli_alerts_check_prints_what_would_fire_and_writes_nothing(tmp_path: Pa
     assert "attribution: release=2026.12.1" in run.stdout
     figures = re.search(r"value (\S+), baseline (\S+), threshold (\S+);", run.stdout)
     assert figures is not None, run.stdout
-    value, baseline, threshold = map(float, figures.groups())
+    value, baseline, threshold = (float(n.replace(",", "")) for n in figures.groups())
     assert value == pytest.approx(p75(4000.0), rel=0.02)  # the slow hour's seeded spread
     assert baseline == pytest.approx(p75(1600.0), rel=0.02)
     assert threshold == 2500  # the good threshold, above 1.2 x the baseline
