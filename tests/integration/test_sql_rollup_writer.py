@@ -7,21 +7,16 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
 import aiohttp
-import clickhouse_connect
 import pytest
 from clickhouse_connect.driver.exceptions import DatabaseError
 
 from collector.access import SqlUser
-from collector.http import keys
 from collector.settings import load_settings
 from collector.store import rollups
 from tests.conftest import Collector, beacon, start_collector
-
-WRITER = SqlUser(name="ingest", password="correct-horse-battery", role="writer")
+from tests.integration.test_sql_endpoint import WRITER, client
 
 
 @pytest.fixture
@@ -34,13 +29,6 @@ async def sql(tmp_path: Path) -> AsyncIterator[Collector]:
     async with aiohttp.ClientSession() as http:
         yield Collector(runner.app, url, http)
     await runner.cleanup()
-
-
-async def client(collector: Collector, **kw: Any) -> Any:
-    parts = urlsplit(collector.app[keys.SQL_URL])
-    return await asyncio.to_thread(
-        clickhouse_connect.get_client, host=parts.hostname, port=parts.port, **kw
-    )
 
 
 async def test_sql_writer_rolls_up_hours_and_nothing_else(sql: Collector) -> None:
