@@ -204,6 +204,7 @@ async def _alerts(app: web.Application) -> AsyncIterator[None]:
         settings.alert_webhooks, app[keys.METRICS], external_url=f"{app[keys.ADMIN_URL]}/report"
     )
     loop = alert_loop.build(settings, app[keys.STORE], app[keys.METRICS], notifier)
+    app[keys.ALERTS] = loop
     task = asyncio.create_task(loop.run(), name="rumhouse-alerts")
     yield
     task.cancel()

@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from collector.alerts.model import Finding
 from collector.alerts.query import from_client
 from collector.alerts.rules import configured
+from collector.cli.moment import moment
+from collector.errors import UsageError
 from collector.report import page as report
 from collector.settings import Settings
 from collector.store.reader import Reader, open_reader
@@ -41,13 +43,19 @@ def add_parser(
     )  # fmt: skip
     parser.add_argument("--days", type=int, default=7, help="recent: resolved in N days (7)")
     parser.add_argument("--site", default="", help="one site key (default: all)")
+    parser.add_argument(
+        "--at", type=moment, metavar="TIME",
+        help="check: evaluate as at TIME (ISO 8601, UTC), e.g. the end of a simulated history",
+    )  # fmt: skip
     return parser
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
+    if args.at and args.action != "check":
+        raise UsageError("--at goes with `rumhouse alerts check`")
     reader = open_reader(settings)
     if args.action == "check":
-        return check(settings, reader, args.site)
+        return check(settings, reader, args.site, args.at or datetime.now(UTC))
     return show(reader, args.days, args.site)
 
 
@@ -65,8 +73,8 @@ def show(reader: Reader, days: int, site: str) -> int:
     return 0
 
 
-def check(settings: Settings, reader: Reader, site: str) -> int:
-    """Every rule once (alerting on or off): what would fire now."""
+def check(settings: Settings, reader: Reader, site: str, now: datetime) -> int:
+    """Every rule once (alerting on or off): what would fire at ``now``."""
     if reader.direct:  # no collector has been refreshing the rollups: bring them up to date
         for statement in report.REFRESH:
             reader.client.command(statement)
@@ -74,7 +82,7 @@ def check(settings: Settings, reader: Reader, site: str) -> int:
     # collector's SQL endpoint, which is read-only and bounded already).
     rules = configured(settings, limits=reader.read_only is not None)
     query = from_client(reader.client)
-    now = datetime.now(UTC)
+    print(f"rumhouse alerts check: every rule as at {now:%F %R} UTC")
     failed = 0
     for rule in rules:
         try:

@@ -13,12 +13,13 @@ import argparse
 import asyncio
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
 import clickhouse_connect
 from clickhouse_connect.driver.client import Client
 
+from collector.cli.moment import moment
 from collector.errors import UsageError
 from collector.settings import Settings
 from collector.store import migrate, owner
@@ -27,12 +28,15 @@ from collector.store.url import ServerUrl
 from collector.tools import history, incidents, simulate
 from collector.tools.history_store import Summary
 
+RETENTION_DAYS = 90  # the raw tables' TTL (schema/migrations)
 HELP = f"""\
 Without --days: post --count page views to a running collector (--url), now.
 With --days N: write N days of history ending now straight into the store, as the
 collector would have stored it: a daily cycle (quiet nights, busiest at 19-21 h UTC) and a
 weekly one (busiest at the weekend), the same every week; --rate page views in the busiest
-hour (default {history.DEFAULT_RATE}).
+hour (default {history.DEFAULT_RATE}); --end TIME ends it at TIME rather than now (every
+day repeats the same visits at the same hour: a run ending an hour later adds the hour
+that follows, and `rumhouse alerts check --at TIME` shows what fired at TIME).
 --incident KIND breaks the last hour ({", ".join(incidents.INCIDENTS)}):
   lcp           release {incidents.RELEASE} on every page view of the last hour, and LCP
                 {incidents.LCP_FACTOR}x as long on {incidents.PAGE_GROUP}
@@ -56,24 +60,25 @@ def arguments(sim: argparse.ArgumentParser) -> None:
         help=f"with --days: page views in the busiest hour (default {history.DEFAULT_RATE})",
     )  # fmt: skip
     sim.add_argument("--incident", choices=incidents.INCIDENTS, help="with --days: see above")
+    sim.add_argument(
+        "--end", type=moment, metavar="TIME",
+        help="with --days: the history ends at TIME (ISO 8601, UTC; default now)",
+    )  # fmt: skip
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
     if args.days is None:
-        if args.incident:
-            raise UsageError("--incident goes with --days N")
+        if args.incident or args.end:
+            raise UsageError(f"{'--incident' if args.incident else '--end'} goes with --days N")
         return _post(settings, args)
-    if not 0 < args.days <= 90:
-        raise UsageError("--days is more than 0 and at most 90 (the raw tables' retention)")
-    if args.rate < 1:
-        raise UsageError("--rate is at least 1 (page views in the busiest hour)")
+    end = args.end or datetime.now(UTC)
+    _check(args.days, args.rate, end)
     client, where = open_target(settings)
     print(f"writing {args.days:g} days of history into {where}", file=sys.stderr)
     started = time.monotonic()
     summary = history.write_history(
         client, days=args.days, incident=args.incident, seed=args.seed, rate=args.rate,
-        site=args.site, settings=settings, now=datetime.now(UTC),
-        progress=lambda s: _progress(s, started),
+        site=args.site, settings=settings, now=end, progress=lambda s: _progress(s, started),
     )  # fmt: skip
     print(file=sys.stderr)
     print(
@@ -82,6 +87,18 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         + (f"; incident: {args.incident}" if args.incident else "")
     )
     return 0
+
+
+def _check(days: float, rate: int, end: datetime) -> None:
+    if not 0 < days <= RETENTION_DAYS:
+        raise UsageError("--days is more than 0 and at most 90 (the raw tables' retention)")
+    if rate < 1:
+        raise UsageError("--rate is at least 1 (page views in the busiest hour)")
+    if end - timedelta(days=days) < datetime.now(UTC) - timedelta(days=RETENTION_DAYS):
+        raise UsageError(
+            f"--end {end:%F %R} minus {days:g} days starts more than {RETENTION_DAYS} days ago:"
+            " the raw tables would drop it (their retention)"
+        )
 
 
 def _progress(summary: Summary, started: float) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
+from collector.alerts.loop import AlertLoop
 from collector.http.beacon_script import BeaconScript
 from collector.http.peers import Peers
 from collector.http.public_address import PublicAddress
@@ -31,3 +32,5 @@ SQL_URL = web.AppKey("sql_url", str)
 # How many SQL queries run now (embedded mode): the SQL engine's slots, counted.
 SQL_RUNNING: web.AppKey[Callable[[], int]] = web.AppKey("sql_running")
 ADMIN_URL = web.AppKey("admin_url", str)
+# The alert loop, when alerting is on (its clock is what tests move on an hour).
+ALERTS = web.AppKey("alerts", AlertLoop)

@@ -76,15 +76,17 @@ def _hour(
     back: int, end: datetime, rate: int, seed: int, site: str
 ) -> Iterator[tuple[datetime, Visit]]:
     """The page views of the hour that ends ``back - 1`` hours before ``end``. Its draws
-    depend on the time of day only: another day's same hour repeats them, a longer hour
-    adds more, so the same hour of other days is a baseline that differs by its traffic
-    only. Ids differ from day to day (a page view id starts with its hour)."""
+    depend on the time of day only (the hour it starts in, UTC): another day's same hour
+    repeats them, in this history or in one ending at another day's same minute, a longer
+    hour adds more, so the same hour of other days is a baseline that differs by its
+    traffic only. Ids differ from day to day (a page view id starts with its hour, a
+    session id ends with its day)."""
     start = end - back * HOUR
     count = hourly_page_views(start, rate)
     clock: Callable[[], float] = start.timestamp
-    day = f"{back // 24:03d}"
+    day = f"{start.toordinal():06d}"
     rng = random.Random(f"{seed}/{start.isoformat()}/times")
-    drawn = random.Random(f"{seed}/{back % 24}").getrandbits(63)
+    drawn = random.Random(f"{seed}/{start.hour}").getrandbits(63)
     for n, visit in enumerate(visits(count, seed=drawn, site=site, clock=clock)):
         at = start + HOUR * ((n + rng.random()) / count)
         for beacon in (visit.beacon, *visit.resends):
@@ -107,12 +109,12 @@ def timeline(
     end = (now or datetime.now(UTC)).astimezone(UTC)
     hours = round(days * 24)
     broken = incidents.starts(incident, end) if incident else end
-    rng = random.Random(f"{seed}/incident/{incident}")
+    apply = incidents.breaker(incident or "", random.Random(f"{seed}/incident/{incident}"))
     for back in range(hours, 0, -1):
         for at, visit in _hour(back, end, rate, seed, site):
             if at < broken or incident is None:
                 yield at, visit
-            elif (kept := incidents.apply(incident, visit, rng)) is not None:
+            elif (kept := apply(visit)) is not None:
                 yield at, kept
 
 

@@ -1,7 +1,8 @@
 """What ``rumhouse simulate --days N --incident KIND`` breaks, in the last hour of the history.
 
 Each incident changes beacons that ``simulate`` made as usual, drawing from its own random
-generator, so the history around it is the same as without it:
+generator, so the history around it is the same as without it; its shares are spread evenly
+over the page views it may hit (every tenth, not a random tenth):
 
 - ``lcp``: release ``2026.12.1`` is deployed an hour before the end: every page view of the
   last hour carries it, and on the page group ``/product/:id`` its LCP is 2.5 times as long
@@ -12,12 +13,14 @@ generator, so the history around it is the same as without it:
 - ``failures``: the endpoint ``POST /api/cart`` (an XHR from ``/product/:id``) answers 500 in
   30% of that page group's page views in the last hour (before: a 502 in 3% of them).
 - ``traffic-drop``: 90% of the page views of the last 30 minutes never arrive (every page
-  group, each page view kept with probability 0.1).
+  group, one page view in ten kept).
 """
 
 from __future__ import annotations
 
+import math
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -71,18 +74,41 @@ def _failure(rng: random.Random) -> dict[str, Any]:
             "duration": duration}  # fmt: skip
 
 
-def apply(kind: str, visit: Visit, rng: random.Random) -> Visit | None:
-    """The page view as the incident makes it (changed in place), or None when it is lost;
-    called for the page views of the incident's window only."""
-    if kind == "traffic-drop":
-        return visit if rng.random() < TRAFFIC_KEPT else None
-    if kind == "lcp":
-        for beacon in (visit.beacon, *visit.resends):
-            beacon["dims"] = dict(beacon["dims"], release=RELEASE)
-        if _on_product(visit):
-            _slower_lcp(visit)
-    elif kind == "errors" and _on_product(visit) and rng.random() < ERROR_SHARE:
-        visit.beacon["errors"] = [*visit.beacon["errors"], dict(ERROR)]
-    elif kind == "failures" and _on_product(visit) and rng.random() < FAILURE_SHARE:
-        visit.beacon["failures"] = [*visit.beacon.get("failures", []), _failure(rng)]
-    return visit
+class Spread:
+    """A share of page views hit evenly rather than drawn at random: the n-th is hit when
+    n x share passes a whole number (every tenth for 10%), so that an hour of the same
+    traffic always has as many errors (a random tenth of 93 page views was once 4)."""
+
+    def __init__(self, share: float) -> None:
+        self.share, self.seen = share, 0
+
+    def __call__(self) -> bool:
+        self.seen += 1
+        return _whole(self.seen * self.share) > _whole((self.seen - 1) * self.share)
+
+
+def _whole(value: float) -> int:
+    return math.floor(value + 1e-9)  # 10 x 0.1 is 0.9999999999999999
+
+
+def breaker(kind: str, rng: random.Random) -> Callable[[Visit], Visit | None]:
+    """What the incident does to each page view of its window, in time order: the page
+    view as it makes it (changed in place), or None when it is lost."""
+    share = {"traffic-drop": TRAFFIC_KEPT, "errors": ERROR_SHARE, "failures": FAILURE_SHARE}
+    hit = Spread(share.get(kind, 1.0))
+
+    def apply(visit: Visit) -> Visit | None:
+        if kind == "traffic-drop":
+            return visit if hit() else None
+        if kind == "lcp":
+            for beacon in (visit.beacon, *visit.resends):
+                beacon["dims"] = dict(beacon["dims"], release=RELEASE)
+            if _on_product(visit):
+                _slower_lcp(visit)
+        elif kind == "errors" and _on_product(visit) and hit():
+            visit.beacon["errors"] = [*visit.beacon["errors"], dict(ERROR)]
+        elif kind == "failures" and _on_product(visit) and hit():
+            visit.beacon["failures"] = [*visit.beacon.get("failures", []), _failure(rng)]
+        return visit
+
+    return apply

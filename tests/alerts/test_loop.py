@@ -9,16 +9,13 @@ import time
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
 
-from collector.alerts.settings import AlertWebhook
 from collector.settings import Settings, load_settings
 from collector.store import migrate
 from collector.store.client import open_client
-from tests.alerts.receiver import Receiver, wait_until
 from tests.alerts.seed import Traffic, fill_rollups, history, seed
 from tests.conftest import Collector, beacon, start_collector
 
@@ -71,29 +68,3 @@ async def test_alert_loop_records_a_firing_alert_and_counts_evaluations(settings
             assert await collector.query("SELECT count() FROM alerts") == [(1,)]  # fired once
     finally:
         await runner.cleanup()
-
-
-async def test_collector_posts_a_firing_lcp_regression_to_a_webhook_on_loopback(
-    settings: Settings, receiver: Receiver
-) -> None:
-    seed_incident(settings)
-    hook = f"{receiver.url}/ok/hook"
-    with_hook = settings.model_copy(update={"alert_webhooks": (AlertWebhook(url=hook),)})
-    runner, _ = await start_collector(with_hook)
-    try:
-        await wait_until(lambda: bool(fired(receiver)), timeout=120)
-        [alert] = fired(receiver)
-        assert alert["labels"]["page_group"] == "/product/:id"
-        assert alert["labels"]["device_class"] == "mobile"
-    finally:
-        await runner.cleanup()
-
-
-def fired(receiver: Receiver) -> list[dict[str, Any]]:
-    """The firing lcp_regression alerts the receiver got (Alertmanager's JSON)."""
-    return [
-        a
-        for body in receiver.at("ok")
-        for a in body["alerts"]
-        if a["status"] == "firing" and a["labels"]["alertname"] == "lcp_regression"
-    ]

@@ -109,3 +109,19 @@ def test_simulate_refuses_an_incident_without_days_and_days_beyond_retention(
     assert long.returncode == 2
     assert "at most 90" in long.stderr
     assert not (tmp_path / "data").exists(), "nothing written"
+
+
+def test_simulate_end_must_be_a_past_time_within_the_retention(tmp_path: Path) -> None:
+    data = str(tmp_path / "data")
+    cases = {
+        ("--days", "1", "--end", "saturday"): "is not a time: write it as 2026-11-28T20:00",
+        ("--days", "1", "--end", "2999-01-01T00:00"): "2999-01-01T00:00 is in the future",
+        ("--days", "30", "--end", "2000-01-01T00:00"): "starts more than 90 days ago",
+        ("--end", "2026-11-28T20:00"): "--end goes with --days N",
+    }
+    for args, said in cases.items():
+        done = simulate("--data", data, *args)
+        assert done.returncode == 2, args
+        assert said in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr
+    assert not (tmp_path / "data").exists(), "nothing written"

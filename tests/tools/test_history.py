@@ -158,3 +158,15 @@ def test_history_days_repeat_the_visits_but_not_their_sessions() -> None:
         assert [lcp(b) for b in first[:shared]] == [lcp(b) for b in second[:shared]], n
         for key in ("session_id", "page_view_id"):
             assert not {b[key] for b in first} & {b[key] for b in second}, key
+
+
+def test_a_history_ending_later_repeats_the_same_hour_of_the_day() -> None:
+    """The next hour, written by a second run ending an hour later, has the visits of the
+    same hour of the day before: the baseline of the alert rules holds across runs."""
+    day_before = [v.beacon for at, v in timeline(2, now=NOW, rate=50)
+                  if NOW - timedelta(days=1) <= at < NOW - timedelta(hours=23)]  # fmt: skip
+    next_hour = [v.beacon for _, v in timeline(1 / 24, now=NOW + timedelta(hours=1), rate=50)]
+    shared = min(len(day_before), len(next_hour))
+    assert shared > 0
+    assert [lcp(b) for b in day_before[:shared]] == [lcp(b) for b in next_hour[:shared]]
+    assert not {b["session_id"] for b in day_before} & {b["session_id"] for b in next_hour}

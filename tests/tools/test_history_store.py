@@ -123,7 +123,10 @@ def test_history_store_last_hour_without_incident_looks_like_the_days_before(
 ) -> None:
     for group in (PRODUCT, "/"):
         before = [p75_lcp(db, calm, group, LAST - timedelta(days=d)) for d in range(1, 8)]
-        assert 0.9 < p75_lcp(db, calm, group, LAST) / median(before) < 1.1, group
+        # A Saturday has a tenth more page views than the other days: a p75 a little apart.
+        assert 0.85 < p75_lcp(db, calm, group, LAST) / median(before) < 1.15, group
+        same_day = p75_lcp(db, calm, group, LAST - timedelta(days=7))
+        assert p75_lcp(db, calm, group, LAST) == same_day, "a week before: the same visits"
     views = dict(rows(db, "SELECT toStartOfHour(started_at), count() FROM page_views"
                       " WHERE site = {s:String} GROUP BY 1", s=calm))  # fmt: skip
     assert views[LAST] == views[LAST - timedelta(days=7)]
@@ -138,7 +141,7 @@ def test_history_store_lcp_incident_slows_one_page_group_by_the_new_release(db: 
     before = [p75_lcp(db, "lcp", PRODUCT, LAST - timedelta(days=d)) for d in range(1, 3)]
     assert 2.2 < p75_lcp(db, "lcp", PRODUCT, LAST) / median(before) < 2.8
     home = [p75_lcp(db, "lcp", "/", LAST - timedelta(days=d)) for d in range(1, 3)]
-    assert 0.9 < p75_lcp(db, "lcp", "/", LAST) / median(home) < 1.1
+    assert 0.85 < p75_lcp(db, "lcp", "/", LAST) / median(home) < 1.15
     releases = rows(db, "SELECT started_at >= {h:DateTime('UTC')}, release = {r:String}, count()"
                     " FROM page_views WHERE site = 'lcp' GROUP BY 1, 2 ORDER BY 1, 2",
                     h=LAST, r=incidents.RELEASE)  # fmt: skip

@@ -1,0 +1,173 @@
+"""Alerting end to end, as a user tries it: ``rumhouse simulate --days N --incident KIND``
+writes the history, a collector with a webhook configured (a real receiver on loopback)
+posts the firing alert within two evaluations, and posts ``resolved`` within two more once
+the next hour, as usual, has arrived; nothing else fires, and 14 days without an incident
+fire nothing at any hour (``rumhouse alerts check --at``).
+
+The one thing faked is the passing of an hour. The history ends at the busiest hour of the
+week, Saturday 20:00 UTC, of the last week (``--end``: the same figures at whatever hour
+the tests run), and the collector's alert loop is told that time (its ``clock``); then
+``simulate`` writes the next hour through the running collector's SQL endpoint, as a
+writer, and the clock moves on an hour."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import subprocess
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from collector.alerts.settings import RULE_NAMES
+from collector.http import keys
+from collector.settings import Settings, load_settings
+from tests.alerts.receiver import Receiver, wait_until
+from tests.cli.test_main import RUMHOUSE
+from tests.conftest import start_collector
+
+HOUR = timedelta(hours=1)
+WRITER = ("loader", "Hist0ry-loader-42")
+
+
+def busiest_hour() -> datetime:
+    """The last Saturday 20:00 UTC that an hour after it is in the past: its last hour has
+    the most traffic of the week (``collector.tools.history``)."""
+    now = datetime.now(UTC)
+    end = now.replace(hour=20, minute=0, second=0, microsecond=0)
+    while end.weekday() != 5 or end + HOUR > now:
+        end -= timedelta(days=1)
+    return end
+
+
+@dataclass(frozen=True)
+class Case:
+    incident: str
+    days: int
+    alertname: str
+    expect: dict[str, str]  # labels and annotations the alert carries
+
+
+CASES = [
+    Case("lcp", 14, "lcp_regression",
+         {"page_group": "/product/:id", "release": "2026.12.1"}),
+    Case("errors", 14, "new_error",
+         {"page_group": "/product/:id",
+          "error": "TypeError: Cannot read properties of null (reading 'variants')"}),
+    Case("failures", 8, "failed_requests", {"endpoint": "/api/cart"}),
+    Case("traffic-drop", 8, "traffic_drop", {"site": "demo"}),
+]  # fmt: skip
+
+
+@pytest.fixture
+def config(tmp_path: Path, receiver: Receiver) -> Path:
+    """A webhook (so alerting is on) and a writer for ``simulate`` to go through."""
+    path = tmp_path / "rumhouse.toml"
+    path.write_text(
+        f'alert_interval = 5\n[[alert_webhooks]]\nurl = "{receiver.url}/ok/hook"\n'
+        f'[[sql_users]]\nname = "default"\n[[sql_users]]\nname = "{WRITER[0]}"\n'
+        f'password = "{WRITER[1]}"\nrole = "writer"\n'
+    )
+    return path
+
+
+async def simulate(config: Path, data: Path, *args: str) -> str:
+    """``rumhouse simulate``; its own process, the event loop free for the collector."""
+    proc = await asyncio.create_subprocess_exec(
+        RUMHOUSE, "simulate", "--config", str(config), "--data", str(data), *args,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(proc.communicate(), timeout=600)
+    assert proc.returncode == 0, err.decode()
+    return out.decode()
+
+
+def posted(receiver: Receiver) -> list[dict[str, Any]]:
+    return [alert for body in receiver.at("ok") for alert in body["alerts"]]
+
+
+async def evaluations(http: aiohttp.ClientSession, admin: str) -> float:
+    async with http.get(f"{admin}/metrics") as response:
+        text = await response.text()
+    found = re.findall(r'^rumhouse_alert_evaluations_total\{outcome="ok"\} (\S+)$', text, re.M)
+    return float(found[0]) if found else 0.0
+
+
+def carries(alert: dict[str, Any], expect: dict[str, str]) -> bool:
+    said = {**alert["annotations"], **alert["labels"]}
+    return all(said.get(key) == value for key, value in expect.items())
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.incident for c in CASES])
+async def test_an_incident_fires_then_resolves_through_a_webhook(
+    case: Case, config: Path, receiver: Receiver, tmp_path: Path
+) -> None:
+    data, end = tmp_path / "data", busiest_hour()
+    at = end.isoformat()
+    await simulate(config, data, "--days", str(case.days), "--incident", case.incident, "--end", at)
+    settings: Settings = load_settings(
+        config, data=data, port=0, sql_port=0, admin_port=0, open_mode=True
+    )
+    runner, _ = await start_collector(settings)
+    try:
+        loop = runner.app[keys.ALERTS]
+        loop.clock = lambda: end
+        admin = runner.app[keys.ADMIN_URL]
+        async with aiohttp.ClientSession() as http:
+            await wait_until(lambda: bool(posted(receiver)), timeout=120)
+            assert await evaluations(http, admin) <= 2, "fired within two evaluations"
+            firing = posted(receiver)
+            assert {(a["status"], a["labels"]["alertname"]) for a in firing} == {
+                ("firing", case.alertname)
+            }
+            assert all(carries(a, case.expect) for a in firing), firing
+            fingerprints = {a["fingerprint"] for a in firing}
+
+            # The next hour, as usual, written through the collector; then an hour passes.
+            await simulate(config, data, "--days", "0.042", "--end", (end + HOUR).isoformat())
+            before = await evaluations(http, admin)
+            loop.clock = lambda: end + HOUR
+            await wait_until(lambda: resolved(receiver) == fingerprints, timeout=120)
+            assert await evaluations(http, admin) <= before + 2, "resolved within two"
+            seen = len(posted(receiver))
+            await evaluated(http, admin, await evaluations(http, admin) + 1)
+            assert len(posted(receiver)) == seen == 2 * len(firing), "nothing else fires"
+    finally:
+        await runner.cleanup()
+
+
+def resolved(receiver: Receiver) -> set[str]:
+    return {a["fingerprint"] for a in posted(receiver) if a["status"] == "resolved"}
+
+
+async def evaluated(http: aiohttp.ClientSession, admin: str, count: float) -> None:
+    """Wait for the alert loop's ``count``-th evaluation."""
+    deadline = asyncio.get_running_loop().time() + 120
+    while await evaluations(http, admin) < count:
+        assert asyncio.get_running_loop().time() < deadline, "the loop stopped evaluating"
+        await asyncio.sleep(0.2)
+
+
+def test_fourteen_days_without_an_incident_fire_nothing_at_any_hour(tmp_path: Path) -> None:
+    """Every rule, on its defaults, at eight times of day and days of the week (each 21
+    hours before the last): the daily and weekly cycles are no incident."""
+    data, end = tmp_path / "data", busiest_hour()
+    done = subprocess.run(
+        [RUMHOUSE, "simulate", "--data", str(data), "--days", "14", "--end", end.isoformat()],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    for step in range(8):
+        at = end - step * timedelta(hours=21)
+        check = subprocess.run(
+            [RUMHOUSE, "alerts", "check", "--data", str(data), "--at", at.isoformat()],
+            capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+        assert check.returncode == 0, check.stdout + check.stderr
+        assert f"as at {at:%F %R} UTC" in check.stdout
+        assert "would fire" not in check.stdout, check.stdout
+        assert check.stdout.count("nothing fires") == len(RULE_NAMES), check.stdout
