@@ -31,8 +31,8 @@ def mask_url(url: str) -> str:
         port = parts.port
     except ValueError:
         return MASK
-    if not parts.scheme or not host:
-        return MASK
+    if not parts.scheme or not host or any(c.isspace() for c in host):
+        return MASK  # no host name has a space (hypothesis found "a://\x85": unstable)
     netloc = _netloc(host, port, userinfo="@" in parts.netloc)
     masked = f"{parts.scheme}://{netloc}{_path(parts.path)}"
     if parts.query:

@@ -73,6 +73,11 @@ def test_cli_alerts_check_prints_what_would_fire_and_writes_nothing(tmp_path: Pa
     assert "traffic_drop: nothing fires" in run.stdout
     count = rumhouse(data, "sql", "SELECT count() FROM alerts", "--format", "TSV")
     assert count.stdout.strip() == "0"
+    before = (datetime.now(UTC) - timedelta(hours=3)).replace(second=0, microsecond=0)
+    earlier = rumhouse(data, "alerts", "check", "--at", before.strftime("%Y-%m-%dT%H:%M"))
+    assert earlier.returncode == 0, earlier.stderr
+    assert f"as at {before:%F %R} UTC" in earlier.stdout
+    assert "lcp_regression: nothing fires" in earlier.stdout, "three hours ago, all was well"
 
 
 def test_cli_alerts_lists_the_alerts_firing(tmp_path: Path) -> None:
