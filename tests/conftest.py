@@ -79,6 +79,21 @@ class Collector:
     async def flush(self) -> None:
         assert await self.app[keys.BUFFER].flush()
 
+    async def metric(self, name: str) -> float:
+        """A /metrics series (``name`` with its labels), or every series of ``name``, summed."""
+        async with self.http.get(f"{self.admin}/metrics") as response:
+            text = await response.text()
+        return sum(
+            float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(name)
+        )
+
+    async def wait_metric(self, name: str, at_least: float, timeout: float = 120.0) -> None:
+        """Poll ``metric(name)`` until it reaches ``at_least``; the deadline bounds a broken run."""
+        deadline = time.monotonic() + timeout
+        while await self.metric(name) < at_least:
+            assert time.monotonic() < deadline, f"{name} never reached {at_least}"
+            await asyncio.sleep(0.2)
+
     async def wait_for(
         self, sql: str, done: Callable[[list[tuple[Any, ...]]], bool], timeout: float = 10.0
     ) -> list[tuple[Any, ...]]:

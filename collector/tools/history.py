@@ -107,15 +107,19 @@ def timeline(
     """Every page view of the history, in time order, with its receive time (UTC)."""
     incidents.check(incident)
     end = (now or datetime.now(UTC)).astimezone(UTC)
-    hours = round(days * 24)
-    broken = incidents.starts(incident, end) if incident else end
-    apply = incidents.breaker(incident or "", random.Random(f"{seed}/incident/{incident}"))
-    for back in range(hours, 0, -1):
-        for at, visit in _hour(back, end, rate, seed, site):
-            if at < broken or incident is None:
-                yield at, visit
-            elif (kept := apply(visit)) is not None:
-                yield at, kept
+    every = (
+        v for back in range(round(days * 24), 0, -1) for v in _hour(back, end, rate, seed, site)
+    )
+    if incident is None:
+        yield from every
+        return
+    broken = incidents.starts(incident, end)
+    apply = incidents.breaker(incident, random.Random(f"{seed}/incident/{incident}"))
+    for at, visit in every:
+        if at < broken:
+            yield at, visit
+        elif (kept := apply(visit)) is not None:
+            yield at, kept
 
 
 def write_history(

@@ -13,7 +13,6 @@ writer, and the clock moves on an hour."""
 from __future__ import annotations
 
 import asyncio
-import re
 import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,7 +26,7 @@ from collector.http import keys
 from collector.settings import Settings, load_settings
 from tests.alerts.receiver import Receiver, wait_until
 from tests.cli.test_main import RUMHOUSE
-from tests.conftest import start_collector
+from tests.conftest import Collector, start_collector
 
 HOUR = timedelta(hours=1)
 WRITER = ("loader", "Hist0ry-loader-42")
@@ -46,19 +45,18 @@ def busiest_hour() -> datetime:
 @dataclass(frozen=True)
 class Case:
     incident: str
-    days: int
     alertname: str
     expect: dict[str, str]  # labels and annotations the alert carries
 
 
 CASES = [
-    Case("lcp", 14, "lcp_regression",
+    Case("lcp", "lcp_regression",
          {"page_group": "/product/:id", "release": "2026.12.1"}),
-    Case("errors", 14, "new_error",
+    Case("errors", "new_error",
          {"page_group": "/product/:id",
           "error": "TypeError: Cannot read properties of null (reading 'variants')"}),
-    Case("failures", 14, "failed_requests", {"endpoint": "/api/cart"}),
-    Case("traffic-drop", 14, "traffic_drop", {"site": "demo"}),
+    Case("failures", "failed_requests", {"endpoint": "/api/cart"}),
+    Case("traffic-drop", "traffic_drop", {"site": "demo"}),
 ]  # fmt: skip
 
 
@@ -89,11 +87,7 @@ def posted(receiver: Receiver) -> list[dict[str, Any]]:
     return [alert for body in receiver.at("ok") for alert in body["alerts"]]
 
 
-async def evaluations(http: aiohttp.ClientSession, admin: str) -> float:
-    async with http.get(f"{admin}/metrics") as response:
-        text = await response.text()
-    found = re.findall(r'^rumhouse_alert_evaluations_total\{outcome="ok"\} (\S+)$', text, re.M)
-    return float(found[0]) if found else 0.0
+EVALUATIONS = 'rumhouse_alert_evaluations_total{outcome="ok"}'
 
 
 def carries(alert: dict[str, Any], expect: dict[str, str]) -> bool:
@@ -107,18 +101,18 @@ async def test_an_incident_fires_then_resolves_through_a_webhook(
 ) -> None:
     data, end = tmp_path / "data", busiest_hour()
     at = end.isoformat()
-    await simulate(config, data, "--days", str(case.days), "--incident", case.incident, "--end", at)
+    await simulate(config, data, "--days", "14", "--incident", case.incident, "--end", at)
     settings: Settings = load_settings(
         config, data=data, port=0, sql_port=0, admin_port=0, open_mode=True
     )
-    runner, _ = await start_collector(settings)
+    runner, url = await start_collector(settings)
     try:
         loop = runner.app[keys.ALERTS]
         loop.clock = lambda: end
-        admin = runner.app[keys.ADMIN_URL]
         async with aiohttp.ClientSession() as http:
+            collector = Collector(runner.app, url, http)
             await wait_until(lambda: bool(posted(receiver)), timeout=120)
-            assert await evaluations(http, admin) <= 2, "fired within two evaluations"
+            assert await collector.metric(EVALUATIONS) <= 2, "fired within two evaluations"
             firing = posted(receiver)
             assert {(a["status"], a["labels"]["alertname"]) for a in firing} == {
                 ("firing", case.alertname)
@@ -128,12 +122,12 @@ async def test_an_incident_fires_then_resolves_through_a_webhook(
 
             # The next hour, as usual, written through the collector; then an hour passes.
             await simulate(config, data, "--days", "0.042", "--end", (end + HOUR).isoformat())
-            before = await evaluations(http, admin)
+            before = await collector.metric(EVALUATIONS)
             loop.clock = lambda: end + HOUR
             await wait_until(lambda: resolved(receiver) == fingerprints, timeout=120)
-            assert await evaluations(http, admin) <= before + 2, "resolved within two"
+            assert await collector.metric(EVALUATIONS) <= before + 2, "resolved within two"
             seen = len(posted(receiver))
-            await evaluated(http, admin, await evaluations(http, admin) + 1)
+            await collector.wait_metric(EVALUATIONS, await collector.metric(EVALUATIONS) + 1)
             assert len(posted(receiver)) == seen == 2 * len(firing), "nothing else fires"
     finally:
         await runner.cleanup()
@@ -141,11 +135,3 @@ async def test_an_incident_fires_then_resolves_through_a_webhook(
 
 def resolved(receiver: Receiver) -> set[str]:
     return {a["fingerprint"] for a in posted(receiver) if a["status"] == "resolved"}
-
-
-async def evaluated(http: aiohttp.ClientSession, admin: str, count: float) -> None:
-    """Wait for the alert loop's ``count``-th evaluation."""
-    deadline = asyncio.get_running_loop().time() + 120
-    while await evaluations(http, admin) < count:
-        assert asyncio.get_running_loop().time() < deadline, "the loop stopped evaluating"
-        await asyncio.sleep(0.2)

@@ -78,6 +78,11 @@ def test_cli_alerts_check_prints_what_would_fire_and_writes_nothing(tmp_path: Pa
     assert earlier.returncode == 0, earlier.stderr
     assert f"as at {before:%F %R} UTC" in earlier.stdout
     assert "lcp_regression: nothing fires" in earlier.stdout, "three hours ago, all was well"
+    listed = rumhouse(data, "alerts", "--at", before.strftime("%Y-%m-%dT%H:%M"))
+    assert (listed.returncode, listed.stderr.strip()) == (
+        2,
+        "rumhouse: --at goes with `rumhouse alerts check`",
+    ), listed.stderr
 
 
 def test_cli_alerts_lists_the_alerts_firing(tmp_path: Path) -> None:
