@@ -23,7 +23,7 @@ bench: deps build
 
 # How well the tests guard the promises (TESTING.md): mutmut over the Python modules that
 # carry them, Stryker over the beacon, and the hand-written mutants of mutation/promises.toml.
-# Never part of make test: it takes about an hour on 2 cores.
+# Never part of make test: it takes hours on 2 cores (TESTING.md).
 mutation: deps build chromium
 	$(BIN)/python -m mutation
 
