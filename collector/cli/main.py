@@ -17,11 +17,10 @@ from pydantic_settings import SettingsError
 
 from collector import __version__, logs
 from collector.cli import alerts, config_check, failures
+from collector.cli import report as reporting
 from collector.cli import serve as serving
 from collector.cli import simulate as simulation
 from collector.errors import RumhouseError, UsageError
-from collector.report import alerts as report_alerts
-from collector.report import page as report
 from collector.settings import Settings, load_settings
 from collector.store import cluster_apply, migrate, owner
 from collector.store.client import open_client
@@ -81,10 +80,11 @@ def _parser() -> argparse.ArgumentParser:
         help="the value of a {NAME:Type} placeholder in the query (repeatable)",
     )  # fmt: skip
     sql.add_argument("--write", action="store_true", help="allow statements that change data")
-    rep = commands.add_parser("report", help="p75 by page and segment, as tables")
+    rep = commands.add_parser(
+        "report", help="p75 by page and segment, trends and changes, as tables"
+    )
     _common(rep)
-    rep.add_argument("--days", type=int, default=7, help="period in days (default 7)")
-    rep.add_argument("--site", default="", help="one site key (default: all)")
+    reporting.arguments(rep)
     config = commands.add_parser("config", help="show the settings in effect")
     config.add_argument("action", choices=["check"], help="check: print each value and its source")
     _common(config)
@@ -160,28 +160,6 @@ def run_sql(
     return 0
 
 
-def run_report(settings: Settings, days: int, site: str) -> int:
-    reader = open_reader(settings)
-    if reader.direct:  # no collector has been refreshing the rollups: bring them up to date
-        for statement in report.REFRESH:
-            reader.client.command(statement)
-    print(f"rumhouse report: last {days} days, {f'site {site}' if site else 'all sites'}")
-    out = reader.client.raw_query(
-        report_alerts.SQL, parameters={"site": site}, fmt="PrettyCompactMonoBlock",
-        settings=reader.settings(False),
-    )  # fmt: skip
-    print(f"\n{report_alerts.TITLE}\n{out.decode(errors='replace') or report_alerts.EMPTY}")
-    for section in report.sections():
-        out = reader.client.raw_query(
-            section.sql, parameters={"days": days, "site": site}, fmt="PrettyCompactMonoBlock",
-            settings=reader.settings(False),
-        )  # fmt: skip
-        print(
-            f"\n{section.title}\n{out.decode(errors='replace') or '(no data in this period yet)'}"
-        )
-    return 0
-
-
 def _config_check(settings: Settings, args: argparse.Namespace) -> int:
     print(config_check.report(settings, _config_file(args), _flags(args)))
     return 0
@@ -192,7 +170,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         "serve": lambda: serving.serve(settings),
         "migrate": lambda: run_migrations(settings, args.cluster, args.print_only),
         "sql": lambda: run_sql(settings, args.query, args.format, args.write, args.param),
-        "report": lambda: run_report(settings, args.days, args.site),
+        "report": lambda: reporting.run(settings, args),
         "simulate": lambda: simulation.run(settings, args),
         "config": lambda: _config_check(settings, args),
         "alerts": lambda: alerts.run(settings, args),

@@ -17,20 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from collector.ingest.enrich.vitals import THRESHOLDS
-
-_WHERE = (
-    "hour >= now() - INTERVAL {days:UInt16} DAY AND ({site:String} = '' OR site = {site:String})"
-)
-_RAW = "ts >= now() - INTERVAL {days:UInt16} DAY AND ({site:String} = '' OR site = {site:String})"
-_P75 = "round(quantileBFloat16MergeIf(0.75)(value_state, metric = '{m}'), 3) AS {m}"
-
-
-def _segment(column: str, rollup: str = "vitals_hourly") -> str:
-    return (
-        f"SELECT {column}, {_P75.format(m='LCP')}, {_P75.format(m='INP')}, {_P75.format(m='CLS')},"
-        f" sumIf(page_views, metric = 'TTFB') AS page_views FROM {rollup} WHERE {_WHERE}"
-        f" GROUP BY {column} ORDER BY page_views DESC LIMIT 15"
-    )
+from collector.report import details
+from collector.report.scope import Scope
 
 
 @dataclass(frozen=True)
@@ -39,54 +27,25 @@ class Section:
     sql: str
 
 
-def sections() -> tuple[Section, ...]:
-    """The report's sections, in page order (built per report: cheap, and a function so
-    that what it builds is code the mutation tests reach)."""
+DRILL = (
+    ("LCP elements and resources: p75 of LCP and its sub-parts (ms)", details.lcp_elements),
+    ("Interactions: p75 of INP and its phases by element (ms)", details.interactions),
+    ("Time to first byte: p75 of its parts (ms)", details.ttfb),
+)
+
+
+def sections(scope: Scope) -> tuple[Section, ...]:
+    """The tables below the charts and breakdowns, in page order; with a page group chosen,
+    its drill-down first (built per report: a function, so that what it builds is code the
+    mutation tests reach)."""
+    drill = (
+        tuple(Section(t, build(scope)) for t, build in DRILL) if scope.value("page_group") else ()
+    )
     return (
-        Section(
-            "Core Web Vitals: p75 and share of page views by rating",
-            "SELECT metric, round(quantileBFloat16Merge(0.75)(value_state), 3) AS p75,"
-            " round(sum(good) / sum(page_views), 3) AS good,"
-            " round(sum(needs_improvement) / sum(page_views), 3) AS needs_improvement,"
-            " round(sum(poor) / sum(page_views), 3) AS poor, sum(page_views) AS views"
-            f" FROM vitals_hourly_pages WHERE {_WHERE} GROUP BY metric ORDER BY metric",
-        ),
-        Section("By page group", _segment("page_group", "vitals_hourly_pages")),
-        Section("By device class", _segment("device_class", "vitals_hourly_pages")),
-        Section("By browser", _segment("browser")),
-        Section("By country", _segment("country")),
-        Section(
-            "Top JS errors",
-            "SELECT error_type, message, sum(count) AS occurrences,"
-            " uniqExact(page_view_id) AS page_views, max(ts) AS last_seen FROM errors"
-            " WHERE ts >= now() - INTERVAL {days:UInt16} DAY"
-            " AND ({site:String} = '' OR site = {site:String})"
-            " GROUP BY fingerprint, error_type, message ORDER BY occurrences DESC LIMIT 20",
-        ),
-        Section(
-            "Failed requests and resources",
-            "SELECT kind, endpoint, method, if(status = 0, 'network error', toString(status))"
-            " AS status, sum(failures) AS occurrences, uniqMerge(page_views) AS page_views,"
-            f" uniqMerge(sessions) AS sessions FROM failures_hourly WHERE {_WHERE}"
-            " GROUP BY kind, endpoint, method, status ORDER BY occurrences DESC LIMIT 20",
-        ),
-        Section(
-            "Scripts by long-animation-frame blocking time",
-            "SELECT page_group, s.url AS script, s.function AS function,"
-            " sum(s.blocking_ms) AS blocking_ms, uniqExact(page_view_id) AS page_views"
-            f" FROM page_views ARRAY JOIN loaf_scripts AS s WHERE {_RAW} AND NOT is_bot"
-            " GROUP BY page_group, script, function ORDER BY blocking_ms DESC LIMIT 20",
-        ),
-        Section(
-            "SPA routes: soft vs hard navigations",
-            "SELECT page_group AS route,"
-            " if(navigation_type = 'soft-navigation', 'soft', 'hard') AS navigation,"
-            " quantileIf(0.75)(value, metric = 'LCP') AS LCP,"
-            " quantileIf(0.75)(value, metric = 'INP') AS INP, uniqExact(page_view_id) AS page_views"
-            f" FROM vitals WHERE {_RAW} AND NOT is_bot AND page_group IN (SELECT page_group"
-            f" FROM vitals WHERE {_RAW} AND navigation_type = 'soft-navigation')"
-            " GROUP BY route, navigation ORDER BY route, navigation",
-        ),
+        *drill,
+        Section("Failed requests and resources", details.failed_requests(scope)),
+        Section("Scripts by long-animation-frame blocking time", details.long_frames(scope)),
+        Section("SPA routes: soft vs hard navigations", details.routes(scope)),
     )
 
 
@@ -156,24 +115,3 @@ def render_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
         cells = "".join(_cell(c, row[c], row) for c in shown)
         body.append(f"<tr>{cells}{_shares(row) if has_shares else ''}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-
-
-def render_page(
-    site: str,
-    days: int,
-    tables: Sequence[tuple[Section, Sequence[str], Sequence[Sequence[Any]]]],
-    alerts_html: str = "",
-) -> str:
-    """The page: the alerts section (``alerts.render``) first, then the tables."""
-    scope = f"site {html.escape(site)}" if site else "all sites"
-    sections = "".join(f"<h2>{html.escape(s.title)}</h2>{render_table(c, r)}" for s, c, r in tables)
-    return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>rumhouse report</title><style>{STYLE}</style></head><body>"
-        f"<h1>rumhouse: real user experience, last {days} days, {scope}</h1>"
-        '<p class="muted">p75 from the hourly rollups (refreshed every minute); bars coloured by '
-        "the Core Web Vitals thresholds. Add <code>?days=N&amp;site=KEY</code> to change "
-        "the scope.</p>"
-        f"{alerts_html}{sections}</body></html>"
-    )

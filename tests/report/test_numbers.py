@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import re
 import random
 import statistics
 import subprocess
@@ -243,7 +244,10 @@ class Tables(HTMLParser):
 
 
 def number(text: str) -> float:
-    return float(text.replace(",", ""))
+    """The figure a cell starts with ("3,392▲ 4%": a p75 and its change)."""
+    found = re.match(r"[0-9,]+(\.[0-9]+)?", text)
+    assert found, text
+    return float(found[0].replace(",", ""))
 
 
 @pytest.fixture
@@ -273,14 +277,17 @@ async def test_report_page_shows_the_p75_shares_and_counts_of_what_was_sent(
         shown = {row[0]: row for row in page.tables[section] if row}
         assert set(shown) == {key for kind, key in sent.views if kind == column}
         for key, cells in shown.items():
-            for metric, cell in zip(("LCP", "INP", "CLS"), cells[1:4], strict=True):
+            assert number(cells[1]) == sent.views[(column, key)]
+            for metric, cell in zip(("LCP", "INP", "CLS"), cells[2:5], strict=True):
                 want = p75(sent.by[(column, key, metric)])
                 assert close(number(cell), want), (section, key, metric, cell, want)
-            assert number(cells[4]) == sent.views[(column, key)]
-    errors = {row[1]: row for row in page.tables["Top JS errors"] if row}
-    for message, counts in sent.errors.items():
-        assert number(errors[message][2]) == sum(counts)
-        assert number(errors[message][3]) == len(counts)
+    errors = {row[0].split(" new")[0]: row for row in page.tables["Errors worth fixing"] if row}
+    assert set(errors) == {f"{kind}: {message}" for kind, message in ERRORS}
+    for kind, message in ERRORS:
+        cells, counts = errors[f"{kind}: {message}"], sent.errors[message]
+        assert number(cells[1]) == sum(counts)
+        # Each error in a page view of its own, one page view of its session (i % 4 == 0).
+        assert number(cells[2]) == number(cells[3]) == len(counts)
     table = page.tables["Failed requests and resources"]
     agree({(r[0], r[1], r[3]): list(map(number, r[4:])) for r in table if r}, failed(sent))
     # Blocking time is shown rounded to the millisecond ("1,234"), p75 too (float32 sums: a
@@ -310,7 +317,7 @@ async def test_rumhouse_report_prints_the_same_figures(collector: Collector, sen
     rows = pretty_rows(done.stdout, "Core Web Vitals: p75 and share of page views by rating")
     by_metric = {row[0]: row for row in rows}
     assert set(by_metric) == set(THRESHOLDS), done.stdout
-    for metric, (_, value, good, ni, poor, views) in by_metric.items():
+    for metric, (_, value, _, _, views, _, good, ni, poor) in by_metric.items():
         values = sent.values[metric]
         assert close(float(value), p75(values)), (metric, value)
         for got, want in zip((good, ni, poor), shares(metric, values), strict=True):
@@ -318,12 +325,13 @@ async def test_rumhouse_report_prints_the_same_figures(collector: Collector, sen
         assert int(views) == len(values)
     printed = pretty_rows(done.stdout, "Failed requests and resources")
     agree({(r[0], r[1], r[3]): list(map(float, r[4:])) for r in printed}, failed(sent))
+    # Figures of 10 and more are printed to the unit, as on the page.
     printed = pretty_rows(done.stdout, LOAF)
-    agree({tuple(r[:3]): list(map(float, r[3:])) for r in printed}, blocked(sent))
+    agree({tuple(r[:3]): list(map(float, r[3:])) for r in printed}, blocked(sent), 0.51)
     printed = pretty_rows(done.stdout, SPA)
-    agree({tuple(r[:2]): list(map(float, r[2:])) for r in printed}, routes(sent))
+    agree({tuple(r[:2]): list(map(float, r[2:])) for r in printed}, routes(sent), 0.51)
     groups = {row[0]: row for row in pretty_rows(done.stdout, "By page group")}
-    for group, (_, lcp, inp, cls, views) in groups.items():
+    for group, (_, views, lcp, _, inp, cls) in groups.items():
         assert close(float(lcp), p75(sent.by[("page_group", group, "LCP")]))
         assert close(float(inp), p75(sent.by[("page_group", group, "INP")]))
         assert close(float(cls), p75(sent.by[("page_group", group, "CLS")]))

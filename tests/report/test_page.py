@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
-from collector.report.page import Section, render_page, render_table, sections
+from datetime import UTC, datetime
+
+from collector.report.page import render_table, sections
+from collector.report.scope import parse
 
 VITALS = ("metric", "p75", "good", "needs_improvement", "poor", "views")
 
@@ -70,18 +73,6 @@ def test_an_empty_table_says_so() -> None:
     assert render_table(VITALS, []) == '<p class="muted">No data in this period yet.</p>'
 
 
-def test_the_page_names_its_scope_and_escapes_it() -> None:
-    section = Section("By <page>", "SELECT 1")
-    page = render_page("shop<x>", 30, [(section, ("a",), [("b",)])])
-    assert page.startswith('<!doctype html><html lang="en"><head><meta charset="utf-8">')
-    assert "<title>rumhouse report</title>" in page
-    assert "<h1>rumhouse: real user experience, last 30 days, site shop&lt;x&gt;</h1>" in page
-    assert "<h2>By &lt;page&gt;</h2><table>" in page
-    assert "?days=N&amp;site=KEY" in page
-    assert page.endswith("</body></html>")
-    assert "last 7 days, all sites</h1>" in render_page("", 7, [])
-
-
 def test_cls_keeps_three_decimals_above_one_and_other_numbers_round_from_one() -> None:
     assert '<td class="n">1.250<span class="p75 poor"' in render_table(
         ("metric", "p75"), [("CLS", 1.25)]
@@ -115,32 +106,19 @@ def test_a_table_without_shares_has_no_share_column() -> None:
     )
 
 
-def test_the_page_has_its_viewport_explanation_and_sections_in_order() -> None:
-    first, second = Section("One", "SELECT 1"), Section("Two", "SELECT 2")
-    page = render_page("", 7, [(first, ("a",), [("x",)]), (second, ("a",), [])])
-    assert page.startswith(
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1"><title>'
-    )
-    assert (
-        '<p class="muted">p75 from the hourly rollups (refreshed every minute); bars coloured by '
-        "the Core Web Vitals thresholds. Add <code>?days=N&amp;site=KEY</code> to change "
-        "the scope.</p><h2>One</h2><table>"
-    ) in page
-    assert (
-        '</tbody></table><h2>Two</h2><p class="muted">No data in this period yet.</p></body></html>'
-    ) in page
-
-
-def test_the_report_has_its_sections_in_order() -> None:
-    assert [s.title for s in sections()] == [
-        "Core Web Vitals: p75 and share of page views by rating",
-        "By page group",
-        "By device class",
-        "By browser",
-        "By country",
-        "Top JS errors",
+def test_the_tables_below_the_breakdowns_and_the_drill_down_of_a_chosen_page_group() -> None:
+    now = datetime(2026, 12, 2, 12, tzinfo=UTC)
+    overview = [
         "Failed requests and resources",
         "Scripts by long-animation-frame blocking time",
         "SPA routes: soft vs hard navigations",
     ]
+    assert [s.title for s in sections(parse({}, now))] == overview
+    chosen = parse({"page_group": "/cart"}, now)
+    assert [s.title for s in sections(chosen)] == [
+        "LCP elements and resources: p75 of LCP and its sub-parts (ms)",
+        "Interactions: p75 of INP and its phases by element (ms)",
+        "Time to first byte: p75 of its parts (ms)",
+        *overview,
+    ]
+    assert all("page_group = {f0:String}" in s.sql for s in sections(chosen))

@@ -1,0 +1,289 @@
+"""The report as a web page: ``GET /report`` on the admin listener.
+
+One server-rendered page, no script: a range picker, the p75 and ratings of every vital
+with the change since the previous period of the same length, a chart of p75 over time
+per vital with its thresholds, breakdowns where each row is a link that filters the whole
+page (filters compose and live in the URL, so a view can be bookmarked and shared), the
+latest releases, the errors worth fixing, and, with a page group chosen, its drill-down.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from collector.ingest.enrich.vitals import THRESHOLDS
+from collector.report import alerts, charts
+from collector.report.build import TITLES, Report
+from collector.report.page import RATINGS, STYLE, render_table
+from collector.report.scope import PRESETS, Scope
+
+StackView = Callable[[dict[str, Any]], str]
+VITALS = ("LCP", "INP", "CLS", "FCP", "TTFB")
+FLAG = ' class="flag"'
+REMOVE = "\u00d7"  # the multiplication sign: a chip's "remove" button
+WORSE_BY = 0.10  # a release is flagged when a p75 is 10% above the release before it
+PAGE_STYLE = """
+header p{margin:.2rem 0}.ranges a,.ranges strong{margin-right:.6rem}.ranges form{display:inline}
+.chip{display:inline-block;background:#eef;border-radius:1rem;padding:0 .6rem;margin:.2rem}
+.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(20rem,1fr));gap:1rem}
+.charts figure{margin:0}.charts figcaption{font-weight:600}
+svg.chart{width:100%;height:auto;font:11px system-ui;fill:#555}
+svg.chart polyline{fill:none;stroke:#36c;stroke-width:2}svg.chart circle{fill:#36c}
+svg.chart line{stroke-dasharray:4 3}svg.chart line.good{stroke:#0a5}svg.chart line.poor{stroke:#d22}
+svg.spark rect{fill:#d55}.worse{color:#c11}.better{color:#080}
+.delta{font-size:.85em;margin-left:.3rem}
+.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(26rem,1fr));gap:0 1.5rem}
+.wide{overflow-x:auto}td.msg{max-width:28rem;overflow-wrap:anywhere}
+.clamp{display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden}
+tr.chosen td{background:#eef}tr.flag td{background:#fde8e8}pre{white-space:pre-wrap;font-size:.85em}
+@media (max-width:40rem){body{margin:1rem auto}.grid{grid-template-columns:1fr}}
+"""
+
+
+def delta(now: float | None, before: float | None, lower_is_better: bool | None = True) -> str:
+    """The change since the previous period: an arrow and a percentage, coloured when it
+    is better or worse (a p75 going down is better; a count has no colour)."""
+    if now is None or before is None or before == 0:
+        return '<span class="delta muted" title="no figure for the previous period">new</span>'
+    change = (now - before) / before
+    arrow = "▲" if change > 0.005 else "▼" if change < -0.005 else "="
+    kind = ""
+    if arrow != "=" and lower_is_better is not None:
+        kind = "worse" if (change > 0) == lower_is_better else "better"
+    return (
+        f'<span class="delta {kind}" title="previous period: {_figure(before)}">'
+        f"{arrow} {abs(change):.0%}</span>"
+    )
+
+
+def _figure(value: float | None, metric: str = "") -> str:
+    if value is None:
+        return "-"
+    return f"{value:.3f}" if metric == "CLS" or value < 1 else f"{value:,.0f}"
+
+
+def _when(at: datetime) -> str:
+    return at.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _link(scope: Scope, text: str) -> str:
+    return f'<a href="/report{html.escape(scope.query())}">{html.escape(text)}</a>'
+
+
+def header(scope: Scope) -> str:
+    ranges = " ".join(
+        f"<strong>{p}</strong>" if p == scope.preset else _link(_preset(scope, p), p)
+        for p in PRESETS
+    )
+    keep = "".join(
+        f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
+        for k, v in ((("site", scope.site),) if scope.site else ()) + scope.filters
+    )
+    custom = (
+        f'<form method="get" action="/report">{keep}'
+        f'<label>from <input type="datetime-local" name="since"'
+        f' value="{_local(scope.start)}"></label> '
+        f'<label>to <input type="datetime-local" name="until" value="{_local(scope.end)}"></label> '
+        '<button>Show</button> <span class="muted">(UTC)</span></form>'
+    )
+    chips = "".join(
+        f'<span class="chip">{html.escape(_title(d))}: {html.escape(v)} '
+        f"{_link(scope.without(d), REMOVE)}</span>"
+        for d, v in scope.filters
+    )
+    where = f"site {html.escape(scope.site)}" if scope.site else "all sites"
+    return (
+        f"<header><h1>rumhouse: real user experience, {html.escape(scope.label())}, {where}</h1>"
+        f'<p class="muted">{_when(scope.start)} to {_when(scope.end)}; every change is against'
+        f" the {scope.length_words()} before.</p>"
+        f'<p class="ranges">{ranges} {custom}</p><p>{chips}</p></header>'
+    )
+
+
+def _preset(scope: Scope, preset: str) -> Scope:
+    """The scope over a preset range: the link keeps the site and filters."""
+    return replace(scope, preset=preset)
+
+
+def _local(at: datetime) -> str:
+    return at.strftime("%Y-%m-%dT%H:%M")
+
+
+def _title(dimension: str) -> str:
+    return TITLES.get(dimension, dimension.removeprefix("dims."))
+
+
+def vitals(report: Report) -> str:
+    if not report.vitals:
+        return '<p class="muted">No page views in this period yet.</p>'
+    rows = []
+    for v in report.vitals.values():
+        cls = f' class="{_rating(v.metric, v.p75)}"' if v.p75 is not None else ""
+        shares = "".join(
+            f'<span class="{r}" style="width:{100 * s:.1f}%" title="{r}: {100 * s:.0f}%"></span>'
+            for r, s in zip(RATINGS, v.shares, strict=True)
+        )
+        rows.append(
+            f'<tr><td>{v.metric}</td><td class="n"><strong{cls}>{_figure(v.p75, v.metric)}'
+            f"</strong>{delta(v.p75, v.previous)}</td>"
+            f'<td class="n">{v.views:,}{delta(v.views, v.previous_views, None)}</td>'
+            f'<td><div class="bar">{shares}</div></td></tr>'
+        )
+    table = (
+        "<table><thead><tr><th>metric</th><th>p75</th><th>views</th>"
+        f"<th>good / NI / poor</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+    scope = report.scope
+    figures = "".join(
+        f"<figure><figcaption>p75 {v.metric}</figcaption>"
+        f"{charts.p75_chart(v.metric, v.series, scope.start, scope.end, THRESHOLDS[v.metric][:2])}"
+        "</figure>"
+        for v in report.vitals.values()
+    )
+    return f'{table}<h2>p75 over time</h2><div class="charts">{figures}</div>'
+
+
+def _rating(metric: str, value: float) -> str:
+    good, poor, _ = THRESHOLDS[metric]
+    return "good-text" if value <= good else "ni-text" if value <= poor else "poor-text"
+
+
+def _breakdown_row(scope: Scope, dimension: str, r: dict[str, Any]) -> str:
+    chosen = ' class="chosen"' if r["segment"] == scope.value(dimension) else ""
+    link = _link(scope.with_filter(dimension, r["segment"]), r["segment"] or "(none)")
+    views = delta(r["views"], r["previous_views"] or None, None)
+    figures = "".join(
+        f'<td class="n">{_figure(_known(r[m]), m)}'
+        f"{delta(_known(r[m]), _known(r[m + '_previous']))}</td>"
+        for m in ("LCP", "INP", "CLS")
+    )
+    return f'<tr{chosen}><td>{link}</td><td class="n">{r["views"]:,}{views}</td>{figures}</tr>'
+
+
+def breakdown(scope: Scope, dimension: str, rows: Sequence[dict[str, Any]]) -> str:
+    """One breakdown: a row per value, each a link that adds (or changes) the filter."""
+    name = html.escape(_title(dimension))
+    title = f"<h2>By {name.lower()}</h2>"
+    if not rows:
+        return f'<section>{title}<p class="muted">No data in this period yet.</p></section>'
+    body = "".join(_breakdown_row(scope, dimension, r) for r in rows)
+    return (
+        f"<section>{title}<table><thead><tr><th>{name}</th>"
+        "<th>views</th><th>LCP</th><th>INP</th><th>CLS</th></tr></thead>"
+        f"<tbody>{body}</tbody></table></section>"
+    )
+
+
+def _known(value: Any) -> float | None:
+    return None if value is None or math.isnan(value) else float(value)
+
+
+def worse(newest: dict[str, Any], before: dict[str, Any]) -> list[str]:
+    """What got worse from one release to the next: a p75 over 10% higher, or the share of
+    page views with an error over 1.5 times (and one point) higher."""
+    found = [
+        m
+        for m in ("LCP", "INP", "CLS", "FCP", "TTFB")
+        if (a := _known(newest[m])) is not None
+        and (b := _known(before[m])) is not None
+        and a > b * (1 + WORSE_BY)
+    ]
+    rate, previous = newest["error_rate"], before["error_rate"]
+    if rate > previous * 1.5 and rate - previous >= 0.01:
+        found.append("errors")
+    return found
+
+
+def _release_row(r: dict[str, Any], flagged: list[str]) -> str:
+    mark = f" (worse: {', '.join(flagged)})" if flagged else ""
+    figures = "".join(f'<td class="n">{_figure(_known(r[m]), m)}</td>' for m in VITALS)
+    return (
+        f"<tr{FLAG if flagged else ''}><td>{html.escape(r['release'])}{mark}</td>"
+        f'<td>{_when(r["first_seen"])}</td><td class="n">{r["views"]:,}</td>{figures}'
+        f'<td class="n">{r["error_rate"]:.1%}</td></tr>'
+    )
+
+
+def releases(rows: Sequence[dict[str, Any]]) -> str:
+    """The latest releases, newest first; the newest flagged when it did worse."""
+    title = "<h2>Releases: the latest, newest first</h2>"
+    if not rows:
+        return (
+            f'{title}<p class="muted">No release in this period: the snippet sends one'
+            " with data-release.</p>"
+        )
+    flagged = worse(rows[0], rows[1]) if len(rows) > 1 else []
+    body = "".join(_release_row(r, flagged if i == 0 else []) for i, r in enumerate(rows))
+    heads = "".join(f"<th>{m}</th>" for m in VITALS)
+    return (
+        f'{title}<div class="wide"><table><thead><tr><th>release</th><th>first seen</th>'
+        f"<th>views</th>{heads}<th>page views with an error</th></tr></thead>"
+        f"<tbody>{body}</tbody></table></div>"
+    )
+
+
+def plain_stack(error: dict[str, Any]) -> str:
+    return f"<pre>{html.escape(error['example_stack'])}</pre>" if error["example_stack"] else ""
+
+
+def _error_row(report: Report, e: dict[str, Any], stack: StackView, views: int) -> str:
+    counts = dict(report.trends.get(e["fingerprint"], []))
+    steps = charts.buckets(report.scope.start, report.scope.end, report.step)
+    spark = charts.sparkline([counts.get(at, 0) for at in steps])
+    new = ' <span class="chip">new</span>' if e["first_seen"] >= report.scope.start else ""
+    shown = stack(e)
+    details = f"<details><summary>stack</summary>{shown}</details>" if shown else ""
+    share = f" ({e['page_views'] / views:.1%})" if views else ""
+    return (
+        f'<tr><td class="msg"><div class="clamp"><strong>{html.escape(e["type"])}</strong>: '
+        f"{html.escape(e['message'])}</div>{new}{details}</td>"
+        f'<td class="n">{e["occurrences"]:,}</td><td class="n">{e["page_views"]:,}{share}</td>'
+        f'<td class="n">{e["sessions"]:,}</td><td>{spark}</td>'
+        f"<td>{_when(e['first_seen'])}</td><td>{_when(e['last_seen'])}</td>"
+        f"<td>{html.escape(', '.join(e['pages']))}</td>"
+        f"<td>{html.escape(', '.join(e['browsers']))}</td></tr>"
+    )
+
+
+def errors(report: Report, stack: StackView = plain_stack) -> str:
+    """Errors by fingerprint, those that reach the most sessions first."""
+    title = "<h2>Errors worth fixing</h2>"
+    if not report.errors:
+        return f'{title}<p class="muted">No JavaScript errors in this period.</p>'
+    views = report.vitals["TTFB"].views if "TTFB" in report.vitals else 0
+    body = "".join(_error_row(report, e, stack, views) for e in report.errors)
+    return (
+        f'{title}<div class="wide"><table><thead><tr><th>error</th><th>occurrences</th>'
+        "<th>page views</th><th>sessions</th><th>trend</th><th>first seen</th>"
+        f"<th>last seen</th><th>pages</th><th>browsers</th></tr></thead><tbody>{body}"
+        "</tbody></table></div>"
+    )
+
+
+def render(report: Report, stack: StackView = plain_stack) -> str:
+    """The whole page."""
+    scope = report.scope
+    grid = "".join(breakdown(scope, d, rows) for d, rows in report.breakdowns.items())
+    tables = "".join(
+        f'<h2>{html.escape(s.title)}</h2><div class="wide">{render_table(c, r)}</div>'
+        for s, c, r in report.tables
+    )
+    hint = (
+        "" if scope.value("page_group") else
+        '<p class="muted">Choose a page group below for its LCP elements, interactions and'
+        " time to first byte.</p>"
+    )  # fmt: skip
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>rumhouse report</title><style>{STYLE}{PAGE_STYLE}</style></head><body>"
+        f"{header(scope)}{alerts.render(*report.alerts)}"
+        f"<h2>Core Web Vitals: p75 and share of page views by rating</h2>{vitals(report)}"
+        f'{hint}<div class="grid">{grid}</div>{releases(report.releases)}'
+        f"{errors(report, stack)}{tables}</body></html>"
+    )
