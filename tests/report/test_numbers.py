@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import math
-import re
 import random
+import re
 import statistics
 import subprocess
 import sys
