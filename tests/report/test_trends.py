@@ -1,0 +1,225 @@
+"""Trends and comparisons on the real engine: rows written straight into the raw tables at
+known times with known values, the report gathered for a scope, and every figure checked
+against what Python computes from those values: p75 now and in the previous period of the
+same length, from the raw table (short ranges, a release filter) and from the rollups;
+p75 per chart step; releases and the newest one flagged; errors with their first seen and
+their trend; breakdowns that honour the filters."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import statistics
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from clickhouse_connect.driver.client import Client
+
+from collector.report import build, queries, web
+from collector.report.scope import Scope, parse
+from collector.settings import load_settings
+from collector.store import migrate
+from collector.store.client import open_client
+from collector.store.rollups import roll_up
+
+THRESHOLDS = {"LCP": (2500, 4000), "INP": (200, 500), "CLS": (0.1, 0.25), "FCP": (1800, 3000),
+              "TTFB": (800, 1800)}  # fmt: skip
+VITALS = ("page_view_id", "session_id", "ts", "started_at", "site", "seq", "metric", "value",
+          "rating", "page_group", "device_class", "browser", "release", "is_bot")  # fmt: skip
+ERRORS = ("ts", "site", "page_view_id", "session_id", "page_group", "release", "device_class",
+          "browser", "is_bot", "kind", "error_type", "message", "source", "stack", "count")  # fmt: skip
+NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)  # once: one clock
+
+
+def p75(values: Sequence[float]) -> float:
+    return statistics.quantiles(values, n=4, method="inclusive")[2]
+
+
+def rating(metric: str, value: float) -> str:
+    good, poor = THRESHOLDS[metric]
+    return "good" if value <= good else "needs-improvement" if value <= poor else "poor"
+
+
+def close(got: float | None, want: float, tolerance: float = 0.04) -> bool:
+    return got is not None and abs(got - want) <= tolerance * abs(want)
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
+    settings = load_settings(data=tmp_path_factory.mktemp("trends") / "data")
+    client = open_client(settings)
+    migrate.apply(client, settings.schema_dir)
+    yield client
+    client.close()
+
+
+class Writer:
+    """Page views of one site at chosen times, each with every vital; remembers them."""
+
+    def __init__(self, client: Client, site: str) -> None:
+        self.client, self.site, self.n = client, site, 0
+        self.sent: list[dict[str, Any]] = []
+
+    def view(self, at: datetime, lcp: float, *, group: str = "/a", browser: str = "Chrome",
+             release: str = "r1", bot: bool = False) -> str:  # fmt: skip
+        self.n += 1
+        pv = f"{self.site}-pv{self.n}"
+        values = {"LCP": lcp, "INP": lcp / 10, "CLS": lcp / 20000, "FCP": lcp / 2, "TTFB": lcp / 4}
+        rows = [
+            (pv, f"s-{pv}", at, at, self.site, 0, m, v, rating(m, v), group, "desktop", browser,
+             release, bot)
+            for m, v in values.items()
+        ]  # fmt: skip
+        self.client.insert("vitals_data", rows, column_names=VITALS)
+        if not bot:
+            self.sent.append({"at": at, "group": group, "browser": browser, "release": release,
+                              **values})  # fmt: skip
+        return pv
+
+    def error(
+        self, at: datetime, pv: str, message: str, count: int = 1, release: str = "r1"
+    ) -> None:
+        row = (at, self.site, pv, f"s-{pv}", "/a", release, "desktop", "Chrome", False, "error",
+               "TypeError", message, "https://shop.example/app.js", "at f (app.js:1:2)", count)  # fmt: skip
+        self.client.insert("errors", [row], column_names=ERRORS)
+
+    def values(self, metric: str, start: datetime, end: datetime, **match: str) -> list[float]:
+        return [
+            s[metric] for s in self.sent
+            if start <= s["at"] < end and all(s[k] == v for k, v in match.items())
+        ]  # fmt: skip
+
+
+def gather(client: Client, scope: Scope) -> build.Report:
+    async def run(sql: str, params: dict[str, Any]) -> tuple[Sequence[str], list[tuple[Any, ...]]]:
+        result = await asyncio.to_thread(client.query, sql, parameters=params)
+        return result.column_names, [tuple(r) for r in result.result_rows]
+
+    return asyncio.run(build.gather(run, scope))
+
+
+def spread(rng: random.Random, start: datetime, end: datetime) -> datetime:
+    seconds = (end - start).total_seconds()
+    return start + timedelta(seconds=int(rng.uniform(0, seconds - 1)))
+
+
+def test_p75_and_its_change_against_the_previous_period_raw_and_rolled_up(db: Client) -> None:
+    rng, w = random.Random(3), Writer(db, "trend")
+    for days, count, scale in ((8, 120, 2000.0), (4, 160, 2600.0)):
+        start = NOW - timedelta(days=days)
+        for _ in range(count):  # slower in the last four days than in the four before
+            at = spread(rng, start, start + timedelta(days=4))
+            w.view(at, rng.lognormvariate(0, 0.3) * scale, group=rng.choice(["/a", "/b"]))
+    for _ in range(5):
+        w.view(NOW - timedelta(hours=2), 99999.0, bot=True)  # never counted
+    roll_up(db, NOW - timedelta(days=9), NOW)
+    for query, source in (({"range": "4d"}, "rollup"), ({"range": "24h"}, "raw"),
+                          ({"range": "4d", "release": "r1"}, "raw")):  # fmt: skip
+        scope = parse({"site": "trend", **query}, NOW)
+        assert queries.source(scope).rollup is (source == "rollup"), query
+        report = gather(db, scope)
+        before = scope.previous()
+        for metric in queries.METRICS:
+            now = w.values(metric, scope.start, scope.end)
+            then = w.values(metric, before.start, before.end)
+            vital = report.vitals[metric]
+            assert (vital.views, vital.previous_views) == (len(now), len(then)), (query, metric)
+            assert close(vital.p75, p75(now)), (query, metric, vital.p75, p75(now))
+            assert close(vital.previous, p75(then)), (query, metric, vital.previous, p75(then))
+            good, poor = THRESHOLDS[metric]
+            assert vital.shares[0] == sum(v <= good for v in now) / len(now)
+            assert vital.shares[2] == sum(v > poor for v in now) / len(now)
+        lcp = report.vitals["LCP"]
+        assert lcp.p75 is not None and lcp.previous is not None
+        want = (p75(w.values("LCP", scope.start, scope.end))
+                / p75(w.values("LCP", before.start, before.end)) - 1)  # fmt: skip
+        shown = web.delta(lcp.p75, lcp.previous)
+        assert ('class="delta worse"' if want > 0 else 'class="delta better"') in shown, shown
+        percent = int(shown.split("</span>")[0].rsplit(" ", 1)[1].rstrip("%"))
+        assert abs(percent - 100 * abs(want)) <= 3, (query, shown, want)
+
+
+def test_p75_per_chart_step(db: Client) -> None:
+    rng, w = random.Random(5), Writer(db, "steps")
+    for hour in range(1, 7):  # six hours, each slower than the one before
+        for _ in range(30):
+            at = spread(rng, NOW - timedelta(hours=hour), NOW - timedelta(hours=hour - 1))
+            w.view(at, rng.uniform(1000, 2000) + 500 * (7 - hour))
+    scope = parse({"site": "steps", "range": "24h"}, NOW)
+    report = gather(db, scope)
+    assert report.step == 900  # 24 hours in quarter hours: 96 points
+    series = report.vitals["LCP"].series
+    assert len(series) == len({s["at"].replace(minute=s["at"].minute // 15 * 15, second=0)
+                               for s in w.sent})  # fmt: skip
+    for at, value in series:
+        values = w.values("LCP", at, at + timedelta(seconds=900))
+        assert close(value, p75(values)), (at, value, p75(values))
+
+
+def test_breakdowns_honour_the_filters_and_list_the_other_values_of_their_own(db: Client) -> None:
+    rng, w = random.Random(7), Writer(db, "split")
+    for _ in range(200):
+        at = spread(rng, NOW - timedelta(hours=20), NOW)
+        w.view(at, rng.uniform(1000, 5000), group=rng.choice(["/a", "/b", "/c"]),
+               browser=rng.choice(["Chrome", "Firefox"]))  # fmt: skip
+    scope = parse({"site": "split", "range": "24h", "browser": "Firefox"}, NOW)
+    report = gather(db, scope)
+    groups = {r["segment"]: r for r in report.breakdowns["page_group"]}
+    assert set(groups) == {"/a", "/b", "/c"}
+    for group, row in groups.items():
+        values = w.values("LCP", scope.start, NOW, group=group, browser="Firefox")
+        assert row["views"] == len(values)
+        assert close(row["LCP"], p75(values)), group
+    browsers = {r["segment"]: r["views"] for r in report.breakdowns["browser"]}
+    assert browsers == {b: len(w.values("LCP", scope.start, NOW, browser=b))
+                        for b in ("Chrome", "Firefox")}  # fmt: skip
+    assert report.vitals["LCP"].views == len(w.values("LCP", scope.start, NOW, browser="Firefox"))
+
+
+def test_releases_newest_first_with_the_worse_one_flagged(db: Client) -> None:
+    rng, w = random.Random(9), Writer(db, "rel")
+    for release, hours, scale in (("2026.1", (30, 20), 2000.0), ("2026.2", (20, 1), 2600.0)):
+        for _ in range(100):
+            at = spread(rng, NOW - timedelta(hours=hours[0]), NOW - timedelta(hours=hours[1]))
+            pv = w.view(at, rng.uniform(0.8, 1.2) * scale, release=release)
+            if release == "2026.2" and rng.random() < 0.2:
+                w.error(at, pv, "boom", release=release)
+    report = gather(db, parse({"site": "rel", "range": "2d"}, NOW))
+    assert [r["release"] for r in report.releases] == ["2026.2", "2026.1"]
+    newest, before = report.releases
+    lcp = w.values("LCP", NOW - timedelta(days=2), NOW, release="2026.2")
+    assert newest["views"] == len(lcp) and close(newest["LCP"], p75(lcp))
+    erred = db.query("SELECT uniqExact(page_view_id) FROM errors WHERE site = 'rel'").result_rows
+    assert newest["error_rate"] == erred[0][0] / len(lcp)
+    assert before["error_rate"] == 0
+    assert web.worse(newest, before) == ["LCP", "INP", "CLS", "FCP", "TTFB", "errors"]
+    assert web.worse(before, newest) == []
+
+
+def test_errors_first_seen_over_the_whole_history_and_their_trend(db: Client) -> None:
+    w = Writer(db, "errs")
+    old = w.view(NOW - timedelta(days=20), 1000.0)
+    w.error(NOW - timedelta(days=20), old, "old one")
+    counts = {3: 2, 5: 1, 9: 4}  # hours ago: occurrences
+    for hours, count in counts.items():
+        pv = w.view(NOW - timedelta(hours=hours, minutes=10), 1000.0)
+        w.error(NOW - timedelta(hours=hours, minutes=10), pv, "old one", count)
+        w.error(NOW - timedelta(hours=hours, minutes=10), pv, "new one")
+    scope = parse({"site": "errs", "range": "24h"}, NOW)
+    report = gather(db, scope)
+    found = {e["message"]: e for e in report.errors}
+    assert found["old one"]["first_seen"] == NOW - timedelta(days=20)
+    assert found["new one"]["first_seen"] == NOW - timedelta(hours=9, minutes=10)
+    assert found["old one"]["occurrences"] == sum(counts.values())
+    assert found["old one"]["page_views"] == found["new one"]["sessions"] == 3
+    trend = dict(report.trends[found["old one"]["fingerprint"]])
+    assert trend == {
+        NOW - timedelta(hours=h, minutes=15): n for h, n in counts.items()
+    }  # 15-minute steps: 10 minutes past the step's start
+    page = web.errors(report)
+    new_row, old_row = (page.split("new one")[1].split("</tr>")[0],
+                        page.split("old one")[1].split("</tr>")[0])  # fmt: skip
+    assert '<span class="chip">new</span>' in new_row
+    assert '<span class="chip">new</span>' not in old_row
