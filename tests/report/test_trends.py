@@ -29,7 +29,8 @@ THRESHOLDS = {"LCP": (2500, 4000), "INP": (200, 500), "CLS": (0.1, 0.25), "FCP":
 VITALS = ("page_view_id", "session_id", "ts", "started_at", "site", "seq", "metric", "value",
           "rating", "page_group", "device_class", "browser", "release", "is_bot")  # fmt: skip
 ERRORS = ("ts", "site", "page_view_id", "session_id", "page_group", "release", "device_class",
-          "browser", "is_bot", "kind", "error_type", "message", "source", "stack", "count")  # fmt: skip
+          "browser", "is_bot", "kind", "error_type", "message", "source", "stack",
+          "count")  # fmt: skip
 NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)  # once: one clock
 
 
@@ -82,7 +83,8 @@ class Writer:
         self, at: datetime, pv: str, message: str, count: int = 1, release: str = "r1"
     ) -> None:
         row = (at, self.site, pv, f"s-{pv}", "/a", release, "desktop", "Chrome", False, "error",
-               "TypeError", message, "https://shop.example/app.js", "at f (app.js:1:2)", count)  # fmt: skip
+               "TypeError", message, "https://shop.example/app.js", "at f (app.js:1:2)",
+               count)  # fmt: skip
         self.client.insert("errors", [row], column_names=ERRORS)
 
     def values(self, metric: str, start: datetime, end: datetime, **match: str) -> list[float]:
@@ -132,7 +134,8 @@ def test_p75_and_its_change_against_the_previous_period_raw_and_rolled_up(db: Cl
             assert vital.shares[0] == sum(v <= good for v in now) / len(now)
             assert vital.shares[2] == sum(v > poor for v in now) / len(now)
         lcp = report.vitals["LCP"]
-        assert lcp.p75 is not None and lcp.previous is not None
+        assert lcp.p75 is not None
+        assert lcp.previous is not None
         want = (p75(w.values("LCP", scope.start, scope.end))
                 / p75(w.values("LCP", before.start, before.end)) - 1)  # fmt: skip
         shown = web.delta(lcp.p75, lcp.previous)
@@ -190,7 +193,8 @@ def test_releases_newest_first_with_the_worse_one_flagged(db: Client) -> None:
     assert [r["release"] for r in report.releases] == ["2026.2", "2026.1"]
     newest, before = report.releases
     lcp = w.values("LCP", NOW - timedelta(days=2), NOW, release="2026.2")
-    assert newest["views"] == len(lcp) and close(newest["LCP"], p75(lcp))
+    assert newest["views"] == len(lcp)
+    assert close(newest["LCP"], p75(lcp))
     erred = db.query("SELECT uniqExact(page_view_id) FROM errors WHERE site = 'rel'").result_rows
     assert newest["error_rate"] == erred[0][0] / len(lcp)
     assert before["error_rate"] == 0
