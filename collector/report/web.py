@@ -30,17 +30,18 @@ WORSE_BY = 0.10  # a release is flagged when a p75 is 10% above the release befo
 PAGE_STYLE = """
 header p{margin:.2rem 0}.ranges a,.ranges strong{margin-right:.6rem}.ranges form{display:inline}
 .chip{display:inline-block;background:#eef;border-radius:1rem;padding:0 .6rem;margin:.2rem}
-.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(20rem,1fr));gap:1rem}
-.charts figure{margin:0}.charts figcaption{font-weight:600}
+.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(20rem,100%),1fr));gap:1rem}
+.grid>section,.charts>figure{min-width:0}.charts figure{margin:0}.charts figcaption{font-weight:600}
 svg.chart{width:100%;height:auto;font:11px system-ui;fill:#555}
 svg.chart polyline{fill:none;stroke:#36c;stroke-width:2}svg.chart circle{fill:#36c}
 svg.chart line{stroke-dasharray:4 3}svg.chart line.good{stroke:#0a5}svg.chart line.poor{stroke:#d22}
 svg.spark rect{fill:#d55}.worse{color:#c11}.better{color:#080}
 .delta{font-size:.85em;margin-left:.3rem}
-.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(26rem,1fr));gap:0 1.5rem}
+.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(26rem,100%),1fr));gap:0 1.5rem}
 .wide{overflow-x:auto}td.msg{max-width:28rem;overflow-wrap:anywhere}
 .clamp{display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden}
-tr.chosen td{background:#eef}tr.flag td{background:#fde8e8}pre{white-space:pre-wrap;font-size:.85em}
+tr.chosen td{background:#eef}.good-text{color:#080}.ni-text{color:#b60}.poor-text{color:#c11}
+tr.flag td{background:#fde8e8}pre{white-space:pre-wrap;font-size:.85em}
 @media (max-width:40rem){body{margin:1rem auto}.grid{grid-template-columns:1fr}}
 """
 
@@ -135,8 +136,8 @@ def vitals(report: Report) -> str:
             f'<td><div class="bar">{shares}</div></td></tr>'
         )
     table = (
-        "<table><thead><tr><th>metric</th><th>p75</th><th>views</th>"
-        f"<th>good / NI / poor</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        '<div class="wide"><table><thead><tr><th>metric</th><th>p75</th><th>views</th>'
+        f"<th>good / NI / poor</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
     scope = report.scope
     figures = "".join(
@@ -173,9 +174,9 @@ def breakdown(scope: Scope, dimension: str, rows: Sequence[dict[str, Any]]) -> s
         return f'<section>{title}<p class="muted">No data in this period yet.</p></section>'
     body = "".join(_breakdown_row(scope, dimension, r) for r in rows)
     return (
-        f"<section>{title}<table><thead><tr><th>{name}</th>"
+        f'<section>{title}<div class="wide"><table><thead><tr><th>{name}</th>'
         "<th>views</th><th>LCP</th><th>INP</th><th>CLS</th></tr></thead>"
-        f"<tbody>{body}</tbody></table></section>"
+        f"<tbody>{body}</tbody></table></div></section>"
     )
 
 
