@@ -11,6 +11,7 @@ import asyncio
 import random
 import statistics
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -227,3 +228,85 @@ def test_errors_first_seen_over_the_whole_history_and_their_trend(db: Client) ->
                         page.split("old one")[1].split("</tr>")[0])  # fmt: skip
     assert '<span class="chip">new</span>' in new_row
     assert '<span class="chip">new</span>' not in old_row
+
+
+ATTRIBUTED = ("page_view_id", "session_id", "ts", "started_at", "site", "seq", "metric", "value",
+              "rating", "page_group", "is_bot", "target", "resource_url", "interaction_type",
+              "phases")  # fmt: skip
+# The sub-parts each metric is made of, and the range each is drawn from (ms).
+PARTS = {
+    "LCP": {"time_to_first_byte": (100, 400), "resource_load_delay": (0, 300),
+            "resource_load_duration": (200, 900), "element_render_delay": (0, 200)},
+    "INP": {"input_delay": (0, 50), "processing_duration": (20, 300),
+            "presentation_delay": (10, 60)},
+    "TTFB": {"cache_duration": (0, 0), "dns_duration": (0, 40), "connection_duration": (0, 80),
+             "request_duration": (50, 300)},
+}  # fmt: skip
+
+
+@dataclass
+class Attributed:
+    group: str
+    metric: str
+    target: str
+    how: str
+    phases: dict[str, float]
+
+    @property
+    def value(self) -> float:
+        return sum(self.phases.values())
+
+
+def attributed(rng: random.Random) -> list[Attributed]:
+    sent = []
+    for n in range(120):
+        group = "/p" if n % 4 else "/other"  # a quarter elsewhere: not in the drill-down
+        element, how = ("img.hero", "click") if n % 3 else ("h1", "keydown")
+        for metric, parts in PARTS.items():
+            phases = {name: rng.uniform(*bounds) for name, bounds in parts.items()}
+            target = "" if metric == "TTFB" else element
+            sent.append(Attributed(group, metric, target, how if metric == "INP" else "", phases))
+    return sent
+
+
+def test_the_drill_down_of_a_page_group_shows_p75_of_each_sub_part(db: Client) -> None:
+    sent = attributed(random.Random(13))
+    at = NOW - timedelta(minutes=5)
+    rows = [
+        (f"drill{i // 3}", f"sdrill{i // 3}", at, at, "drill", 0, a.metric, a.value, "good",
+         a.group, False, a.target, "/hero.jpg" if a.target == "img.hero" else "", a.how, a.phases)
+        for i, a in enumerate(sent)
+    ]  # fmt: skip
+    db.insert("vitals_data", rows, column_names=ATTRIBUTED)
+    report = gather(db, parse({"site": "drill", "range": "24h", "page_group": "/p"}, NOW))
+    tables = {
+        section.title.split(":")[0]: [dict(zip(columns, row, strict=True)) for row in found]
+        for section, columns, found in report.tables
+    }
+
+    def p75_of(metric: str, part: str, **match: str) -> tuple[int, float]:
+        found = [a for a in sent if a.group == "/p" and a.metric == metric
+                 and all(getattr(a, k) == v for k, v in match.items())]  # fmt: skip
+        values = [a.value if part == metric else a.phases[part] for a in found]
+        return len(found), p75(values)
+
+    lcp = tables["LCP elements and resources"]
+    assert {r["element"] for r in lcp} == {"img.hero", "h1"}
+    for row in lcp:
+        for part in ("LCP", *PARTS["LCP"]):
+            views, want = p75_of("LCP", part, target=row["element"])
+            assert row["views"] == views
+            assert close(row[part], want, 0.05), (row["element"], part, row[part], want)
+    inp = tables["Interactions"]
+    assert {(r["element"], r["type"]) for r in inp} == {("img.hero", "click"), ("h1", "keydown")}
+    for row in inp:
+        for part in ("INP", *PARTS["INP"]):
+            views, want = p75_of("INP", part, target=row["element"], how=row["type"])
+            assert row["views"] == views
+            assert close(row[part], want, 0.05), (row["element"], part, row[part], want)
+    [ttfb] = tables["Time to first byte"]
+    for part in ("TTFB", *(p for p in PARTS["TTFB"] if p != "cache_duration")):
+        views, want = p75_of("TTFB", part)
+        assert ttfb["views"] == views
+        assert close(ttfb[part], want, 0.05), (part, ttfb[part], want)
+    assert ttfb["cache_duration"] == 0
