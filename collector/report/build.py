@@ -48,6 +48,11 @@ class Report:
     tables: list[tuple[Section, Sequence[str], list[tuple[Any, ...]]]]
     alerts: tuple[Sequence[str], list[tuple[Any, ...]]]
 
+    @property
+    def page_views(self) -> int:
+        """Page views in the scope: those of the vital reported most often."""
+        return max((v.views for v in self.vitals.values()), default=0)
+
 
 def utc(value: Any) -> Any:
     """Times as aware UTC datetimes, however the client returned them."""

@@ -5,7 +5,7 @@ the long frames were). Attribution lives only in the raw rows, kept 90 days.
 
 from __future__ import annotations
 
-from collector.report.queries import EVENTS, PHASES, RAW, step, where
+from collector.report.queries import EVENTS, METRICS, PHASES, RAW, step, where
 from collector.report.scope import Scope
 
 RELEASES = 5
@@ -17,9 +17,9 @@ def _p75(metric: str, value: str = "value") -> str:
 
 def releases(scope: Scope) -> str:
     """The latest releases seen in the scope (newest first): page views and p75 per vital."""
-    figures = ", ".join(f"{_p75(m)} AS {m}" for m in ("LCP", "INP", "CLS", "FCP", "TTFB"))
+    figures = ", ".join(f"{_p75(m)} AS {m}" for m in METRICS)
     return (
-        "SELECT release, min(started_at) AS first_seen, countIf(metric = 'TTFB') AS views,"
+        "SELECT release, min(started_at) AS first_seen, uniqExact(page_view_id) AS views,"
         f" {figures} FROM vitals WHERE {where(scope, RAW, previous=False)} AND release != ''"
         f" GROUP BY release ORDER BY first_seen DESC LIMIT {RELEASES}"
     )

@@ -141,6 +141,13 @@ def series(scope: Scope) -> str:
     )
 
 
+def page_views(src: Source, cond: str) -> str:
+    """Page views: those of the vital reported most often (a rollup has no page view ids;
+    every navigation reports TTFB, a page view cut short may report LCP alone)."""
+    counts = ", ".join(src.views(f"metric = '{m}' AND {cond}") for m in METRICS)
+    return f"greatest({counts})"
+
+
 def breakdown(scope: Scope, dimension: str, limit: int = 10) -> str:
     """p75 of LCP, INP and CLS per value of a dimension, now and before; most viewed first.
     A dimension the scope filters on still lists its other values (as Plausible does)."""
@@ -150,10 +157,9 @@ def breakdown(scope: Scope, dimension: str, limit: int = 10) -> str:
         f" {src.p75(f'metric = {m!r} AND NOT {cur}')} AS {m}_previous"
         for m in ("LCP", "INP", "CLS")
     )
-    views = "metric = 'TTFB'"  # every page view has one: a count of page views
     return (
-        f"SELECT {column(dimension)} AS segment, {src.views(f'{views} AND {cur}')} AS views,"
-        f" {src.views(f'{views} AND NOT {cur}')} AS previous_views, {figures}"
+        f"SELECT {column(dimension)} AS segment, {page_views(src, cur)} AS views,"
+        f" {page_views(src, f'NOT {cur}')} AS previous_views, {figures}"
         f" FROM {src.table} WHERE {where(scope, src, skip=dimension)}"
         f" GROUP BY segment HAVING views > 0 ORDER BY views DESC, segment LIMIT {limit}"
     )
@@ -163,6 +169,6 @@ def custom_dimensions(scope: Scope) -> str:
     """The custom dimensions page views carried in the scope (at most five)."""
     return (
         "SELECT key FROM vitals ARRAY JOIN mapKeys(dims) AS key"
-        f" WHERE {where(scope, RAW, previous=False)} AND metric = 'TTFB'"
+        f" WHERE {where(scope, RAW, previous=False)}"
         " GROUP BY key ORDER BY count() DESC, key LIMIT 5"
     )

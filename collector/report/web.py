@@ -20,10 +20,11 @@ from collector.ingest.enrich.vitals import THRESHOLDS
 from collector.report import alerts, charts
 from collector.report.build import TITLES, Report
 from collector.report.page import RATINGS, STYLE, render_table
+from collector.report.queries import METRICS
 from collector.report.scope import PRESETS, Scope
 
 StackView = Callable[[dict[str, Any]], str]
-VITALS = ("LCP", "INP", "CLS", "FCP", "TTFB")
+
 FLAG = ' class="flag"'
 REMOVE = "\u00d7"  # the multiplication sign: a chip's "remove" button
 WORSE_BY = 0.10  # a release is flagged when a p75 is 10% above the release before it
@@ -189,7 +190,7 @@ def worse(newest: dict[str, Any], before: dict[str, Any]) -> list[str]:
     page views with an error over 1.5 times (and one point) higher."""
     found = [
         m
-        for m in ("LCP", "INP", "CLS", "FCP", "TTFB")
+        for m in METRICS
         if (a := _known(newest[m])) is not None
         and (b := _known(before[m])) is not None
         and a > b * (1 + WORSE_BY)
@@ -202,7 +203,7 @@ def worse(newest: dict[str, Any], before: dict[str, Any]) -> list[str]:
 
 def _release_row(r: dict[str, Any], flagged: list[str]) -> str:
     mark = f" (worse: {', '.join(flagged)})" if flagged else ""
-    figures = "".join(f'<td class="n">{_figure(_known(r[m]), m)}</td>' for m in VITALS)
+    figures = "".join(f'<td class="n">{_figure(_known(r[m]), m)}</td>' for m in METRICS)
     return (
         f"<tr{FLAG if flagged else ''}><td>{html.escape(r['release'])}{mark}</td>"
         f'<td>{_when(r["first_seen"])}</td><td class="n">{r["views"]:,}</td>{figures}'
@@ -220,7 +221,7 @@ def releases(rows: Sequence[dict[str, Any]]) -> str:
         )
     flagged = worse(rows[0], rows[1]) if len(rows) > 1 else []
     body = "".join(_release_row(r, flagged if i == 0 else []) for i, r in enumerate(rows))
-    heads = "".join(f"<th>{m}</th>" for m in VITALS)
+    heads = "".join(f"<th>{m}</th>" for m in METRICS)
     return (
         f'{title}<div class="wide"><table><thead><tr><th>release</th><th>first seen</th>'
         f"<th>views</th>{heads}<th>page views with an error</th></tr></thead>"
@@ -256,7 +257,7 @@ def errors(report: Report, stack: StackView = plain_stack) -> str:
     title = "<h2>Errors worth fixing</h2>"
     if not report.errors:
         return f'{title}<p class="muted">No JavaScript errors in this period.</p>'
-    views = report.vitals["TTFB"].views if "TTFB" in report.vitals else 0
+    views = report.page_views
     body = "".join(_error_row(report, e, stack, views) for e in report.errors)
     return (
         f'{title}<div class="wide"><table><thead><tr><th>error</th><th>occurrences</th>'
