@@ -187,7 +187,7 @@ def _known(value: Any) -> float | None:
 
 def worse(newest: dict[str, Any], before: dict[str, Any]) -> list[str]:
     """What got worse from one release to the next: a p75 over 10% higher, or the share of
-    page views with an error over 1.5 times (and one point) higher."""
+    page views with an error at least 1.5 times as high and one point higher."""
     found = [
         m
         for m in METRICS
@@ -196,7 +196,7 @@ def worse(newest: dict[str, Any], before: dict[str, Any]) -> list[str]:
         and a > b * (1 + WORSE_BY)
     ]
     rate, previous = newest["error_rate"], before["error_rate"]
-    if rate > previous * 1.5 and rate - previous >= 0.01:
+    if rate >= previous * 1.5 and round(rate - previous, 9) >= 0.01:
         found.append("errors")
     return found
 

@@ -336,6 +336,25 @@ async def test_rumhouse_report_prints_the_same_figures(collector: Collector, sen
         assert close(float(inp), p75(sent.by[("page_group", group, "INP")]))
         assert close(float(cls), p75(sent.by[("page_group", group, "CLS")]))
         assert int(views) == sent.views[("page_group", group)]
+    # The page's filters, as options: the figures of one page group.
+    filtered = await asyncio.to_thread(
+        subprocess.run, [*command, "--range", "24h", "--filter", "page_group=/cart"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert filtered.returncode == 0, filtered.stderr
+    assert "last 24 hours, all sites" in filtered.stdout
+    assert "filters: page_group=/cart" in filtered.stdout
+    rows = pretty_rows(filtered.stdout, "Core Web Vitals: p75 and share of page views by rating")
+    for metric, value, *_ in rows:
+        assert close(float(value), p75(sent.by[("page_group", "/cart", metric)])), metric
+    refused = await asyncio.to_thread(
+        subprocess.run, [*command, "--days", "0"], capture_output=True, text=True, timeout=60,
+        check=False,
+    )  # fmt: skip
+    assert refused.returncode == 2
+    assert (
+        refused.stderr == "rumhouse: days 0: a whole number of days from 1 (or range=24h, 7d...)\n"
+    )
 
 
 def panel(title: str) -> str:
