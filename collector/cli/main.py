@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
 from collector import __version__, logs
-from collector.cli import alerts, config_check, failures
+from collector.cli import alerts, config_check, failures, sourcemaps
 from collector.cli import serve as serving
 from collector.cli import simulate as simulation
 from collector.errors import RumhouseError, UsageError
@@ -101,6 +101,8 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     _common(sim)
     simulation.arguments(sim)
+    for parsed in sourcemaps.add_parser(commands):
+        _common(parsed)
     return parser
 
 
@@ -179,6 +181,8 @@ def run_report(settings: Settings, days: int, site: str) -> int:
         print(
             f"\n{section.title}\n{out.decode(errors='replace') or '(no data in this period yet)'}"
         )
+        if section.title == report.ERRORS:
+            print(sourcemaps.example_stacks(reader, days, site))
     return 0
 
 
@@ -196,6 +200,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         "simulate": lambda: simulation.run(settings, args),
         "config": lambda: _config_check(settings, args),
         "alerts": lambda: alerts.run(settings, args),
+        "sourcemaps": lambda: sourcemaps.run(settings, args),
     }
     return commands[args.command]()
 

@@ -23,6 +23,7 @@ from collector.http import hosts, keys, openapi
 from collector.report import alerts
 from collector.report.page import render_page, sections
 from collector.settings import Settings
+from collector.sourcemaps import examples
 
 
 async def report(request: web.Request) -> web.Response:
@@ -37,7 +38,9 @@ async def report(request: web.Request) -> web.Response:
         (section, *await store.query_table(section.sql, {"days": days, "site": site}))
         for section in sections()
     ]
-    return web.Response(text=render_page(site, days, tables, firing), content_type="text/html")
+    stacks = examples.render_html(await examples.example_stacks(store.query_table, site, days))
+    page = render_page(site, days, tables, firing, stacks)
+    return web.Response(text=page, content_type="text/html")
 
 
 async def metrics(request: web.Request) -> web.Response:

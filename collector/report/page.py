@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from collector.ingest.enrich.vitals import THRESHOLDS
+from collector.sourcemaps import examples
 
 _WHERE = (
     "hour >= now() - INTERVAL {days:UInt16} DAY AND ({site:String} = '' OR site = {site:String})"
@@ -56,7 +57,7 @@ def sections() -> tuple[Section, ...]:
         Section("By browser", _segment("browser")),
         Section("By country", _segment("country")),
         Section(
-            "Top JS errors",
+            ERRORS,
             "SELECT error_type, message, sum(count) AS occurrences,"
             " uniqExact(page_view_id) AS page_views, max(ts) AS last_seen FROM errors"
             " WHERE ts >= now() - INTERVAL {days:UInt16} DAY"
@@ -98,6 +99,7 @@ REFRESH = tuple(
     for verb in ("REFRESH", "WAIT")
 )
 RATINGS = ("good", "needs_improvement", "poor")
+ERRORS = "Top JS errors"  # followed by an example stack of each (collector.sourcemaps)
 STYLE = """
 body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:70rem;padding:0 1rem}
 h1{font-size:1.5rem}h2{font-size:1.1rem;margin-top:2rem}table{border-collapse:collapse;width:100%}
@@ -106,7 +108,7 @@ td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .bar{display:flex;height:.9rem;min-width:12rem;border-radius:3px;overflow:hidden;background:#eee}
 .good{background:#0c6}.needs_improvement{background:#fa3}.poor{background:#f33}
 .p75{display:inline-block;height:.6rem;border-radius:2px;margin-left:.4rem;vertical-align:middle}
-.muted{color:#777}tr.firing td{background:#fde8e8}
+.muted{color:#777}tr.firing td{background:#fde8e8}h3{font-size:1rem;margin-bottom:.2rem}
 """
 
 
@@ -163,14 +165,20 @@ def render_page(
     days: int,
     tables: Sequence[tuple[Section, Sequence[str], Sequence[Sequence[Any]]]],
     alerts_html: str = "",
+    stacks_html: str = "",
 ) -> str:
-    """The page: the alerts section (``alerts.render``) first, then the tables."""
+    """The page: the alerts section (``alerts.render``) first, then the tables, the top
+    errors followed by their example stacks (``examples.render_html``)."""
     scope = f"site {html.escape(site)}" if site else "all sites"
-    sections = "".join(f"<h2>{html.escape(s.title)}</h2>{render_table(c, r)}" for s, c, r in tables)
+    sections = "".join(
+        f"<h2>{html.escape(s.title)}</h2>{render_table(c, r)}"
+        + (stacks_html if s.title == ERRORS else "")
+        for s, c, r in tables
+    )
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>rumhouse report</title><style>{STYLE}</style></head><body>"
+        f"<title>rumhouse report</title><style>{STYLE}{examples.STYLE}</style></head><body>"
         f"<h1>rumhouse: real user experience, last {days} days, {scope}</h1>"
         '<p class="muted">p75 from the hourly rollups (refreshed every minute); bars coloured by '
         "the Core Web Vitals thresholds. Add <code>?days=N&amp;site=KEY</code> to change "
