@@ -51,6 +51,8 @@ async def example_stacks(
         if not stack:
             continue
         lines = await symbolicate(query, where, release, stack, cache)
+        if lines[:1] == [f"{error_type}: {message}"]:  # V8's first line: the heading already
+            lines = lines[1:]
         found.append(Example(error_type, message, where, release, lines))
     return found
 
