@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
 from collector import __version__, logs
-from collector.cli import alerts, config_check, failures
+from collector.cli import alerts, config_check, failures, sourcemaps
 from collector.cli import report as reporting
 from collector.cli import serve as serving
 from collector.cli import simulate as simulation
@@ -101,6 +101,8 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     _common(sim)
     simulation.arguments(sim)
+    for parsed in sourcemaps.add_parser(commands):
+        _common(parsed)
     return parser
 
 
@@ -174,6 +176,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         "simulate": lambda: simulation.run(settings, args),
         "config": lambda: _config_check(settings, args),
         "alerts": lambda: alerts.run(settings, args),
+        "sourcemaps": lambda: sourcemaps.run(settings, args),
     }
     return commands[args.command]()
 

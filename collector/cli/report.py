@@ -31,6 +31,10 @@ def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--until", help="end of a custom period (default now)")
     parser.add_argument("--site", default="", help="one site key (default: all)")
     parser.add_argument(
+        "--bots", action="store_true",
+        help="include page views flagged as bots (stored when drop_bots = false)",
+    )  # fmt: skip
+    parser.add_argument(
         "--filter", action="append", default=[], type=_filter, metavar="NAME=VALUE",
         help=f"only page views with this value ({', '.join(scope.DIMENSIONS)}, dims.NAME);"
         " repeatable",
@@ -45,6 +49,7 @@ def scope_of(args: argparse.Namespace, now: datetime) -> scope.Scope:
         if (v := getattr(args, k)) is not None
     }
     query |= {"site": args.site} if args.site else {}
+    query |= {"bots": "include"} if args.bots else {}
     for name, value in args.filter:
         if name not in scope.DIMENSIONS and not name.startswith("dims."):
             raise UsageError(

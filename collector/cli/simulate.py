@@ -1,10 +1,8 @@
 """``rumhouse simulate``: page views posted to a running collector now, or with ``--days N``
 a history written straight into the store (``collector.tools.history``).
 
-Where the history goes: the configured ClickHouse server (``clickhouse_url``); else the
-embedded data folder, opened here when no collector holds it; else the collector that holds
-it, through its SQL endpoint as a user with role ``writer`` from ``sql_users`` (a collector
-only lets writers insert).
+Where the history goes: ``collector.store.target.open_target`` (the server, the data folder,
+or the SQL endpoint of the collector that holds it, as a writer).
 """
 
 from __future__ import annotations
@@ -16,15 +14,11 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
-import clickhouse_connect
-from clickhouse_connect.driver.client import Client
 
 from collector.cli.moment import moment
 from collector.errors import UsageError
 from collector.settings import Settings
-from collector.store import migrate, owner
-from collector.store.client import open_client
-from collector.store.url import ServerUrl
+from collector.store.target import open_target
 from collector.tools import history, incidents, simulate
 from collector.tools.history_store import Summary
 
@@ -108,47 +102,6 @@ def _progress(summary: Summary, started: float) -> None:
         f"\rwritten {summary.page_views} page views{at} ({rate:.0f}/s)",
         end="", file=sys.stderr, flush=True,
     )  # fmt: skip
-
-
-def open_target(settings: Settings) -> tuple[Client, str]:
-    """A client on the store, and where that is, in words."""
-    if not settings.embedded:
-        assert settings.clickhouse_url is not None
-        return open_client(settings), ServerUrl.parse(
-            settings.clickhouse_url, settings.database
-        ).where
-    try:
-        owner.acquire(settings.data)  # held until this process ends
-    except owner.FolderBusy as busy:
-        return _through(busy, settings)
-    client = open_client(settings)
-    migrate.apply(client, settings.schema_dir)
-    return client, f"the data folder {settings.data.resolve()}"
-
-
-class NoWriter(UsageError):
-    """The folder's collector takes inserts from writers only, and none is configured."""
-
-
-def _through(busy: owner.FolderBusy, settings: Settings) -> tuple[Client, str]:
-    url = busy.holder.get("sql")
-    writer = next((u for u in settings.sql_users if u.role == "writer"), None)
-    if not url:
-        raise busy
-    if writer is None:
-        error = NoWriter(f"{busy}, and its SQL endpoint takes history only from a writer")
-        error.hint = (
-            ".\nAdd a writer to the settings the collector and this command read, restart the"
-            ' collector, and run this again:\n\n[[sql_users]]\nname = "loader"\npassword ='
-            ' "<a password>"\nrole = "writer"\n\nor stop the collector and run this again.'
-        )
-        raise error
-    host, port = url.removeprefix("http://").rsplit(":", 1)
-    client = clickhouse_connect.get_client(
-        host=host, port=int(port), username=writer.name, password=writer.password,
-        database=settings.database,
-    )  # fmt: skip
-    return client, f"the collector's SQL endpoint {url} (as {writer.name})"
 
 
 def _post(settings: Settings, args: argparse.Namespace) -> int:

@@ -16,6 +16,7 @@ from typing import Any
 from collector.report import alerts, details, queries
 from collector.report.page import Section, sections
 from collector.report.scope import DIMENSIONS, Scope
+from collector.sourcemaps import examples
 
 Rows = list[dict[str, Any]]
 Run = Callable[[str, dict[str, Any]], Awaitable[tuple[Sequence[str], list[tuple[Any, ...]]]]]
@@ -45,6 +46,7 @@ class Report:
     releases: Rows
     errors: Rows
     trends: dict[str, list[tuple[datetime, int]]]
+    stacks: dict[str, examples.Example]  # by fingerprint, symbolicated where maps exist
     tables: list[tuple[Section, Sequence[str], list[tuple[Any, ...]]]]
     alerts: tuple[Sequence[str], list[tuple[Any, ...]]]
 
@@ -105,6 +107,14 @@ async def _errors(run: Run, scope: Scope, params: dict[str, Any]) -> tuple[Rows,
     return errors, trends
 
 
+async def _stacks(run: Run, errors: Rows) -> dict[str, examples.Example]:
+    found = {}
+    for error in errors:
+        if (example := await examples.example(run, error)) is not None:
+            found[error["fingerprint"]] = example
+    return found
+
+
 async def _releases(run: Run, scope: Scope, params: dict[str, Any]) -> Rows:
     releases = _dicts(*await run(details.releases(scope), params))
     _, erred = await run(details.release_errors(scope), params)
@@ -127,5 +137,6 @@ async def gather(run: Run, scope: Scope) -> Report:
         scope=scope, step=queries.step(scope), vitals=_vitals(summary, series),
         breakdowns=await _breakdowns(run, scope, params),
         releases=await _releases(run, scope, params), errors=errors, trends=trends,
+        stacks=await _stacks(run, errors),
         tables=tables, alerts=await run(alerts.SQL, {"site": scope.site}),
     )  # fmt: skip

@@ -46,6 +46,7 @@ def errors(scope: Scope, limit: int = 20) -> str:
         " arraySort(groupUniqArrayIf(4)(browser, {cur})) AS browsers,"
         " argMaxIf(stack, ts, {cur} AND stack != '') AS example_stack,"
         " argMaxIf(release, ts, {cur} AND stack != '') AS example_release,"
+        " argMaxIf(site, ts, {cur} AND stack != '') AS example_site,"
         " argMaxIf(source, ts, {cur}) AS example_source"
         f" FROM errors WHERE {where(scope, EVENTS, since='retained')}"
         " GROUP BY fingerprint HAVING occurrences > 0"

@@ -67,7 +67,7 @@ PAGES = Source("vitals_hourly_pages", "hour", rollup=True)
 
 def source(scope: Scope, by: str | None = None) -> Source:
     names = {d for d, _ in scope.filters} | ({by} if by else set())
-    if scope.length < SHORTEST_ROLLUP or not names <= ROLLUP_DIMENSIONS:
+    if scope.length < SHORTEST_ROLLUP or not names <= ROLLUP_DIMENSIONS or scope.bots:
         return RAW
     return PAGES if names <= PAGE_DIMENSIONS else SEGMENTS
 
@@ -98,7 +98,7 @@ def where(
         f"{src.time} >= {since}", f"{src.time} < {{end:DateTime64(3, 'UTC')}}",
         "({site:String} = '' OR site = {site:String})",
     ]  # fmt: skip
-    if not src.rollup:
+    if not src.rollup and not scope.bots:  # the rollups hold no bots
         parts.append("NOT is_bot")
     parts += [
         f"{column(d)} = {{f{i}:String}}" for i, (d, _) in enumerate(scope.filters) if d != skip

@@ -35,6 +35,7 @@ class Scope:
     site: str = ""
     filters: tuple[tuple[str, str], ...] = ()
     preset: str = ""  # "7d" when the range is relative to now, "" when custom
+    bots: bool = False  # page views flagged as bots too (stored when drop_bots = false)
 
     @property
     def length(self) -> timedelta:
@@ -74,7 +75,8 @@ class Scope:
             "since": _iso(self.start), "until": _iso(self.end)
         }  # fmt: skip
         site = {"site": self.site} if self.site else {}
-        return "?" + urlencode({**when, **site, **dict(self.filters)})
+        bots = {"bots": "include"} if self.bots else {}
+        return "?" + urlencode({**when, **site, **bots, **dict(self.filters)})
 
 
 def _moment(at: datetime) -> str:
@@ -146,7 +148,7 @@ def _filters(query: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(found))
 
 
-KNOWN = {"range", "days", "since", "until", "site"}
+KNOWN = {"range", "days", "since", "until", "site", "bots"}
 
 
 def parse(query: Mapping[str, str], now: datetime) -> Scope:
@@ -156,11 +158,17 @@ def parse(query: Mapping[str, str], now: datetime) -> Scope:
     ]
     if unknown:
         raise ScopeError(
-            f"unknown parameter {unknown[0]!r}: use range, since, until, site, or a filter"
+            f"unknown parameter {unknown[0]!r}: use range, since, until, site, bots, or a filter"
             f" ({', '.join(DIMENSIONS)}, dims.NAME)"
         )
     start, end, preset = _when(query, now)
     site = query.get("site", "")
     if len(site) > 64:
         raise ScopeError("site: a site key of 64 characters at most")
-    return Scope(start=start, end=end, site=site, filters=_filters(query), preset=preset)
+    bots = query.get("bots", "exclude")
+    if bots not in ("include", "exclude"):
+        raise ScopeError(f"bots {bots!r}: include or exclude (the default)")
+    return Scope(
+        start=start, end=end, site=site, filters=_filters(query), preset=preset,
+        bots=bots == "include",
+    )  # fmt: skip

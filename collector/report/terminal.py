@@ -17,6 +17,7 @@ from collector.report import alerts, charts
 from collector.report.build import TITLES, Report
 from collector.report.queries import METRICS
 from collector.report.web import worse
+from collector.sourcemaps import examples
 
 
 def _text(value: Any) -> str:
@@ -106,13 +107,18 @@ def errors(report: Report) -> str:
         )  # fmt: skip
     head = ("type", "message", "occurrences", "page_views", "sessions", "trend", "first_seen",
             "last_seen", "pages")  # fmt: skip
-    return f"Errors worth fixing\n{table(head, rows)}"
+    stacks = examples.render_text(list(report.stacks.values()))
+    return f"Errors worth fixing\n{table(head, rows)}" + (
+        f"\n\nExample stacks\n{stacks}" if stacks else ""
+    )
 
 
 def render(report: Report) -> str:
     scope = report.scope
     where = f"site {scope.site}" if scope.site else "all sites"
-    filters = ", ".join(f"{d}={v}" for d, v in scope.filters)
+    filters = ", ".join(
+        [*(f"{d}={v}" for d, v in scope.filters), *(["bots included"] if scope.bots else [])]
+    )
     lines = [
         f"rumhouse report: {scope.label()}, {where}"
         f" ({_text(scope.start)} to {_text(scope.end)}; changes against the"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -22,8 +22,7 @@ from collector.report.build import TITLES, Report
 from collector.report.page import RATINGS, STYLE, render_table
 from collector.report.queries import METRICS
 from collector.report.scope import PRESETS, Scope
-
-StackView = Callable[[dict[str, Any]], str]
+from collector.sourcemaps import examples
 
 FLAG = ' class="flag"'
 REMOVE = "\u00d7"  # the multiplication sign: a chip's "remove" button
@@ -84,7 +83,9 @@ def header(scope: Scope) -> str:
     )
     keep = "".join(
         f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
-        for k, v in ((("site", scope.site),) if scope.site else ()) + scope.filters
+        for k, v in ((("site", scope.site),) if scope.site else ())
+        + ((("bots", "include"),) if scope.bots else ())
+        + scope.filters
     )
     custom = (
         f'<form method="get" action="/report">{keep}'
@@ -99,6 +100,10 @@ def header(scope: Scope) -> str:
         for d, v in scope.filters
     )
     where = f"site {html.escape(scope.site)}" if scope.site else "all sites"
+    if scope.bots:
+        chips += (
+            f'<span class="chip">bots included {_link(replace(scope, bots=False), REMOVE)}</span>'
+        )
     return (
         f"<header><h1>rumhouse: real user experience, {html.escape(scope.label())}, {where}</h1>"
         f'<p class="muted">{_when(scope.start)} to {_when(scope.end)}; every change is against'
@@ -229,16 +234,13 @@ def releases(rows: Sequence[dict[str, Any]]) -> str:
     )
 
 
-def plain_stack(error: dict[str, Any]) -> str:
-    return f"<pre>{html.escape(error['example_stack'])}</pre>" if error["example_stack"] else ""
-
-
-def _error_row(report: Report, e: dict[str, Any], stack: StackView, views: int) -> str:
+def _error_row(report: Report, e: dict[str, Any], views: int) -> str:
     counts = dict(report.trends.get(e["fingerprint"], []))
     steps = charts.buckets(report.scope.start, report.scope.end, report.step)
     spark = charts.sparkline([counts.get(at, 0) for at in steps])
     new = ' <span class="chip">new</span>' if e["first_seen"] >= report.scope.start else ""
-    shown = stack(e)
+    example = report.stacks.get(e["fingerprint"])
+    shown = examples.render_one(example) if example else ""
     details = f"<details><summary>stack</summary>{shown}</details>" if shown else ""
     share = f" ({e['page_views'] / views:.1%})" if views else ""
     return (
@@ -252,13 +254,13 @@ def _error_row(report: Report, e: dict[str, Any], stack: StackView, views: int) 
     )
 
 
-def errors(report: Report, stack: StackView = plain_stack) -> str:
+def errors(report: Report) -> str:
     """Errors by fingerprint, those that reach the most sessions first."""
     title = "<h2>Errors worth fixing</h2>"
     if not report.errors:
         return f'{title}<p class="muted">No JavaScript errors in this period.</p>'
     views = report.page_views
-    body = "".join(_error_row(report, e, stack, views) for e in report.errors)
+    body = "".join(_error_row(report, e, views) for e in report.errors)
     return (
         f'{title}<div class="wide"><table><thead><tr><th>error</th><th>occurrences</th>'
         "<th>page views</th><th>sessions</th><th>trend</th><th>first seen</th>"
@@ -267,7 +269,7 @@ def errors(report: Report, stack: StackView = plain_stack) -> str:
     )
 
 
-def render(report: Report, stack: StackView = plain_stack) -> str:
+def render(report: Report) -> str:
     """The whole page."""
     scope = report.scope
     grid = "".join(breakdown(scope, d, rows) for d, rows in report.breakdowns.items())
@@ -283,9 +285,10 @@ def render(report: Report, stack: StackView = plain_stack) -> str:
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>rumhouse report</title><style>{STYLE}{PAGE_STYLE}</style></head><body>"
+        f"<title>rumhouse report</title><style>{STYLE}{PAGE_STYLE}{examples.STYLE}</style>"
+        "</head><body>"
         f"{header(scope)}{alerts.render(*report.alerts)}"
         f"<h2>Core Web Vitals: p75 and share of page views by rating</h2>{vitals(report)}"
         f'{hint}<div class="grid">{grid}</div>{releases(report.releases)}'
-        f"{errors(report, stack)}{tables}</body></html>"
+        f"{errors(report)}{tables}</body></html>"
     )

@@ -63,6 +63,9 @@ INSERT_SETTINGS = frozenset({
     "async_insert_deduplicate", "deduplicate_blocks_in_dependent_materialized_views",
     "date_time_input_format", "input_format_skip_unknown_fields",
 })  # fmt: skip
+# Where a writer's INSERT may go: the raw tables (another collector's server sink, `rumhouse
+# simulate --days`) and the source maps (`rumhouse sourcemaps upload`).
+WRITABLE = frozenset({*TABLES, "sourcemaps"})
 _TRAILING_FORMAT = re.compile(r"\bFORMAT\s+(\w+)\s*;?\s*$", re.I)
 CONTENT_TYPES = (
     ("JSON", "application/json; charset=UTF-8"),
@@ -140,7 +143,7 @@ async def _execute(request: web.Request, user: SqlUser, engine: SqlEngine) -> we
         insert, data = found
         if user.role != "writer":
             raise readonly(f"{user.name}: Cannot execute query in readonly mode")
-        if insert.table.strip('`"').removeprefix(f"{engine.database}.") not in TABLES:
+        if insert.table.strip('`"').removeprefix(f"{engine.database}.") not in WRITABLE:
             raise ClickHouseError(
                 497, f"{user.name}: Not enough privileges to insert into {insert.table}"
             )

@@ -66,6 +66,7 @@ def test_a_custom_period_is_utc_unless_it_says_otherwise() -> None:
         ({"dims.a-b": "x"}, "a custom dimension's name is letters, digits, _"),
         ({"browser": "x" * 257}, "a value of 256 characters at most"),
         ({"site": "s" * 65}, "a site key of 64 characters at most"),
+        ({"bots": "yes"}, "bots 'yes': include or exclude"),
     ],
 )
 def test_what_cannot_be_honoured_is_refused_with_what_to_write(
@@ -92,3 +93,12 @@ def test_filters_compose_and_a_link_keeps_the_whole_scope() -> None:
     custom = parse({"since": "2026-11-01T00:00", "until": "2026-11-02T00:00", "dims.ab": "B"}, NOW)
     assert parse(dict(parse_qsl(custom.query()[1:])), NOW) == custom
     assert both.query() == "?range=24h&site=shop&browser=Chrome&page_group=%2Fproduct%2F%3Aid"
+
+
+def test_bots_are_left_out_unless_asked_for() -> None:
+    assert parse({}, NOW).bots is False
+    assert parse({"bots": "exclude"}, NOW).bots is False
+    scope = parse({"bots": "include", "range": "1h"}, NOW)
+    assert scope.bots is True
+    assert scope.query() == "?range=1h&bots=include"
+    assert parse(dict(parse_qsl(scope.query()[1:])), NOW) == scope

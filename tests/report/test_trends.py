@@ -118,6 +118,9 @@ def test_p75_and_its_change_against_the_previous_period_raw_and_rolled_up(db: Cl
     for _ in range(5):
         w.view(NOW - timedelta(hours=2), 99999.0, bot=True)  # never counted
     roll_up(db, NOW - timedelta(days=9), NOW)
+    bots = gather(db, parse({"site": "trend", "range": "4d", "bots": "include"}, NOW))
+    assert queries.source(parse({"range": "4d", "bots": "include"}, NOW)).rollup is False
+    assert bots.vitals["LCP"].views == len(w.values("LCP", NOW - timedelta(days=4), NOW)) + 5
     for query, source in (({"range": "4d"}, "rollup"), ({"range": "24h"}, "raw"),
                           ({"range": "4d", "release": "r1"}, "raw")):  # fmt: skip
         scope = parse({"site": "trend", **query}, NOW)

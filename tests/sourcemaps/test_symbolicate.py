@@ -1,0 +1,147 @@
+"""A real esbuild bundle's stack, symbolicated through its map as uploaded into a real store:
+the original file, line, column and function come out where the original sources have the
+throw and the call (found by searching their text)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from clickhouse_connect.driver.client import Client
+
+from collector.ingest.enrich.page import clean_text
+from collector.sourcemaps import upload
+from collector.sourcemaps.symbolicate import Frame, MapCache, match, source_name, symbolicate
+from tests.sourcemaps.bundle import CALL, CART, MAIN, MESSAGE, THROW, Bundle, position, v8_stack
+from tests.sourcemaps.conftest import query_of
+
+QueryResult = tuple[Sequence[str], list[tuple[Any, ...]]]
+URL = "https://shop.example/static/assets/app.min.js"
+
+
+def _upload(client: Client, bundle: Bundle, release: str = "1.0") -> None:
+    uploads = upload.find(bundle.folder)
+    upload.send(client, "shop", release, uploads, lambda _: None)
+
+
+def _frames(lines: list[Frame | str]) -> list[Frame]:
+    return [line for line in lines if isinstance(line, Frame)]
+
+
+async def test_symbolicate_maps_an_esbuild_stack_to_the_original_places(
+    migrated: Client, bundle: Bundle
+) -> None:
+    _upload(migrated, bundle)
+    lines = await symbolicate(query_of(migrated), "shop", "1.0", v8_stack(bundle, URL), MapCache())
+    assert lines[0] == f"RangeError: {MESSAGE}"
+    thrown, called = _frames(lines)
+    assert (thrown.file, thrown.function) == ("src/cart.js", "computeTotal")
+    assert (thrown.line, thrown.column) == position(CART, THROW)
+    assert (called.file, called.function) == ("src/main.js", "checkout")
+    assert (called.line, called.column) == position(MAIN, CALL)
+    line = position(CART, THROW)[0]
+    texts = CART.splitlines()
+    assert dict(thrown.context)[line] == texts[line - 1]
+    assert thrown.context[0] == (line - 3, texts[line - 4]), "three lines before"
+    assert thrown.context[-1] == (line + 3, texts[line + 2]), "three lines after"
+
+
+async def test_symbolicate_needs_the_same_site_and_release(
+    migrated: Client, bundle: Bundle
+) -> None:
+    _upload(migrated, bundle)
+    query = query_of(migrated)
+    for site, release in (("shop", "1.1"), ("blog", "1.0")):
+        lines = await symbolicate(query, site, release, v8_stack(bundle, URL), MapCache())
+        assert [f.mapped for f in _frames(lines)] == [False, False]
+        assert _frames(lines)[0].raw.text.startswith("at r (https://shop.example/")
+
+
+async def test_symbolicate_a_stack_as_the_collector_stored_it(
+    migrated: Client, bundle: Bundle, tmp_path: Path
+) -> None:
+    """A hashed bundle name long enough to be scrubbed ("[token]"), a query string dropped:
+    the stack as ingestion cleans it still finds its map."""
+    hashed = "app.3f8a9b2c1d4e5f6a7b8c9d0e1f2a3b4c.min.js"
+    folder = tmp_path / "dist"
+    shutil.copytree(bundle.folder, folder)
+    (folder / "assets" / "app.min.js").rename(folder / "assets" / hashed)
+    (folder / "assets" / "app.min.js.map").rename(folder / "assets" / f"{hashed}.map")
+    upload.send(migrated, "shop", "2.0", upload.find(folder), lambda _: None)
+    stored = clean_text(v8_stack(bundle, f"https://shop.example/assets/{hashed}?v=7"))
+    assert hashed not in stored, "the premise: ingestion scrubs it"
+    assert "/assets/app.[token].min.js:" in stored
+    lines = await symbolicate(query_of(migrated), "shop", "2.0", stored, MapCache())
+    assert [(f.file, f.function) for f in _frames(lines)] == [
+        ("src/cart.js", "computeTotal"), ("src/main.js", "checkout"),
+    ]  # fmt: skip
+
+
+async def test_symbolicate_a_map_uploaded_without_its_minified_file(
+    migrated: Client, bundle: Bundle, tmp_path: Path
+) -> None:
+    """Original files and lines; the function names are the stack's own (no scopes)."""
+    folder = tmp_path / "maps"
+    (folder / "assets").mkdir(parents=True)
+    shutil.copy(bundle.folder / "assets" / "app.min.js.map", folder / "assets")
+    _upload(migrated, bundle.__class__(folder, bundle.minified), "3.0")
+    lines = await symbolicate(query_of(migrated), "shop", "3.0", v8_stack(bundle, URL), MapCache())
+    thrown, called = _frames(lines)
+    assert (thrown.file, thrown.line, thrown.function) == (
+        "src/cart.js", position(CART, THROW)[0], "r",
+    )  # fmt: skip
+    assert (called.file, called.line, called.function) == (
+        "src/main.js", position(MAIN, CALL)[0], "HTMLButtonElement.i",
+    )  # fmt: skip
+
+
+async def test_symbolicate_reads_each_map_once_while_cached(
+    migrated: Client, bundle: Bundle
+) -> None:
+    _upload(migrated, bundle)
+    cache, asked = MapCache(), list[str]()
+    plain = query_of(migrated)
+
+    async def counting(sql: str, parameters: dict[str, Any]) -> QueryResult:
+        asked.append(sql)
+        return await plain(sql, parameters)
+
+    for _ in range(3):
+        await symbolicate(counting, "shop", "1.0", v8_stack(bundle, URL), cache)
+    assert sum("SELECT map" in sql for sql in asked) == 1
+    _upload(migrated, bundle)  # uploaded again: a new uploaded_at, read anew
+    await symbolicate(counting, "shop", "1.0", v8_stack(bundle, URL), cache)
+    assert sum("SELECT map" in sql for sql in asked) == 2
+
+
+def test_symbolicate_cache_is_bounded_in_bytes_and_entries() -> None:
+    cache = MapCache(max_bytes=100, max_entries=3)
+    for name in "abcd":
+        cache.put((name,), None, 10)
+    assert (len(cache), cache.get(("a",))) == (3, None), "the oldest of four went"
+    assert cache.get(("b",)) == (None,)  # b is now the most recent
+    cache.put(("big",), None, 95)
+    assert cache.bytes <= 100
+    assert cache.get(("b",)) is None
+    assert cache.get(("big",)) == (None,)
+    cache.put(("huge",), None, 500)  # more than the bound alone: kept, alone
+    assert (len(cache), cache.bytes) == (1, 500)
+
+
+def test_symbolicate_match_by_trailing_path_segments() -> None:
+    files = ["assets/app.min.js", "assets/vendor.min.js", "admin/app.min.js"]
+    assert match("/static/assets/app.min.js", files) == "assets/app.min.js"
+    assert match("/admin/app.min.js", files) == "admin/app.min.js"
+    assert match("/js/vendor.min.js", files) == "assets/vendor.min.js", "base name alone"
+    assert match("/js/app.min.js", files) is None, "two files share the base name only"
+    assert match("/js/other.js", files) is None
+    assert match("/", files) is None
+
+
+def test_symbolicate_source_names_without_the_build_folder() -> None:
+    assert source_name("../src/cart.js") == "src/cart.js"
+    assert source_name("webpack://shop/./src/cart.js") == "src/cart.js"
+    assert source_name("./lib/a.ts") == "lib/a.ts"
+    assert source_name("src/b.ts") == "src/b.ts"

@@ -1,0 +1,118 @@
+"""What ``rumhouse sourcemaps upload`` sends and refuses: maps found with their minified
+files, checked, and bounded per file and per release (the release's stored files counted)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from clickhouse_connect.driver.client import Client
+
+from collector.sourcemaps import upload
+from collector.sourcemaps.upload import MAX_FILE_BYTES, MAX_RELEASE_BYTES, BadUpload, Upload
+from tests.sourcemaps.bundle import Bundle
+
+MIB = 1024**2
+
+
+def test_upload_finds_each_map_with_its_minified_file(bundle: Bundle) -> None:
+    [found] = upload.find(bundle.folder)
+    assert found.file == "assets/app.min.js"
+    assert found.source == bundle.script.read_bytes()
+    assert found.map == (bundle.folder / "assets" / "app.min.js.map").read_bytes()
+
+
+def test_upload_takes_the_minified_name_from_the_maps_file_field(
+    bundle: Bundle, tmp_path: Path
+) -> None:
+    """webpack's way: main.js.map whose "file" is main.3f8a.js, beside it."""
+    doc = json.loads((bundle.folder / "assets" / "app.min.js.map").read_text())
+    (tmp_path / "js").mkdir()
+    (tmp_path / "js" / "main.js.map").write_text(json.dumps(doc | {"file": "main.3f8a.js"}))
+    shutil.copy(bundle.script, tmp_path / "js" / "main.3f8a.js")
+    (tmp_path / "up.js.map").write_text(json.dumps(doc | {"file": "../outside.js"}))
+    found = {u.file: u for u in upload.find(tmp_path)}
+    assert sorted(found) == ["js/main.3f8a.js", "up.js"], "a file outside: the map's own name"
+    assert found["js/main.3f8a.js"].source == bundle.script.read_bytes()
+    assert found["up.js"].source == b""
+
+
+def _refusal(folder: Path) -> str:
+    with pytest.raises(BadUpload) as refused:
+        upload.find(folder)
+    assert refused.value.exit_code == 2
+    return str(refused.value)
+
+
+def test_upload_refuses_what_is_not_a_build_folder_of_maps(tmp_path: Path) -> None:
+    assert "is not a folder" in _refusal(tmp_path / "missing")
+    (tmp_path / "app.js").write_text("x")
+    assert "no source maps (*.map) in" in _refusal(tmp_path)
+    (tmp_path / "app.js.map").write_text("{not json")
+    assert "app.js.map is not JSON" in _refusal(tmp_path)
+    (tmp_path / "app.js.map").write_text('{"version": 3, "sources": []}')
+    assert 'has no "mappings": not a source map' in _refusal(tmp_path)
+
+
+def test_upload_refuses_two_maps_of_one_file(bundle: Bundle, tmp_path: Path) -> None:
+    text = (bundle.folder / "assets" / "app.min.js.map").read_text()
+    (tmp_path / "app.min.js.map").write_text(text)
+    (tmp_path / "other.map").write_text(json.dumps(json.loads(text) | {"file": "app.min.js"}))
+    assert "two maps in" in _refusal(tmp_path)
+    assert "app.min.js" in _refusal(tmp_path)
+
+
+def test_upload_refuses_a_map_or_minified_file_over_the_bound(
+    bundle: Bundle, tmp_path: Path
+) -> None:
+    shutil.copytree(bundle.folder, tmp_path / "dist")
+    script = tmp_path / "dist" / "assets" / "app.min.js"
+    with script.open("ab") as grow:  # a comment line: still the same script
+        grow.write(b"\n//" + b"x" * (MAX_FILE_BYTES - script.stat().st_size - 3))
+    assert script.stat().st_size == MAX_FILE_BYTES
+    assert upload.find(tmp_path / "dist")[0].source.startswith(bundle.minified.encode())
+    with script.open("ab") as grow:
+        grow.write(b"x")
+    told = _refusal(tmp_path / "dist")
+    assert f"app.min.js is {MAX_FILE_BYTES / MIB + 1 / MIB:.1f} MiB" in told
+    assert "a minified file may be at most 16.0 MiB" in told
+    script.unlink()
+    huge = tmp_path / "dist" / "assets" / "app.min.js.map"
+    huge.write_bytes(huge.read_bytes() + b" " * MAX_FILE_BYTES)
+    assert "a source map may be at most 16.0 MiB" in _refusal(tmp_path / "dist")
+
+
+def _of(file: str, size: int) -> Upload:
+    return Upload(file, Path(f"{file}.map"), b"m" * size, b"")
+
+
+def test_upload_release_bound_counts_what_is_stored_and_not_replaced() -> None:
+    stored = {"a.js": 30 * MIB, "b.js": 30 * MIB}
+    assert upload.check_release([_of("a.js", 34 * MIB)], stored, "1.0") == MAX_RELEASE_BYTES
+    with pytest.raises(BadUpload) as refused:
+        upload.check_release([_of("c.js", 4 * MIB + 1)], stored, "1.0")
+    assert str(refused.value).startswith(
+        "release 1.0 would hold 64.0 MiB of maps and minified files (60.0 MiB stored already)"
+    )
+    assert "at most 64.0 MiB per release" in str(refused.value)
+
+
+def test_upload_send_checks_the_release_stored_in_the_store(
+    migrated: Client, bundle: Bundle
+) -> None:
+    """A release that holds 63.99 MiB already (as its rows say) takes no more."""
+    migrated.insert(
+        "sourcemaps", [["shop", "1.0", "other.js", "{}", "", MAX_RELEASE_BYTES - 1000, 0]],
+        column_names=upload.COLUMNS,
+    )  # fmt: skip
+    uploads = upload.find(bundle.folder)
+    assert uploads[0].size > 1000, "the premise"
+    with pytest.raises(BadUpload, match=r"would hold 64\.0 MiB"):
+        upload.send(migrated, "shop", "1.0", uploads, lambda _: None)
+    sent: list[str] = []
+    upload.send(migrated, "shop", "1.1", uploads, lambda u: sent.append(u.file))
+    assert sent == ["assets/app.min.js"]
+    rows = migrated.query("SELECT release, file FROM sourcemaps FINAL ORDER BY release").result_rows
+    assert rows == [("1.0", "other.js"), ("1.1", "assets/app.min.js")]
