@@ -1,11 +1,14 @@
 """The Grafana dashboard runs against the shipped schema: every panel and variable query, with
 the ClickHouse plugin's macros and Grafana's variables expanded, returns rows of the shape
-its panel draws, through the SQL endpoint, on simulated traffic."""
+its panel draws, through the SQL endpoint, on simulated traffic. The store here is not named
+`rum`: the queries name no database and read the data source's default one."""
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
+import re
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,9 +20,11 @@ import clickhouse_connect
 import pytest
 import pytest_asyncio
 import yaml
+from clickhouse_connect.driver.exceptions import DatabaseError
 
 from collector.http import keys
-from collector.settings import load_settings
+from collector.ingest.enrich.vitals import THRESHOLDS
+from collector.settings import Settings, load_settings
 from collector.tools import simulate
 from tests.conftest import Collector, start_collector
 from tests.integration.test_rollups import refresh_rollups
@@ -30,6 +35,7 @@ GRAFANA = Path(__file__).resolve().parents[2] / "schema" / "grafana"
 DASHBOARD = json.loads((GRAFANA / "rumhouse-vitals.json").read_text())
 WEEK = 7 * 24 * 3600
 ALL = "$__all"
+DATABASE = "web"  # rumhouse's `database` setting here, and the data source's default database
 
 
 def balanced_args(text: str, start: int) -> tuple[list[str], int]:
@@ -98,7 +104,9 @@ class Grafana:
 async def grafana(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[Any, Grafana]]:
     data = tmp_path_factory.mktemp("grafana") / "data"
     runner, url = await start_collector(
-        load_settings(data=data, port=0, sql_port=0, admin_port=0, open_mode=True)
+        load_settings(
+            data=data, port=0, sql_port=0, admin_port=0, open_mode=True, database=DATABASE
+        )
     )
     async with aiohttp.ClientSession() as http:
         collector = Collector(runner.app, url, http)
@@ -111,13 +119,14 @@ async def grafana(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tup
             " 'shop', map('site', 'shop'), 12, 100, now64(3))"
         )
         parts = urlsplit(collector.app[keys.SQL_URL])
+        # As the plugin connects: the data source's default database, sent with each query.
         client = await asyncio.to_thread(
-            clickhouse_connect.get_client, host=parts.hostname, port=parts.port
+            clickhouse_connect.get_client, host=parts.hostname, port=parts.port, database=DATABASE
         )
         now = int(time.time())
         expander = Grafana(
             {"site": ["shop"], "page_group": [ALL], "device_class": ["mobile", "desktop"],
-             "country": [ALL], "browser": [ALL]},
+             "country": [ALL], "browser": [ALL], "release": [ALL]},
             start=now - WEEK, end=now + 3600, interval_s=3600,
         )  # fmt: skip
         yield client, expander
@@ -136,12 +145,13 @@ async def query(client: Any, sql: str) -> Any:
 
 async def test_grafana_dashboard_has_the_panels_and_variables_of_the_issue() -> None:
     titles = " ".join(title for title, _, _ in panel_queries()).lower()
-    for needed in ("p75 lcp", "cls", "good", "page group", "device class", "country", "browser",
-                   "ttfb breakdown", "errors", "page views", "failed requests",
-                   "long-animation-frame", "spa routes"):  # fmt: skip
+    for needed in ("p75 lcp", "p75 inp", "p75 cls", "p75 fcp", "p75 ttfb", "releases", "good",
+                   "page group", "device class", "country", "browser", "ttfb breakdown",
+                   "errors", "page views", "failed requests", "long-animation-frame",
+                   "spa routes"):  # fmt: skip
         assert needed in titles, needed
     names = {v["name"] for v in DASHBOARD["templating"]["list"]}
-    assert {"site", "page_group", "device_class", "country", "browser"} <= names
+    assert {"site", "page_group", "device_class", "country", "browser", "release"} <= names
     for panel in DASHBOARD["panels"]:
         for target in panel["targets"]:
             assert target["datasource"]["type"] == "grafana-clickhouse-datasource"
@@ -175,33 +185,50 @@ async def tables_read(client: Any, sql: str) -> set[str]:
 TRENDS = [q for q in panel_queries() if q[1] == "timeSeries"]
 
 
+def with_values(expander: Grafana, **values: list[str]) -> Grafana:
+    return Grafana(
+        {**expander.variables, **values}, expander.start, expander.end, expander.interval_s
+    )
+
+
 @pytest.mark.parametrize(("title", "kind", "sql"), TRENDS, ids=[t for t, _, _ in TRENDS])
 async def test_grafana_trend_panels_read_the_rollups_not_the_raw_tables(
     grafana: tuple[Any, Grafana], title: str, kind: str, sql: str
 ) -> None:
     """Without a browser or country filter, the rollup by page group and device class; with
-    one, the rollup by every segment, and the filter applies."""
+    one, the rollup by every segment, and the filter applies. With a release, which the
+    rollups do not keep, the raw vitals, and that filter applies too."""
     client, expander = grafana
     read = await tables_read(client, expander.expand(sql))
-    assert read == {"rum.vitals_hourly_pages_data"}, f"{title} reads {read}"
+    assert read == {f"{DATABASE}.vitals_hourly_pages_data"}, f"{title} reads {read}"
 
     [(country, views)] = (
         await query(
             client,
-            "SELECT country, sum(page_views) FROM rum.vitals_hourly WHERE metric = 'TTFB' "
+            "SELECT country, sum(page_views) FROM vitals_hourly WHERE metric = 'TTFB' "
             "GROUP BY country ORDER BY count() DESC, country LIMIT 1",
         )
     ).result_rows
-    by_country = Grafana(
-        {**expander.variables, "device_class": [ALL], "country": [country]},
-        expander.start, expander.end, expander.interval_s,
-    )  # fmt: skip
-    filtered = by_country.expand(sql)
-    assert await tables_read(client, filtered) == {"rum.vitals_hourly_data"}, title
+    filtered = with_values(expander, device_class=[ALL], country=[country]).expand(sql)
+    assert await tables_read(client, filtered) == {f"{DATABASE}.vitals_hourly_data"}, title
     assert (await query(client, filtered)).result_rows, f"{title}: no rows for {country}"
     if title == "Page views":
         total = sum(row[1] for row in (await query(client, filtered)).result_rows)
         assert total == views, "the country filter applies"
+
+    [(release, release_views)] = (
+        await query(
+            client,
+            "SELECT release, count() FROM vitals WHERE metric = 'TTFB' AND NOT is_bot "
+            "GROUP BY release ORDER BY count() DESC, release LIMIT 1",
+        )
+    ).result_rows
+    filtered = with_values(expander, device_class=[ALL], release=[release]).expand(sql)
+    assert await tables_read(client, filtered) == {f"{DATABASE}.vitals_data"}, title
+    assert (await query(client, filtered)).result_rows, f"{title}: no rows for {release}"
+    if title == "Page views":
+        total = sum(row[1] for row in (await query(client, filtered)).result_rows)
+        assert total == release_views, "the release filter applies"
 
 
 async def test_grafana_variable_queries_list_values(grafana: tuple[Any, Grafana]) -> None:
@@ -211,6 +238,125 @@ async def test_grafana_variable_queries_list_values(grafana: tuple[Any, Grafana]
             continue
         rows = (await query(client, expander.expand(variable["query"]))).result_rows
         assert rows, variable["name"]
+
+
+async def test_grafana_release_variable_lists_the_latest_releases_first(
+    grafana: tuple[Any, Grafana],
+) -> None:
+    client, expander = grafana
+    [variable] = [v for v in DASHBOARD["templating"]["list"] if v["name"] == "release"]
+    assert (variable["multi"], variable["includeAll"], variable["sort"]) == (True, True, 0)
+    listed = [r[0] for r in (await query(client, expander.expand(variable["query"]))).result_rows]
+    firsts = (
+        await query(client, "SELECT release, min(ts) FROM page_views WHERE NOT is_bot GROUP BY 1")
+    ).result_rows
+    want = [r for r, _ in sorted(firsts, key=lambda row: row[1], reverse=True) if r]
+    assert len(want) >= 2, firsts
+    assert listed == want
+
+
+def all_queries() -> list[str]:
+    variables = [v.get("query", "") for v in DASHBOARD["templating"]["list"]]
+    annotations = [a["target"]["rawSql"] for a in DASHBOARD["annotations"]["list"]]
+    return [sql for _, _, sql in panel_queries()] + variables + annotations
+
+
+async def test_grafana_queries_name_no_database_and_the_source_defaults_to_rumhouses() -> None:
+    """The queries read the data source's default database, which the provisioned data source
+    sets to rumhouse's default `database`: a store under another name needs only that line."""
+    for sql in all_queries():
+        assert not re.search(r"\b(rum|default)\.\w", sql), sql
+    provisioning = yaml.safe_load(
+        (GRAFANA / "provisioning" / "datasources" / "rumhouse.yaml").read_text()
+    )
+    [source] = provisioning["datasources"]
+    assert source["jsonData"]["defaultDatabase"] == Settings.model_fields["database"].default
+
+
+async def test_grafana_source_on_another_database_is_told_which_one_to_use(
+    grafana: tuple[Any, Grafana],
+) -> None:
+    client, _ = grafana
+    parts = urlsplit(client.url)
+    with pytest.raises(DatabaseError, match=f"Database rum is not served here; use {DATABASE}"):
+        await asyncio.to_thread(
+            clickhouse_connect.get_client, host=parts.hostname, port=parts.port, database="rum"
+        )
+
+
+async def test_grafana_dashboard_requires_the_plugin_grafana_and_its_panel_types() -> None:
+    requires = {(r["type"], r["id"]): r for r in DASHBOARD["__requires"]}
+    plugin = requires[("datasource", "grafana-clickhouse-datasource")]
+    # 4.0 is the plugin whose settings the provisioned data source uses (host, protocol).
+    assert plugin["version"] == ">=4.0.0"
+    assert requires[("grafana", "grafana")]["version"].startswith(">=")
+    panels = {id for kind, id in requires if kind == "panel"}
+    assert panels == {p["type"] for p in DASHBOARD["panels"]}
+    assert set(requires) == {("grafana", "grafana"), ("datasource", plugin["id"])} | {
+        ("panel", id) for id in panels
+    }
+
+
+async def test_grafana_data_source_variable_defaults_to_the_provisioned_source() -> None:
+    provisioning = yaml.safe_load(
+        (GRAFANA / "provisioning" / "datasources" / "rumhouse.yaml").read_text()
+    )
+    [source] = provisioning["datasources"]
+    [variable] = [v for v in DASHBOARD["templating"]["list"] if v["type"] == "datasource"]
+    assert variable["query"] == source["type"]
+    assert variable["current"]["value"] == source["uid"] == "rumhouse"
+    for panel in DASHBOARD["panels"]:
+        for target in [panel, *panel["targets"]]:
+            assert target["datasource"] == {"type": source["type"], "uid": "${datasource}"}
+
+
+VITAL_COLUMN = re.compile(r"(lcp|inp|cls|fcp|ttfb)_p75")
+
+
+def field_config(panel: dict[str, Any], column: str) -> dict[str, Any]:
+    """What Grafana applies to ``column``: the panel's defaults, then each override whose
+    matcher names it (property ids are dotted paths)."""
+    config: dict[str, Any] = copy.deepcopy(panel["fieldConfig"]["defaults"])
+    for override in panel["fieldConfig"]["overrides"]:
+        assert override["matcher"]["id"] == "byName", "this test resolves byName matchers only"
+        if override["matcher"]["options"] != column:
+            continue
+        for prop in override["properties"]:
+            *path, last = prop["id"].split(".")
+            at = config
+            for key in path:
+                at = at.setdefault(key, {})
+            at[last] = prop["value"]
+    return config
+
+
+PANELS = DASHBOARD["panels"]
+
+
+@pytest.mark.parametrize("panel", PANELS, ids=[p["title"] for p in PANELS])
+async def test_grafana_every_vital_is_coloured_by_its_core_web_vitals_thresholds(
+    grafana: tuple[Any, Grafana], panel: dict[str, Any]
+) -> None:
+    """Every p75 column a panel's query returns is a vital's, with the thresholds the
+    collector rates by (good up to the first, poor above the second) colouring it."""
+    client, expander = grafana
+    columns: list[str] = []
+    for target in panel["targets"]:
+        columns += (await query(client, expander.expand(target["rawSql"]))).column_names
+    vitals = [c for c in columns if "p75" in c]
+    assert all(VITAL_COLUMN.fullmatch(c) for c in vitals), vitals
+    if "p75" in panel["title"].lower() and "breakdown" not in panel["title"].lower():
+        assert vitals, f"{panel['title']} shows a vital under another name: {columns}"
+    for column in vitals:
+        good, poor, _ceiling = THRESHOLDS[column.removesuffix("_p75").upper()]
+        config = field_config(panel, column)
+        steps = [(s["color"], s["value"]) for s in config["thresholds"]["steps"]]
+        assert steps == [("green", None), ("orange", good), ("red", poor)], (column, steps)
+        assert config["color"]["mode"] == "thresholds", column
+        if panel["type"] == "table":
+            assert config["custom"]["cellOptions"]["type"] in ("color-text", "color-background")
+        if panel["type"] == "timeseries":
+            assert config["custom"]["thresholdsStyle"]["mode"] != "off"
 
 
 async def test_grafana_provisioning_points_the_plugin_at_the_sql_endpoint_over_http() -> None:

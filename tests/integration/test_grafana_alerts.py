@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 import statistics
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
@@ -26,7 +27,7 @@ import yaml
 from collector.http import keys
 from collector.settings import load_settings
 from tests.conftest import Collector, start_collector
-from tests.integration.test_grafana import ALL, DASHBOARD, GRAFANA, Grafana
+from tests.integration.test_grafana import ALL, DASHBOARD, DATABASE, GRAFANA, Grafana
 from tests.integration.test_rollups import refresh_rollups
 from tests.report.test_alerts import NOW, ROWS, insert
 
@@ -237,8 +238,11 @@ async def store(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[tuple[Collector, list[View]]]:
     data = tmp_path_factory.mktemp("grafana-alerts") / "data"
+    # Not named `rum`: the rules read the data source's default database, whatever its name.
     runner, url = await start_collector(
-        load_settings(data=data, port=0, sql_port=0, admin_port=0, open_mode=True)
+        load_settings(
+            data=data, port=0, sql_port=0, admin_port=0, open_mode=True, database=DATABASE
+        )
     )
     async with aiohttp.ClientSession() as http:
         collector = Collector(runner.app, url, http)
@@ -271,6 +275,7 @@ async def test_the_provisioned_rules_are_the_built_in_ones_on_the_clickhouse_sou
         assert query["datasourceUid"] == "rumhouse"
         assert query["model"]["datasource"]["type"] == "grafana-clickhouse-datasource"
         assert query["model"]["editorType"] == "sql"
+        assert not re.search(r"\b(rum|default)\.\w", query["model"]["rawSql"]), rule["title"]
         assert {s["datasourceUid"] for s in rule["data"][1:]} == {"__expr__"}
         assert rule["noDataState"] == "OK", "no rows: nothing crosses a bar"
         assert rule["annotations"]["summary"]

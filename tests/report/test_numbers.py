@@ -40,6 +40,13 @@ BROWSERS = {"desktop": "Chrome", "mobile": "Mobile Safari"}
 ERRORS = [("TypeError", "x is undefined"), ("RangeError", "bad length"), ("Error", "timeout")]
 LOAF = "Scripts by long-animation-frame blocking time"
 SPA = "SPA routes: soft vs hard navigations"
+RELEASES = ["2026.1.0", "2026.2.0", "2026.3.0"]
+RELEASE_PANEL = "Releases: p75 of each vital and error rate, latest first"
+
+
+def release_of(i: int) -> str:
+    """One release after another, a hundred page views each; every tenth names none."""
+    return "" if i % 10 == 9 else RELEASES[min(i // 100, len(RELEASES) - 1)]
 
 
 @dataclass
@@ -61,6 +68,13 @@ class Sent:
     )
     # (page group, "soft" or "hard", metric) → values
     navigations: dict[tuple[str, str, str], list[float]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    # release → the page views sent with it, in the order sent; those with a JS error
+    release_views: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    release_errors: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    # (release, message) → the count of each error sent
+    errors_by_release: dict[tuple[str, str], list[int]] = field(
         default_factory=lambda: defaultdict(list)
     )
 
@@ -124,12 +138,18 @@ async def send(collector: Collector, n: int = 300) -> Sent:
                   "TTFB": rng.lognormvariate(6.4, 0.5)}  # fmt: skip
         request = round(rng.uniform(20, 400), 1)
         errors = []
-        if i % 4 == 0:
-            kind, message = ERRORS[i % 3]
+        # An error on one page view in four, a second, other one on one in eight: a page
+        # view with two errors counts once in an error rate.
+        for at in [i % 3, (i + 1) % 3][: (i % 4 == 0) + (i % 8 == 0)]:
+            kind, message = ERRORS[at]
             count = 1 + i % 5
-            errors = [{"kind": "error", "type": kind, "message": message, "count": count}]
+            errors.append({"kind": "error", "type": kind, "message": message, "count": count})
             sent.errors[message].append(count)
+            sent.errors_by_release[(release_of(i), message)].append(count)
         ids = (f"pv{i:06d}numbers0", f"s{i // 2:07d}numbers0")
+        sent.release_views[release_of(i)].append(i)
+        if errors:
+            sent.release_errors[release_of(i)].add(i)
         # Every third product page is a route change of an SPA: a soft navigation loads no
         # document, so it has no navigation timing.
         soft = group == "/product/:id" and i % 3 == 0
@@ -144,6 +164,7 @@ async def send(collector: Collector, n: int = 300) -> Sent:
             metrics=[{"name": m, "value": round(v, 4)} for m, v in values.items()],
             errors=errors,
             failures=failures(i, ids, sent),
+            dims={"release": release_of(i)} if release_of(i) else {},
         )  # fmt: skip
         if device == "desktop":  # Chrome reports long animation frames, Safari does not
             body["loaf"] = loaf(i, group, ids[0], sent)
@@ -155,6 +176,7 @@ async def send(collector: Collector, n: int = 300) -> Sent:
         for metric, raw in values.items():
             value = round(raw, 4)
             sent.values[metric].append(value)
+            sent.by[("release", release_of(i), metric)].append(value)
             sent.by[("page_group", group, metric)].append(value)
             sent.by[("device_class", device, metric)].append(value)
             sent.by[("browser", BROWSERS[device], metric)].append(value)
@@ -370,19 +392,15 @@ async def test_every_grafana_panel_shows_what_was_sent(collector: Collector, sen
     now = int(time.time())  # once: every panel sees the same range
     # One bucket for the whole test: an interval of a year.
     grafana = Grafana({"site": ["shop"], "page_group": [ALL], "device_class": [ALL],
-                       "country": [ALL], "browser": [ALL]},
+                       "country": [ALL], "browser": [ALL], "release": [ALL]},
                       start=now - 7 * 86400, end=now + 3600, interval_s=365 * 86400)  # fmt: skip
 
     def rows(title: str) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in client.query(grafana.expand(panel(title))).result_rows]
 
-    checked = set()
-    for _, metric, value in await asyncio.to_thread(rows, "p75 LCP, INP, FCP, TTFB"):
+    for metric in THRESHOLDS:
+        [(_, value)] = await asyncio.to_thread(rows, f"p75 {metric}")
         assert close(value, p75(sent.values[metric])), metric
-        checked.add(metric)
-    assert checked == {"LCP", "INP", "FCP", "TTFB"}
-    [(_, cls)] = await asyncio.to_thread(rows, "p75 CLS")
-    assert close(cls, p75(sent.values["CLS"]))
     for metric, *got in await asyncio.to_thread(rows, "Good / needs improvement / poor"):
         for g, w in zip(got, shares(metric, sent.values[metric]), strict=True):
             assert abs(g - w) < 1e-9, metric
@@ -425,7 +443,73 @@ async def test_every_grafana_panel_shows_what_was_sent(collector: Collector, sen
     agree({(g, u, f): [b, v] for g, u, f, b, _, v in found}, blocked(sent))
     found = await asyncio.to_thread(rows, "SPA routes: p75 LCP and INP, soft vs hard navigations")
     agree({(r, n): [lcp, inp, v] for r, n, lcp, inp, v in found}, routes(sent))
+    # The releases panel and the release filter: test_grafana_release_panel_and_filter_...
     titled = {p["title"] for p in DASHBOARD["panels"]}
     # The Alerts panel's rows are checked in tests/integration/test_grafana_alerts.py.
-    assert len(titled) == 15, "a new panel needs its figures checked here"
+    assert len(titled) == 19, "a new panel needs its figures checked here"
+    client.close()
+
+
+def by_release(sent: Sent) -> dict[str, list[float]]:
+    """Release → page views, p75 of each vital, share of page views with an error."""
+    return {
+        release: [
+            len(views),
+            *(p75(sent.by[("release", release, m)]) for m in ("LCP", "INP", "CLS", "FCP", "TTFB")),
+            len(sent.release_errors[release]) / len(views),
+        ]
+        for release, views in sent.release_views.items()
+    }
+
+
+async def test_grafana_release_panel_and_filter_show_what_was_sent(
+    collector: Collector, sent: Sent
+) -> None:
+    parts = urlsplit(collector.app[keys.SQL_URL])
+    client = await asyncio.to_thread(
+        clickhouse_connect.get_client, host=parts.hostname, port=parts.port
+    )
+    now = int(time.time())
+
+    def rows(title: str, release: list[str]) -> list[tuple[Any, ...]]:
+        grafana = Grafana({"site": ["shop"], "page_group": [ALL], "device_class": [ALL],
+                           "country": [ALL], "browser": [ALL], "release": release},
+                          start=now - 7 * 86400, end=now + 3600,
+                          interval_s=365 * 86400)  # fmt: skip
+        return [tuple(r) for r in client.query(grafana.expand(panel(title))).result_rows]
+
+    found = await asyncio.to_thread(rows, RELEASE_PANEL, [ALL])
+    latest_first = sorted(sent.release_views, key=lambda r: sent.release_views[r][0], reverse=True)
+    assert [r[0] for r in found] == latest_first
+    assert [r[1] for r in found] == sorted((r[1] for r in found), reverse=True)
+    want = by_release(sent)
+    for release, _first, views, *p75s, error_rate in found:
+        assert views == want[release][0], release
+        for got, expected in zip(p75s, want[release][1:6], strict=True):
+            assert close(got, expected), (release, p75s, want[release])
+        assert math.isclose(error_rate, want[release][6]), release
+
+    # One release chosen: the trend panels (from the raw rows: the rollups have no release),
+    # the shares, page views, errors and the releases panel show that release only.
+    chosen = RELEASES[1]
+    views = sent.release_views[chosen]
+    for metric in THRESHOLDS:
+        [(_, value)] = await asyncio.to_thread(rows, f"p75 {metric}", [chosen])
+        assert close(value, p75(sent.by[("release", chosen, metric)])), metric
+    [(_, page_views)] = await asyncio.to_thread(rows, "Page views", [chosen])
+    assert page_views == len(views)
+    found = await asyncio.to_thread(rows, "Good / needs improvement / poor", [chosen])
+    assert {metric for metric, *_ in found} == set(THRESHOLDS)
+    for metric, *got in found:
+        want_shares = shares(metric, sent.by[("release", chosen, metric)])
+        for g, w in zip(got, want_shares, strict=True):
+            assert abs(g - w) < 1e-9, metric
+    errors = {row[1]: row for row in await asyncio.to_thread(rows, "Top JS errors", [chosen])}
+    want_errors = {m: c for (r, m), c in sent.errors_by_release.items() if r == chosen}
+    assert set(errors) == set(want_errors)
+    for message, counts in want_errors.items():
+        assert errors[message][2] == sum(counts), message
+        assert errors[message][3] == len(counts), message
+    [only] = await asyncio.to_thread(rows, RELEASE_PANEL, [chosen])
+    assert (only[0], only[2]) == (chosen, len(views))
     client.close()
