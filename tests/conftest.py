@@ -19,6 +19,7 @@ from aiohttp import web
 from collector.app import ACCESS_LOG_FORMAT, create_app
 from collector.http import keys
 from collector.settings import Settings, load_settings
+from collector.store import migrate
 from collector.store.client import open_client
 
 DESKTOP_CHROME = (
@@ -121,6 +122,16 @@ async def collector(settings: Settings) -> AsyncIterator[Collector]:
     async with aiohttp.ClientSession() as http:
         yield Collector(runner.app, url, http)
     await runner.cleanup()
+
+
+def module_store(factory: pytest.TempPathFactory, name: str) -> Iterator[Any]:
+    """A migrated embedded store of its own, for a module's tests (each writes a site of its
+    own): chDB opens one folder per process, and one migration serves them all."""
+    settings = load_settings(data=factory.mktemp(name) / "data")
+    client = open_client(settings)
+    migrate.apply(client, settings.schema_dir)
+    yield client
+    client.close()
 
 
 @pytest.fixture

@@ -202,33 +202,24 @@ async def test_grafana_trend_panels_read_the_rollups_not_the_raw_tables(
     read = await tables_read(client, expander.expand(sql))
     assert read == {f"{DATABASE}.vitals_hourly_pages_data"}, f"{title} reads {read}"
 
-    [(country, views)] = (
-        await query(
-            client,
-            "SELECT country, sum(page_views) FROM vitals_hourly WHERE metric = 'TTFB' "
-            "GROUP BY country ORDER BY count() DESC, country LIMIT 1",
-        )
-    ).result_rows
-    filtered = with_values(expander, device_class=[ALL], country=[country]).expand(sql)
-    assert await tables_read(client, filtered) == {f"{DATABASE}.vitals_hourly_data"}, title
-    assert (await query(client, filtered)).result_rows, f"{title}: no rows for {country}"
-    if title == "Page views":
-        total = sum(row[1] for row in (await query(client, filtered)).result_rows)
-        assert total == views, "the country filter applies"
-
-    [(release, release_views)] = (
-        await query(
-            client,
-            "SELECT release, count() FROM vitals WHERE metric = 'TTFB' AND NOT is_bot "
-            "GROUP BY release ORDER BY count() DESC, release LIMIT 1",
-        )
-    ).result_rows
-    filtered = with_values(expander, device_class=[ALL], release=[release]).expand(sql)
-    assert await tables_read(client, filtered) == {f"{DATABASE}.vitals_data"}, title
-    assert (await query(client, filtered)).result_rows, f"{title}: no rows for {release}"
-    if title == "Page views":
-        total = sum(row[1] for row in (await query(client, filtered)).result_rows)
-        assert total == release_views, "the release filter applies"
+    # A country is in the rollup by segment; a release only in the raw vitals.
+    for variable, table in (("country", "vitals_hourly_data"), ("release", "vitals_data")):
+        source = "vitals_hourly" if variable == "country" else "vitals"
+        count = "sum(page_views)" if variable == "country" else "count()"
+        [(value, views)] = (
+            await query(
+                client,
+                f"SELECT {variable}, {count} FROM {source} WHERE metric = 'TTFB'"
+                f"{'' if variable == 'country' else ' AND NOT is_bot'}"
+                f" GROUP BY {variable} ORDER BY count() DESC, {variable} LIMIT 1",
+            )
+        ).result_rows
+        filtered = with_values(expander, device_class=[ALL], **{variable: [value]}).expand(sql)
+        assert await tables_read(client, filtered) == {f"{DATABASE}.{table}"}, title
+        rows = (await query(client, filtered)).result_rows
+        assert rows, f"{title}: no rows for {value}"
+        if title == "Page views":
+            assert sum(row[1] for row in rows) == views, f"the {variable} filter applies"
 
 
 async def test_grafana_variable_queries_list_values(grafana: tuple[Any, Grafana]) -> None:

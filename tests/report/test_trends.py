@@ -20,10 +20,8 @@ from clickhouse_connect.driver.client import Client
 
 from collector.report import build, queries, web
 from collector.report.scope import Scope, parse
-from collector.settings import load_settings
-from collector.store import migrate
-from collector.store.client import open_client
 from collector.store.rollups import roll_up
+from tests.conftest import module_store
 
 THRESHOLDS = {"LCP": (2500, 4000), "INP": (200, 500), "CLS": (0.1, 0.25), "FCP": (1800, 3000),
               "TTFB": (800, 1800)}  # fmt: skip
@@ -50,11 +48,7 @@ def close(got: float | None, want: float, tolerance: float = 0.04) -> bool:
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
-    settings = load_settings(data=tmp_path_factory.mktemp("trends") / "data")
-    client = open_client(settings)
-    migrate.apply(client, settings.schema_dir)
-    yield client
-    client.close()
+    yield from module_store(tmp_path_factory, "trends")
 
 
 class Writer:

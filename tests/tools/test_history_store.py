@@ -13,11 +13,9 @@ import pytest
 from clickhouse_connect.driver.client import Client
 
 from collector.report.page import REFRESH
-from collector.settings import load_settings
-from collector.store import migrate
-from collector.store.client import open_client
 from collector.tools import incidents, simulate
 from collector.tools.history import timeline, write_history
+from tests.conftest import module_store
 
 NOW = datetime(2026, 11, 28, 20, 0, tzinfo=UTC)  # a Saturday evening, on the hour
 LAST = (NOW - timedelta(hours=1)).replace(tzinfo=None)
@@ -26,11 +24,7 @@ PRODUCT = incidents.PAGE_GROUP
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
-    settings = load_settings(data=tmp_path_factory.mktemp("history") / "data")
-    client = open_client(settings)
-    migrate.apply(client, settings.schema_dir)
-    yield client
-    client.close()
+    yield from module_store(tmp_path_factory, "history")
 
 
 def rows(client: Client, sql: str, **params: Any) -> list[tuple[Any, ...]]:
