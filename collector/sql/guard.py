@@ -145,6 +145,8 @@ class Guard:
     def check_rollup(self, explained: str) -> None:
         """Refuse a writer's INSERT ... SELECT unless it rolls up hours (see above)."""
         nodes = parse_tree(explained)
+        if any(node.kind == "Set" for node in nodes):  # first: a clause anywhere, told plainly
+            raise denied("a writer's INSERT ... SELECT may not carry SETTINGS")
         top = [node for node in nodes if node.depth == 1]
         names = [node.name for node in top if node.kind == "Identifier"]
         database = names[0] if len(names) == 2 else self.database
@@ -158,8 +160,6 @@ class Guard:
         ):
             allowed = ", ".join(sorted(ROLLUP_TABLES))
             raise denied(f"a writer may INSERT ... SELECT only into {allowed}")
-        if any(node.kind == "Set" for node in nodes):
-            raise denied("a writer's INSERT ... SELECT may not carry SETTINGS")
         for node in nodes[1:]:
             if not (node.depth == 1 and node.kind == "Identifier"):
                 self._check_node(node)
