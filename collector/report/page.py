@@ -1,11 +1,7 @@
-"""The built-in report for users without Grafana: ``GET /report`` and ``rumhouse report``.
-
-Both run the same queries: p75 and CrUX shares per vital, then per page group and per
-segment from the hourly rollups, the top errors from the raw table, failed requests and
-resources from their hourly rollup, and from the raw tables the scripts behind long
-animation frames and an SPA's routes, soft navigations next to hard ones. The page draws
-them as tables with bars (plain HTML and CSS: no script); the command prints them with the
-engine's own Pretty format.
+"""The report's tables below its charts and breakdowns (failed requests and resources,
+the scripts behind long animation frames, an SPA's routes; with a page group chosen, its
+drill-down first), and how the page draws a table: numbers right-aligned, a p75 with a bar
+coloured by its rating, good / needs improvement / poor shares as one bar. No script.
 """
 
 from __future__ import annotations

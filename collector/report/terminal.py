@@ -15,8 +15,8 @@ from typing import Any
 
 from collector.report import alerts, charts
 from collector.report.build import TITLES, Report
+from collector.report.findings import worse
 from collector.report.queries import METRICS
-from collector.report.web import worse
 from collector.sourcemaps import examples
 
 

@@ -10,7 +10,6 @@ latest releases, the errors worth fixing, and, with a page group chosen, its dri
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -19,14 +18,12 @@ from typing import Any
 from collector.ingest.enrich.vitals import THRESHOLDS
 from collector.report import alerts, charts
 from collector.report.build import TITLES, Report
+from collector.report.findings import errors, figure, known, releases, when
 from collector.report.page import RATINGS, STYLE, render_table
-from collector.report.queries import METRICS
 from collector.report.scope import PRESETS, Scope
 from collector.sourcemaps import examples
 
-FLAG = ' class="flag"'
 REMOVE = "\u00d7"  # the multiplication sign: a chip's "remove" button
-WORSE_BY = 0.10  # a release is flagged when a p75 is 10% above the release before it
 PAGE_STYLE = """
 header p{margin:.2rem 0}.ranges a,.ranges strong{margin-right:.6rem}.ranges form{display:inline}
 .chip{display:inline-block;background:#eef;border-radius:1rem;padding:0 .6rem;margin:.2rem}
@@ -57,19 +54,9 @@ def delta(now: float | None, before: float | None, lower_is_better: bool | None 
     if arrow != "=" and lower_is_better is not None:
         kind = "worse" if (change > 0) == lower_is_better else "better"
     return (
-        f'<span class="delta {kind}" title="previous period: {_figure(before)}">'
+        f'<span class="delta {kind}" title="previous period: {figure(before)}">'
         f"{arrow} {abs(change):.0%}</span>"
     )
-
-
-def _figure(value: float | None, metric: str = "") -> str:
-    if value is None:
-        return "-"
-    return f"{value:.3f}" if metric == "CLS" or value < 1 else f"{value:,.0f}"
-
-
-def _when(at: datetime) -> str:
-    return at.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _link(scope: Scope, text: str) -> str:
@@ -106,7 +93,7 @@ def header(scope: Scope) -> str:
         )
     return (
         f"<header><h1>rumhouse: real user experience, {html.escape(scope.label())}, {where}</h1>"
-        f'<p class="muted">{_when(scope.start)} to {_when(scope.end)}; every change is against'
+        f'<p class="muted">{when(scope.start)} to {when(scope.end)}; every change is against'
         f" the {scope.length_words()} before.</p>"
         f'<p class="ranges">{ranges} {custom}</p><p>{chips}</p></header>'
     )
@@ -136,7 +123,7 @@ def vitals(report: Report) -> str:
             for r, s in zip(RATINGS, v.shares, strict=True)
         )
         rows.append(
-            f'<tr><td>{v.metric}</td><td class="n"><strong{cls}>{_figure(v.p75, v.metric)}'
+            f'<tr><td>{v.metric}</td><td class="n"><strong{cls}>{figure(v.p75, v.metric)}'
             f"</strong>{delta(v.p75, v.previous)}</td>"
             f'<td class="n">{v.views:,}{delta(v.views, v.previous_views, None)}</td>'
             f'<td><div class="bar">{shares}</div></td></tr>'
@@ -165,8 +152,8 @@ def _breakdown_row(scope: Scope, dimension: str, r: dict[str, Any]) -> str:
     link = _link(scope.with_filter(dimension, r["segment"]), r["segment"] or "(none)")
     views = delta(r["views"], r["previous_views"] or None, None)
     figures = "".join(
-        f'<td class="n">{_figure(_known(r[m]), m)}'
-        f"{delta(_known(r[m]), _known(r[m + '_previous']))}</td>"
+        f'<td class="n">{figure(known(r[m]), m)}'
+        f"{delta(known(r[m]), known(r[m + '_previous']))}</td>"
         for m in ("LCP", "INP", "CLS")
     )
     return f'<tr{chosen}><td>{link}</td><td class="n">{r["views"]:,}{views}</td>{figures}</tr>'
@@ -183,89 +170,6 @@ def breakdown(scope: Scope, dimension: str, rows: Sequence[dict[str, Any]]) -> s
         f'<section>{title}<div class="wide"><table><thead><tr><th>{name}</th>'
         "<th>views</th><th>LCP</th><th>INP</th><th>CLS</th></tr></thead>"
         f"<tbody>{body}</tbody></table></div></section>"
-    )
-
-
-def _known(value: Any) -> float | None:
-    return None if value is None or math.isnan(value) else float(value)
-
-
-def worse(newest: dict[str, Any], before: dict[str, Any]) -> list[str]:
-    """What got worse from one release to the next: a p75 over 10% higher, or the share of
-    page views with an error at least 1.5 times as high and one point higher."""
-    found = [
-        m
-        for m in METRICS
-        if (a := _known(newest[m])) is not None
-        and (b := _known(before[m])) is not None
-        and a > b * (1 + WORSE_BY)
-    ]
-    rate, previous = newest["error_rate"], before["error_rate"]
-    if rate >= previous * 1.5 and round(rate - previous, 9) >= 0.01:
-        found.append("errors")
-    return found
-
-
-def _release_row(r: dict[str, Any], flagged: list[str]) -> str:
-    mark = f" (worse: {', '.join(flagged)})" if flagged else ""
-    figures = "".join(f'<td class="n">{_figure(_known(r[m]), m)}</td>' for m in METRICS)
-    return (
-        f"<tr{FLAG if flagged else ''}><td>{html.escape(r['release'])}{mark}</td>"
-        f'<td>{_when(r["first_seen"])}</td><td class="n">{r["views"]:,}</td>{figures}'
-        f'<td class="n">{r["error_rate"]:.1%}</td></tr>'
-    )
-
-
-def releases(rows: Sequence[dict[str, Any]]) -> str:
-    """The latest releases, newest first; the newest flagged when it did worse."""
-    title = "<h2>Releases: the latest, newest first</h2>"
-    if not rows:
-        return (
-            f'{title}<p class="muted">No release in this period: the snippet sends one'
-            " with data-release.</p>"
-        )
-    flagged = worse(rows[0], rows[1]) if len(rows) > 1 else []
-    body = "".join(_release_row(r, flagged if i == 0 else []) for i, r in enumerate(rows))
-    heads = "".join(f"<th>{m}</th>" for m in METRICS)
-    return (
-        f'{title}<div class="wide"><table><thead><tr><th>release</th><th>first seen</th>'
-        f"<th>views</th>{heads}<th>page views with an error</th></tr></thead>"
-        f"<tbody>{body}</tbody></table></div>"
-    )
-
-
-def _error_row(report: Report, e: dict[str, Any], views: int) -> str:
-    counts = dict(report.trends.get(e["fingerprint"], []))
-    steps = charts.buckets(report.scope.start, report.scope.end, report.step)
-    spark = charts.sparkline([counts.get(at, 0) for at in steps])
-    new = ' <span class="chip">new</span>' if e["first_seen"] >= report.scope.start else ""
-    example = report.stacks.get(e["fingerprint"])
-    shown = examples.render_one(example) if example else ""
-    details = f"<details><summary>stack</summary>{shown}</details>" if shown else ""
-    share = f" ({e['page_views'] / views:.1%})" if views else ""
-    return (
-        f'<tr><td class="msg"><div class="clamp"><strong>{html.escape(e["type"])}</strong>: '
-        f"{html.escape(e['message'])}</div>{new}{details}</td>"
-        f'<td class="n">{e["occurrences"]:,}</td><td class="n">{e["page_views"]:,}{share}</td>'
-        f'<td class="n">{e["sessions"]:,}</td><td>{spark}</td>'
-        f"<td>{_when(e['first_seen'])}</td><td>{_when(e['last_seen'])}</td>"
-        f"<td>{html.escape(', '.join(e['pages']))}</td>"
-        f"<td>{html.escape(', '.join(e['browsers']))}</td></tr>"
-    )
-
-
-def errors(report: Report) -> str:
-    """Errors by fingerprint, those that reach the most sessions first."""
-    title = "<h2>Errors worth fixing</h2>"
-    if not report.errors:
-        return f'{title}<p class="muted">No JavaScript errors in this period.</p>'
-    views = report.page_views
-    body = "".join(_error_row(report, e, views) for e in report.errors)
-    return (
-        f'{title}<div class="wide"><table><thead><tr><th>error</th><th>occurrences</th>'
-        "<th>page views</th><th>sessions</th><th>trend</th><th>first seen</th>"
-        f"<th>last seen</th><th>pages</th><th>browsers</th></tr></thead><tbody>{body}"
-        "</tbody></table></div>"
     )
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from clickhouse_connect.driver.client import Client
 
-from collector.report import build, queries, web
+from collector.report import build, findings, queries, web
 from collector.report.scope import Scope, parse
 from collector.store.rollups import roll_up
 from tests.conftest import module_store
@@ -196,8 +196,8 @@ def test_releases_newest_first_with_the_worse_one_flagged(db: Client) -> None:
     erred = db.query("SELECT uniqExact(page_view_id) FROM errors WHERE site = 'rel'").result_rows
     assert newest["error_rate"] == erred[0][0] / len(lcp)
     assert before["error_rate"] == 0
-    assert web.worse(newest, before) == ["LCP", "INP", "CLS", "FCP", "TTFB", "errors"]
-    assert web.worse(before, newest) == []
+    assert findings.worse(newest, before) == ["LCP", "INP", "CLS", "FCP", "TTFB", "errors"]
+    assert findings.worse(before, newest) == []
 
 
 def test_errors_first_seen_over_the_whole_history_and_their_trend(db: Client) -> None:
@@ -220,7 +220,7 @@ def test_errors_first_seen_over_the_whole_history_and_their_trend(db: Client) ->
     assert trend == {
         NOW - timedelta(hours=h, minutes=15): n for h, n in counts.items()
     }  # 15-minute steps: 10 minutes past the step's start
-    page = web.errors(report)
+    page = findings.errors(report)
     new_row, old_row = (page.split("new one")[1].split("</tr>")[0],
                         page.split("old one")[1].split("</tr>")[0])  # fmt: skip
     assert '<span class="chip">new</span>' in new_row

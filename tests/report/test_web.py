@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from collector.report import charts, web
+from collector.report import charts, findings, web
 from collector.report.scope import parse
 
 NOW = datetime(2026, 12, 2, 12, tzinfo=UTC)
@@ -117,11 +117,11 @@ def release(name: str, lcp: float, error_rate: float) -> dict[str, Any]:
 
 def test_the_newest_release_is_flagged_when_it_did_worse() -> None:
     before = release("1", 2000.0, 0.02)
-    assert web.worse(release("2", 2200.0, 0.02), before) == [], "10% is within the margin"
-    assert web.worse(release("2", 2201.0, 0.02), before) == ["LCP"]
-    assert web.worse(release("2", 2000.0, 0.03), before) == ["errors"], "1.5 times, +1 point"
-    assert web.worse(release("2", 2000.0, 0.0299), before) == []
-    assert web.worse(release("2", 2000.0, 0.004), release("1", 2000.0, 0.002)) == [], "+0.2 pt"
-    page = web.releases([release("2", 3000.0, 0.02), before])
+    assert findings.worse(release("2", 2200.0, 0.02), before) == [], "10% is within the margin"
+    assert findings.worse(release("2", 2201.0, 0.02), before) == ["LCP"]
+    assert findings.worse(release("2", 2000.0, 0.03), before) == ["errors"], "1.5 times, +1 point"
+    assert findings.worse(release("2", 2000.0, 0.0299), before) == []
+    assert findings.worse(release("2", 2000.0, 0.004), release("1", 2000.0, 0.002)) == [], "+0.2 pt"
+    page = findings.releases([release("2", 3000.0, 0.02), before])
     assert '<tr class="flag"><td>2 (worse: LCP)</td>' in page
-    assert "No release in this period" in web.releases([])
+    assert "No release in this period" in findings.releases([])
