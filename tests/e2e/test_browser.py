@@ -213,12 +213,12 @@ async def test_browser_report_page_renders_with_data(
     assert response.ok
     assert "real user experience" in await page.title() + await page.inner_text("h1")
     rows = await page.locator("table").first.locator("tbody tr").all_inner_texts()
-    assert [row.split()[0] for row in rows] == ["CLS", "FCP", "INP", "LCP", "TTFB"]
+    assert [row.split()[0] for row in rows] == ["LCP", "INP", "CLS", "FCP", "TTFB"]
     bars = page.locator(".bar .good")
     assert await bars.count() == 5
     assert (await bars.first.bounding_box() or {"width": 0})["width"] > 0, "the shares are drawn"
     assert "/product/:id" in await page.inner_text("body")
-    assert "Top JS errors" in await page.inner_text("body")
+    assert "Errors worth fixing" in await page.inner_text("body")
 
 
 PRIVATE_PAGE = """<!doctype html><html><head><meta charset="utf-8">{snippet}{consent}</head>
