@@ -125,3 +125,13 @@ def test_the_newest_release_is_flagged_when_it_did_worse() -> None:
     page = findings.releases([release("2", 3000.0, 0.02), before])
     assert '<tr class="flag"><td>2 (worse: LCP)</td>' in page
     assert "No release in this period" in findings.releases([])
+
+
+def test_bars_are_as_tall_as_their_share_of_the_tallest() -> None:
+    svg = charts.bars([("good", 4.0, "good"), ("poor", 1.0, "poor")])
+    heights = [float(h) for h in re.findall(r'<rect class="[a-z]+" [^>]*height="([0-9.]+)"', svg)]
+    assert heights == [110.0, 27.5], "the tallest fills 110 of 130 px; a quarter of it"
+    assert ">4.0%</text>" in svg
+    assert ">poor</text>" in svg
+    assert '<rect class="poor"' in svg
+    assert "<title>good: 4.0%</title>" in svg
