@@ -221,8 +221,9 @@ def parse_retry_after(value: str | None) -> float | None:
     """``Retry-After``: seconds, or an HTTP date (RFC 9110, 10.2.3); ``None`` if neither."""
     if not value:
         return None
-    if value.strip().isdigit():
-        return float(value.strip())
+    seconds = value.strip()
+    if seconds.isascii() and seconds.isdigit():  # str.isdigit() alone takes "²", "١٢"
+        return float(seconds)
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):

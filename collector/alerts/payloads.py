@@ -96,7 +96,7 @@ def alert_item(alert: Alert, external_url: str) -> dict[str, str | dict[str, str
     }
 
 
-def alertmanager(alerts: Sequence[Alert], external_url: str = "") -> dict[str, Any]:
+def alertmanager(alerts: Sequence[Alert], external_url: str) -> dict[str, Any]:
     """Alertmanager's webhook JSON, version 4, for one group of alerts."""
     return {
         "version": "4",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -26,9 +27,20 @@ class AlertWebhook(BaseModel):
     @field_validator("url")
     @classmethod
     def _http(cls, value: str) -> str:
-        if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", value):
+        if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", value) or not _host_and_port(value):
             raise ValueError("must be an address like https://alerts.example/hook")
         return value
+
+
+def _host_and_port(url: str) -> bool:
+    """Whether ``url`` names a host, and a port from 1 to 65535 if any (``:notaport``,
+    ``:99999`` or ``http://:80/`` would fail every post, and show no host in the metrics)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError unless a number from 0 to 65535
+    except ValueError:
+        return False
+    return bool(parts.hostname) and port != 0
 
 
 class RuleTuning(BaseModel):

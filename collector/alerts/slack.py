@@ -76,7 +76,7 @@ def attachment(alert: Alert, external_url: str) -> dict[str, Any]:
     return body
 
 
-def slack(alerts: Sequence[Alert], external_url: str = "") -> dict[str, Any]:
+def slack(alerts: Sequence[Alert], external_url: str) -> dict[str, Any]:
     """The incoming-webhook body for one group of alerts."""
     shown = [attachment(a, external_url) for a in alerts[: payloads.MAX_ATTACHMENTS]]
     text = escape(title(alerts))

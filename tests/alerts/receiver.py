@@ -4,7 +4,8 @@ The first path segment of a post says how the receiver answers:
 ``/ok/...`` 200; ``/status/<code>/...`` that status; ``/flaky/<n>/...`` 503 for the first
 ``n`` posts, then 200; ``/limited/<seconds>/...`` 429 with ``Retry-After: <seconds>`` once,
 then 200; ``/hang/...`` no answer until the test ends; ``/gate/...`` the first post waits
-for ``gate``, the others are answered at once."""
+for ``gate``, the others are answered at once; ``/refuse/...`` 400 with ``answer`` as its
+body."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ class Receiver:
     arrived: list[str] = field(default_factory=list)  # paths, as each request arrives
     gate: asyncio.Event = field(default_factory=asyncio.Event)
     release: asyncio.Event = field(default_factory=asyncio.Event)
+    answer: bytes = b""  # the body of /refuse/ answers
 
     def at(self, kind: str) -> list[Any]:
         """Bodies of the posts answered on paths starting with ``/<kind>/``."""
@@ -56,6 +58,8 @@ class Receiver:
         self.posts.append(Received(path, dict(request.headers), orjson.loads(await request.read())))
         if kind == "status":
             return web.Response(status=int(arg), text="invalid_payload")
+        if kind == "refuse":
+            return web.Response(status=400, body=self.answer)
         if kind == "flaky" and seen <= int(arg):
             return web.Response(status=503)
         if kind == "limited" and seen == 1:

@@ -33,6 +33,7 @@ class Traffic:
     country: str = "US"
     error_every: int = 0  # one page view in N has an error (0: none)
     error: str = "boom"
+    source: str = "https://shop.example/app.js"  # the error's script
     failure_every: int = 0  # one page view in N has a failed request to endpoint
     endpoint: str = "/api/cart"
     status: int = 500
@@ -75,7 +76,7 @@ INSERT INTO errors (ts, site, page_view_id, session_id, host, path, page_group, 
     line, column, stack, count)
 SELECT t, {site:String}, id, concat('s', id), 'shop.example', pg, pg, {release:String},
        {device:String}, {browser:String}, 'Android', {country:String}, '4g', false, 'error',
-       'TypeError', {error:String}, 'https://shop.example/app.js', 1, 1, '', 1
+       'TypeError', {error:String}, {source:String}, 1, 1, '', 1
 FROM (SELECT {start:DateTime64(3, 'UTC')} + toIntervalMillisecond(number * {step:UInt64}) AS t,
              concat(lower(hex(toUnixTimestamp64Milli(t))), {tag:String}, toString(number)) AS id,
              {page_group:String} AS pg, number
@@ -107,7 +108,7 @@ def seed(client: Client, traffic: Traffic, start: datetime, end: datetime, tag: 
         "browser": traffic.browser, "country": traffic.country, "start": _stamp(start),
         "step": step, "tag": tag, "page_group": traffic.page_group, "n": n,
         "lcp": traffic.lcp, "inp": traffic.inp, "cls": traffic.cls, "error": traffic.error,
-        "endpoint": traffic.endpoint, "status": traffic.status,
+        "source": traffic.source, "endpoint": traffic.endpoint, "status": traffic.status,
     }  # fmt: skip
     client.command(PAGE_VIEWS, parameters=params)
     client.command(VITALS, parameters=params)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from datetime import datetime
+import os
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
+from collector.alerts import payloads
+from collector.alerts.model import Alert
 from collector.alerts.notify import WebhookNotifier
 from collector.alerts.settings import AlertWebhook
 from collector.metrics import Metrics
@@ -74,7 +78,8 @@ async def test_notify_posts_alertmanager_json_when_an_alert_starts_firing(
     assert body["status"] == "firing"
     assert body["externalURL"] == REPORT
     assert isinstance(body["receiver"], str)
-    assert isinstance(body["groupKey"], str)
+    # docs/notifications.md, as Alertmanager writes the key of its root route's groups
+    assert body["groupKey"] == '{}:{alertname="lcp_regression", site="shop"}'
     assert body["truncatedAlerts"] == 0
     assert body["groupLabels"] == {"alertname": "lcp_regression", "site": "shop"}
     assert body["commonLabels"] == {
@@ -95,11 +100,10 @@ async def test_notify_posts_alertmanager_json_when_an_alert_starts_firing(
     notes = first["annotations"]
     assert notes["summary"] == home.finding.summary
     assert notes["description"] == home.finding.description
-    assert (float(notes["value"]), float(notes["baseline"]), float(notes["threshold"])) == (
-        3200.0, 1250.0, 2500.0,
-    )  # fmt: skip
+    # the figures as the docs' example shows them: no "3200.0", no "3200."
+    assert (notes["value"], notes["baseline"], notes["threshold"]) == ("3200", "1250", "2500")
     assert (notes["release"], notes["browser"]) == ("v2.3.1", "Chrome")
-    assert parse_rfc3339(first["startsAt"]) == STARTS
+    assert first["startsAt"] == "2026-12-02T13:00:00Z"  # STARTS, as the docs' example has it
     assert first["endsAt"] == "0001-01-01T00:00:00Z"
     assert first["fingerprint"] == home.fingerprint
     assert first["generatorURL"] == f"{REPORT}?site=shop"
@@ -224,3 +228,47 @@ async def test_notify_sends_each_target_its_own_format_and_schedule(
     assert sorted(by_path) == ["/ok/am", "/ok/slack", "/ok/slack"]
     assert all("attachments" in p.body for p in receiver.posts if p.path == "/ok/slack")
     assert all(p.body["version"] == "4" for p in receiver.posts if p.path == "/ok/am")
+    # No external_url given: the report's address is unknown, and the docs say empty.
+    (am,) = [p.body for p in receiver.posts if p.path == "/ok/am"]
+    assert am["externalURL"] == ""
+    assert [a["generatorURL"] for a in am["alerts"]] == [""]
+
+
+def test_notify_figures_keep_the_digits_a_person_writes() -> None:
+    """CLS-sized figures: 0.25, not 0.2500; 0.1, the good threshold; 0.0625."""
+    cls = alert(alertname="cls_regression", value=0.25, baseline=0.0625, threshold=0.1)
+    (item,) = payloads.alertmanager([cls], REPORT)["alerts"]
+    notes = item["annotations"]
+    assert (notes["value"], notes["baseline"], notes["threshold"]) == ("0.25", "0.0625", "0.1")
+
+
+def test_notify_generator_url_adds_the_site_to_a_report_url_with_a_query() -> None:
+    report = "http://127.0.0.1:8081/report?bots=include"
+    (item,) = payloads.alertmanager([alert(site="shop")], report)["alerts"]
+    assert item["generatorURL"] == "http://127.0.0.1:8081/report?bots=include&site=shop"
+
+
+@pytest.fixture
+def local_zone_east_of_utc() -> Iterator[None]:
+    """The process's local time three hours east of UTC (a POSIX TZ: no zone files needed),
+    so that a time taken as local instead of UTC shows."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "RUM-3"
+    time.tzset()
+    yield
+    if before is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
+@pytest.mark.usefixtures("local_zone_east_of_utc")
+def test_notify_times_are_utc_with_z_whatever_the_zone_they_come_in() -> None:
+    """A naive time is UTC (ClickHouse returns them so), an aware one is converted; both are
+    written in RFC 3339 with ``Z``, as the docs' example has them."""
+    naive_start = datetime(2026, 12, 2, 13, 0)
+    end_at_plus_two = datetime(2026, 12, 2, 16, 30, tzinfo=timezone(timedelta(hours=2)))
+    gone = Alert(alert().finding, "resolved", naive_start, end_at_plus_two)
+    (item,) = payloads.alertmanager([gone], REPORT)["alerts"]
+    assert (item["startsAt"], item["endsAt"]) == ("2026-12-02T13:00:00Z", "2026-12-02T14:30:00Z")

@@ -163,11 +163,31 @@ def test_error_spike_fires_on_a_share_of_page_views_with_errors_twice_the_usual(
     client: Client, settings: Settings, now: datetime
 ) -> None:
     history(client, replace(NORMAL, error_every=50), now)
-    last_hour(client, replace(NORMAL, error_every=5, per_hour=300), now)
+    n = last_hour(client, replace(NORMAL, error_every=5, per_hour=300), now)
     [found] = findings(client, settings, "error_spike", now)
+    assert found.alertname == "error_spike"
     assert found.labels == {"site": "shop", "page_group": "/product/:id"}
     assert found.value == pytest.approx(1 / 5)
     assert found.baseline == pytest.approx(1 / 50, rel=0.02)
+    assert found.threshold == pytest.approx(2 / 50, rel=0.02)  # twice the usual, over 1%
+    assert found.context is None  # the same release, browser and country as usual
+    assert "20.0%" in found.summary
+    assert "/product/:id" in found.summary
+    # Where, how many, against what: the site, the page group, the figures, and then a full
+    # stop (nothing was attributed).
+    assert found.description.startswith(f"On site shop, /product/:id: 20.0% of {n} page views")
+    assert f"{found.baseline:.1%}" in found.description
+    assert found.description.endswith(f"{found.threshold:.1%}.")
+
+
+def test_error_spike_names_a_release_the_baseline_does_not_have(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    history(client, replace(NORMAL, error_every=50), now)
+    last_hour(client, replace(NORMAL, error_every=5, per_hour=300, release="2026.12.1"), now)
+    [found] = findings(client, settings, "error_spike", now)
+    assert found.context == {"release": "2026.12.1"}
+    assert found.description.endswith("; mostly release 2026.12.1, not in the baseline.")
 
 
 def test_error_spike_silent_under_twice_the_usual_share(
@@ -185,8 +205,24 @@ def test_new_error_fires_on_an_error_never_seen_before_that_sessions_met(
     last_hour(client, replace(NORMAL, error_every=50, per_hour=300), now, "old")
     last_hour(client, replace(NORMAL, error="fresh", error_every=30, per_hour=300), now, "new")
     [found] = findings(client, settings, "new_error", now)
-    assert found.labels["error"] == "TypeError: fresh"
+    assert found.labels == {
+        "site": "shop", "error": "TypeError: fresh", "source": "https://shop.example/app.js",
+    }  # fmt: skip
     assert found.value == 300 // 30  # one session per page view, one in 30 with the error
+
+
+def test_new_error_labels_are_cut_at_200_characters(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    """docs/alerts.md: the ``error`` (type and message) and ``source`` labels keep their
+    first 200 characters (the beacon allows a 1,024-character message, a 512 one source)."""
+    message, source = "m" * 1024, "https://shop.example/" + "s" * 480 + ".js"
+    history(client, NORMAL, now)
+    last_hour(client, replace(NORMAL, error=message, source=source, error_every=30,
+                              per_hour=300), now)  # fmt: skip
+    [found] = findings(client, settings, "new_error", now)
+    assert found.labels["error"] == ("TypeError: " + message)[:200]
+    assert found.labels["source"] == source[:200]
 
 
 def test_new_error_silent_below_min_sessions(

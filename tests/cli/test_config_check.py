@@ -66,6 +66,10 @@ def test_config_check_masks_the_secrets_of_alert_webhooks(tmp_path: Path) -> Non
         f'[[alert_webhooks]]\nurl = "hooks.slack.com/services{SLACK_SECRET}"\n',  # no scheme
         f'alert_webhooks = "https://hooks.slack.com/services{SLACK_SECRET}"\n',  # not a list
         f'[[alert_webhooks]]\nurl = "https://h.example{SLACK_SECRET}"\nformat = "slak"\n',
+        # a port that is no port, and no host: every post would fail
+        f'[[alert_webhooks]]\nurl = "https://h.example:notaport{SLACK_SECRET}"\n',
+        f'[[alert_webhooks]]\nurl = "https://h.example:99999{SLACK_SECRET}"\n',
+        f'[[alert_webhooks]]\nurl = "https://user:pass@:8443{SLACK_SECRET}"\n',
     ],
 )
 def test_config_check_never_repeats_a_webhook_url_in_an_error(
