@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -40,9 +40,18 @@ def bundled(in_package: str, in_repo: str) -> Path:
     return packaged if packaged.exists() else REPO_ROOT / in_repo
 
 
+# Event names are stored cut to 64 characters, so a longer conversion name would never match.
+ConversionNames = tuple[Annotated[str, Field(min_length=1, max_length=64)], ...]
+CONVERSIONS_HELP = (
+    "events that count as conversions, their value being revenue: rumhouse('event', "
+    "'purchase', 49.9); marked as they are received (a change applies from then on)"
+)
+
+
 class Site(BaseModel):
     """A site that may send beacons: its key (``data-site``), the origins its pages are
-    served from (``"*"`` for any), the share of sessions kept, and its rate limit."""
+    served from (``"*"`` for any), the share of sessions kept, its rate limit, and the events
+    that are its conversions."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -56,6 +65,7 @@ class Site(BaseModel):
     require_consent: bool = Field(
         default=False, description="send nothing until the page calls rumhouse('consent', true)"
     )
+    conversions: ConversionNames = Field(default=("purchase",), description=CONVERSIONS_HELP)
 
     @field_validator("origins")
     @classmethod
@@ -134,6 +144,11 @@ class Settings(BaseSettings, AlertFields):
     open_mode: bool = Field(
         default=False,
         description="development: accept any site key from any origin (make run's demo)",
+    )
+    conversions: ConversionNames = Field(
+        default=("purchase",),
+        description="the conversions of a site key that `sites` does not list (open mode, "
+        "`rumhouse simulate --days`); a listed site has its own",
     )
     client_rate_limit: float = Field(
         default=20.0, gt=0, description="beacons per second from one address, bursts of 2x"
