@@ -7,7 +7,8 @@ types, two releases, an A/B dimension, JS errors, and some page views that send 
 beacon with a changed CLS and INP. Values follow log-normal distributions whose medians
 depend on device, connection, page and variant, so dashboards show real differences. Some
 sessions go on to a single-page app; page views carry failed requests and resources and
-long animation frames (``problems``). ``post`` sends them to a collector, showing progress.
+long animation frames (``problems``); some sessions buy, fewer after a slow landing page
+(``commerce``). ``post`` sends them to a collector, showing progress.
 """
 
 from __future__ import annotations
@@ -17,14 +18,15 @@ import math
 import random
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import Any
 
 import aiohttp
 import orjson
 
-from collector.tools import problems
+from collector.tools import commerce, problems
 
 Json = dict[str, Any]
 # (path template, weight, LCP factor)
@@ -96,6 +98,11 @@ class Visit:
             metrics |= {m["name"]: m for m in later["metrics"]}
         return self.beacon | {"metrics": list(metrics.values())}
 
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        """The custom events of every beacon of the page view (each beacon sends new ones)."""
+        return [e for beacon in (self.beacon, *self.resends) for e in beacon.get("events", [])]
+
 
 def _lognormal(rng: random.Random, median: float, sigma: float) -> float:
     return round(median * math.exp(rng.gauss(0, sigma)), 1)
@@ -145,7 +152,7 @@ def _beacon(rng: random.Random, session: Json, index: int, path: str, scale: flo
     now_ms = int(session["clock"]() * 1000)
     beacon: dict[str, Any] = {
         "v": 1, "site": session["site"], "seq": 0,
-        "page_view_id": f"{now_ms:x}{rng.getrandbits(40):010x}{index:06x}",
+        "page_view_id": f"{now_ms:x}{index:06x}{rng.getrandbits(40):010x}",
         "session_id": session["id"], "url": f"https://{session['host']}{path}",
         "referrer": rng.choice(["", "", "https://www.google.com/", "https://news.example/"]),
         "navigation_type": rng.choice(["navigate"] * 8 + ["reload", "back_forward"]),
@@ -223,14 +230,20 @@ def visits(
     count: int, seed: int = 1, site: str = "demo", clock: Callable[[], float] = time.time
 ) -> Iterator[Visit]:
     """``count`` page views in sessions of one to five, reproducible for a ``seed`` (and a
-    ``clock``: page view ids start with the time); a fifth then open the app at /app/."""
+    ``clock``: page view ids start with the time); a fifth then open the app at /app/.
+    Some sessions buy, less often after a slow landing page (``commerce``)."""
     rng, extra = random.Random(seed), random.Random(f"{seed}/app")
+    sales = random.Random(f"{seed}/sales")
     made = 0
     while made < count:
         session = _session(rng, site) | {"clock": clock}
-        for _ in range(min(rng.randint(1, 5), count - made)):
-            yield _page_view(rng, extra, session, made)
-            made += 1
+        pages = [
+            _page_view(rng, extra, session, made + n)
+            for n in range(min(rng.randint(1, 5), count - made))
+        ]
+        commerce.shop(sales, session["device"], pages)
+        yield from pages
+        made += len(pages)
         if made < count and extra.random() < APP_SESSIONS:
             for visit in _app(extra, session, made, count - made):
                 yield visit
@@ -260,6 +273,12 @@ async def _send(
             tally.failed[response.status] = tally.failed.get(response.status, 0) + 1
 
 
+def sessions(page_views: Iterable[Visit]) -> Iterator[list[Visit]]:
+    """The page views grouped by session (``visits`` makes a session's page views in a row)."""
+    for _, same in groupby(page_views, key=lambda visit: visit.beacon["session_id"]):
+        yield list(same)
+
+
 async def post(
     base_url: str,
     count: int,
@@ -269,25 +288,31 @@ async def post(
     concurrency: int = 8,
     progress: bool = True,
 ) -> Tally:
-    """Send ``count`` page views (and their re-sent beacons) to ``base_url``/v1/beacon."""
+    """Send ``count`` page views (and their re-sent beacons) to ``base_url``/v1/beacon. A
+    session's page views go one after the other, as a browser sends them, so that its first
+    page view is the first received (the sessions view's landing page); sessions go side by
+    side."""
     url = f"{base_url.rstrip('/')}/v1/beacon"
     tally, started = Tally(), time.monotonic()
-    queue: asyncio.Queue[Visit | None] = asyncio.Queue(maxsize=concurrency * 4)
+    queue: asyncio.Queue[list[Visit] | None] = asyncio.Queue(maxsize=concurrency * 4)
 
     async def worker(http: aiohttp.ClientSession) -> None:
-        while (visit := await queue.get()) is not None:
-            for beacon in (visit.beacon, *visit.resends):
-                await _send(http, url, beacon, visit.headers, tally)
+        while (session := await queue.get()) is not None:
+            for visit in session:
+                for beacon in (visit.beacon, *visit.resends):
+                    await _send(http, url, beacon, visit.headers, tally)
 
     try:
         async with aiohttp.ClientSession() as http:
             workers = [asyncio.create_task(worker(http)) for _ in range(concurrency)]
-            for n, visit in enumerate(visits(count, seed, site), 1):
-                await queue.put(visit)
-                if progress and (n % 500 == 0 or n == count):
+            made = 0
+            for session in sessions(visits(count, seed, site)):
+                await queue.put(session)
+                made, before = made + len(session), made
+                if progress and (made // 500 > before // 500 or made == count):
                     rate = tally.sent / max(time.monotonic() - started, 1e-6)
                     print(
-                        f"\rsimulated {n}/{count} page views, {tally.sent} beacons sent"
+                        f"\rsimulated {made}/{count} page views, {tally.sent} beacons sent"
                         f" ({rate:.0f}/s)",
                         end="", file=sys.stderr, flush=True,
                     )  # fmt: skip
