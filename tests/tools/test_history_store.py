@@ -13,7 +13,7 @@ import pytest
 from clickhouse_connect.driver.client import Client
 
 from collector.report.page import REFRESH
-from collector.tools import incidents, simulate
+from collector.tools import incidents, population
 from collector.tools.history import timeline, write_history
 from tests.conftest import module_store
 
@@ -57,7 +57,7 @@ def test_history_store_keeps_what_a_collector_keeps_at_those_times(db: Client) -
     assert summary.page_views == len(views)
     stored = {r[0]: r[1:] for r in rows(db, "SELECT page_view_id, ts, started_at, inserted_at,"
               " country, page_group, seq FROM page_views WHERE site = 'rows'")}  # fmt: skip
-    countries = {c[0]: c[3] for c in simulate.COUNTRIES}
+    countries = {c[0]: c[3] for c in population.COUNTRIES}
     assert len(stored) == len(views)
     for at, visit in views:
         ts, started, inserted, country, group, seq = stored[visit.beacon["page_view_id"]]
