@@ -185,7 +185,12 @@ def test_tables_keep_rows_as_long_as_the_docs_say(store: Any, settings: Settings
     )
     for table in ("page_views_data", "vitals_data", "errors", "events", "failures"):
         assert f"TTL toDateTime(ts) + toIntervalDay({raw_days})" in engines[table], table
-    for table in ("vitals_hourly_data", "vitals_hourly_pages_data", "failures_hourly"):
+    for table in (
+        "vitals_hourly_data",
+        "vitals_hourly_pages_data",
+        "failures_hourly",
+        "sessions_hourly_data",
+    ):
         assert f"TTL hour + toIntervalMonth({rollup_months})" in engines[table], table
 
 
