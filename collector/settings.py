@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -29,6 +29,7 @@ from collector.access import (
     memory_fraction,
 )
 from collector.alerts.settings import AlertFields
+from collector.sites import ConversionNames, Site
 
 PACKAGE = Path(__file__).resolve().parent
 REPO_ROOT = PACKAGE.parent
@@ -38,32 +39,6 @@ def bundled(in_package: str, in_repo: str) -> Path:
     """A file the wheel carries inside the package, else its place in a source checkout."""
     packaged = PACKAGE / in_package
     return packaged if packaged.exists() else REPO_ROOT / in_repo
-
-
-class Site(BaseModel):
-    """A site that may send beacons: its key (``data-site``), the origins its pages are
-    served from (``"*"`` for any), the share of sessions kept, and its rate limit."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    key: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
-    origins: tuple[str, ...] = Field(min_length=1)
-    sample_rate: float = Field(default=1.0, ge=0, le=1)
-    rate_limit: float = Field(default=500.0, gt=0, description="beacons per second, bursts of 2x")
-    respect_gpc: bool = Field(
-        default=False, description="send nothing under Global Privacy Control"
-    )
-    require_consent: bool = Field(
-        default=False, description="send nothing until the page calls rumhouse('consent', true)"
-    )
-
-    @field_validator("origins")
-    @classmethod
-    def _origins(cls, values: tuple[str, ...]) -> tuple[str, ...]:
-        for origin in values:
-            if origin != "*" and not re.fullmatch(r"https?://[^/\s]+", origin):
-                raise ValueError(f"{origin!r} is not an origin like https://shop.example")
-        return tuple(o.lower() for o in values)
 
 
 class Settings(BaseSettings, AlertFields):
@@ -134,6 +109,11 @@ class Settings(BaseSettings, AlertFields):
     open_mode: bool = Field(
         default=False,
         description="development: accept any site key from any origin (make run's demo)",
+    )
+    conversions: ConversionNames = Field(
+        default=("purchase",),
+        description="the conversions of a site key that `sites` does not list (open mode, "
+        "`rumhouse simulate --days`); a listed site has its own",
     )
     client_rate_limit: float = Field(
         default=20.0, gt=0, description="beacons per second from one address, bursts of 2x"

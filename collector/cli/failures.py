@@ -17,7 +17,8 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from collector.access import SqlUser
-from collector.settings import Settings, Site
+from collector.settings import Settings
+from collector.sites import Site
 
 ENV_PREFIX = "RUMHOUSE_"
 # Variables rumhouse reads besides one per setting.

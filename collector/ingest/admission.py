@@ -20,7 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from collector.ingest.outcomes import Refusal, Rejection
-from collector.settings import Settings, Site
+from collector.settings import Settings
+from collector.sites import Site
 
 OPEN_SITE = Site(key="open", origins=("*",))
 

@@ -89,6 +89,7 @@ class LongFrames:
 class CustomEvent:
     name: str
     value: float | None
+    conversion: bool = False  # one of the site's `conversions`: its value is revenue
 
 
 @dataclass(slots=True)

@@ -51,7 +51,10 @@ ERROR_COLUMNS = (
     "ts", "site", "page_view_id", "session_id", *_SEGMENT, "kind", "error_type", "message",
     "source", "line", "column", "stack", "count",
 )  # fmt: skip
-EVENT_COLUMNS = ("ts", "site", "page_view_id", "session_id", *_SEGMENT, "name", "value")
+EVENT_COLUMNS = (
+    "ts", "site", "page_view_id", "session_id", *_SEGMENT, "name", "value", "seq", "position",
+    "conversion",
+)  # fmt: skip
 FAILURE_COLUMNS = (
     "ts", "site", "page_view_id", "session_id", *_SEGMENT[:3], "navigation_type",
     *_SEGMENT[3:], "kind", "initiator", "method", "url", "endpoint", "status", "duration_ms",
@@ -132,8 +135,13 @@ def error_rows(view: PageView, seg: Row) -> list[Row]:
 
 
 def event_rows(view: PageView, seg: Row) -> list[Row]:
+    """(seq, position) names an event within its page view: a beacon received twice gives
+    its events twice, and the sessions view counts each conversion once by that name."""
     before = (*_head(view), *seg)
-    return [(*before, e.name, e.value) for e in view.events]
+    return [
+        (*before, e.name, e.value, view.seq, position, e.conversion)
+        for position, e in enumerate(view.events)
+    ]
 
 
 def failure_rows(view: PageView, seg: Row) -> list[Row]:

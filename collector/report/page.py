@@ -45,11 +45,11 @@ def sections(scope: Scope) -> tuple[Section, ...]:
     )
 
 
-# Recompute the rollups now (a running collector does it every minute by itself): by every
-# segment, then by page group and device class from those.
+# Recompute the rollups now (a running collector does it every minute by itself): the vitals
+# by every segment, then by page group and device class from those; the sessions.
 REFRESH = tuple(
     f"SYSTEM {verb} VIEW {view}"
-    for view in ("vitals_hourly_refresh", "vitals_hourly_pages_refresh")
+    for view in ("vitals_hourly_refresh", "vitals_hourly_pages_refresh", "sessions_hourly_refresh")
     for verb in ("REFRESH", "WAIT")
 )
 RATINGS = ("good", "needs_improvement", "poor")

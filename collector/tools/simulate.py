@@ -7,7 +7,8 @@ types, two releases, an A/B dimension, JS errors, and some page views that send 
 beacon with a changed CLS and INP. Values follow log-normal distributions whose medians
 depend on device, connection, page and variant, so dashboards show real differences. Some
 sessions go on to a single-page app; page views carry failed requests and resources and
-long animation frames (``problems``). ``post`` sends them to a collector, showing progress.
+long animation frames (``problems``); some sessions buy, fewer after a slow landing page
+(``commerce``). ``post`` sends them to a collector, showing progress.
 """
 
 from __future__ import annotations
@@ -17,61 +18,29 @@ import math
 import random
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import Any
 
 import aiohttp
 import orjson
 
-from collector.tools import problems
+from collector.tools import commerce, problems
+from collector.tools.population import (
+    AGENTS,
+    CONNECTIONS,
+    COUNTRIES,
+    DEVICES,
+    ERRORS,
+    INP_TARGETS,
+    LCP_TARGETS,
+    PAGES,
+    RELEASES,
+)
 
 Json = dict[str, Any]
-# (path template, weight, LCP factor)
-PAGES = [
-    ("/", 25, 1.0), ("/product/{id}", 30, 1.2), ("/category/{slug}", 12, 1.1),
-    ("/search", 10, 0.9), ("/cart", 8, 0.8), ("/checkout", 5, 1.4), ("/blog/{id}", 10, 1.0),
-]  # fmt: skip
-AGENTS = {
-    "mobile": [
-        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
-        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
-        "Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/26.0 Chrome/122.0.0.0 Mobile Safari/537.36",
-    ],
-    "desktop": [
-        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
-        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0",
-        "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.5; rv:132.0) Gecko/20100101 Firefox/132.0",
-        "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15",
-    ],
-    "tablet": [
-        "Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
-        "Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
-    ],
-}  # fmt: skip
-DEVICES = [("mobile", 55), ("desktop", 40), ("tablet", 5)]
-# One public address per country (as geoip2fast's bundled database places it), and a factor.
-COUNTRIES = [
-    ("8.8.8.8", 30, 1.0, "US"), ("81.2.69.160", 12, 0.9, "GB"), ("46.4.0.1", 12, 0.9, "DE"),
-    ("62.210.0.1", 8, 0.95, "FR"), ("133.242.0.3", 6, 0.8, "JP"), ("177.71.0.1", 8, 1.5, "BR"),
-    ("49.44.0.1", 10, 1.8, "IN"), ("24.48.0.1", 6, 1.0, "CA"), ("1.1.1.1", 5, 1.2, "AU"),
-    ("80.80.80.80", 3, 0.9, "NL"),
-]  # fmt: skip
-CONNECTIONS = [("4g", 80, 1.0), ("3g", 14, 1.8), ("2g", 4, 3.0), ("slow-2g", 2, 4.0)]
-RELEASES = [("2026.11.1", 50), ("2026.11.2", 50)]
-ERRORS = [
-    ("TypeError", "Cannot read properties of undefined (reading 'price')", "/static/app.js", 0.03),
-    ("ReferenceError", "gtag is not defined", "/static/analytics.js", 0.02),
-    ("Error", "Network request failed", "/static/api.js", 0.01),
-    ("TypeError", "undefined is not a function", "/static/legacy.js", 0.005),
-]
 APP_SESSIONS = 0.2  # the share of sessions that go on to the single-page app
-LCP_TARGETS = ["img.hero", "h1.title", "div.gallery > img", "p.lead"]
-INP_TARGETS = [
-    ("button.add-to-cart", "pointer"),
-    ("a.nav-link", "pointer"),
-    ("input#search", "keyboard"),
-]
 
 
 def _pick(rng: random.Random, options: list[tuple[Any, ...]]) -> tuple[Any, ...]:
@@ -95,6 +64,11 @@ class Visit:
         for later in self.resends:
             metrics |= {m["name"]: m for m in later["metrics"]}
         return self.beacon | {"metrics": list(metrics.values())}
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        """The custom events of every beacon of the page view (each beacon sends new ones)."""
+        return [e for beacon in (self.beacon, *self.resends) for e in beacon.get("events", [])]
 
 
 def _lognormal(rng: random.Random, median: float, sigma: float) -> float:
@@ -145,7 +119,7 @@ def _beacon(rng: random.Random, session: Json, index: int, path: str, scale: flo
     now_ms = int(session["clock"]() * 1000)
     beacon: dict[str, Any] = {
         "v": 1, "site": session["site"], "seq": 0,
-        "page_view_id": f"{now_ms:x}{rng.getrandbits(40):010x}{index:06x}",
+        "page_view_id": f"{now_ms:x}{index:06x}{rng.getrandbits(40):010x}",
         "session_id": session["id"], "url": f"https://{session['host']}{path}",
         "referrer": rng.choice(["", "", "https://www.google.com/", "https://news.example/"]),
         "navigation_type": rng.choice(["navigate"] * 8 + ["reload", "back_forward"]),
@@ -223,14 +197,20 @@ def visits(
     count: int, seed: int = 1, site: str = "demo", clock: Callable[[], float] = time.time
 ) -> Iterator[Visit]:
     """``count`` page views in sessions of one to five, reproducible for a ``seed`` (and a
-    ``clock``: page view ids start with the time); a fifth then open the app at /app/."""
+    ``clock``: page view ids start with the time); a fifth then open the app at /app/.
+    Some sessions buy, less often after a slow landing page (``commerce``)."""
     rng, extra = random.Random(seed), random.Random(f"{seed}/app")
+    sales = random.Random(f"{seed}/sales")
     made = 0
     while made < count:
         session = _session(rng, site) | {"clock": clock}
-        for _ in range(min(rng.randint(1, 5), count - made)):
-            yield _page_view(rng, extra, session, made)
-            made += 1
+        pages = [
+            _page_view(rng, extra, session, made + n)
+            for n in range(min(rng.randint(1, 5), count - made))
+        ]
+        commerce.shop(sales, session["device"], pages)
+        yield from pages
+        made += len(pages)
         if made < count and extra.random() < APP_SESSIONS:
             for visit in _app(extra, session, made, count - made):
                 yield visit
@@ -260,6 +240,12 @@ async def _send(
             tally.failed[response.status] = tally.failed.get(response.status, 0) + 1
 
 
+def sessions(page_views: Iterable[Visit]) -> Iterator[list[Visit]]:
+    """The page views grouped by session (``visits`` makes a session's page views in a row)."""
+    for _, same in groupby(page_views, key=lambda visit: visit.beacon["session_id"]):
+        yield list(same)
+
+
 async def post(
     base_url: str,
     count: int,
@@ -269,25 +255,31 @@ async def post(
     concurrency: int = 8,
     progress: bool = True,
 ) -> Tally:
-    """Send ``count`` page views (and their re-sent beacons) to ``base_url``/v1/beacon."""
+    """Send ``count`` page views (and their re-sent beacons) to ``base_url``/v1/beacon. A
+    session's page views go one after the other, as a browser sends them, so that its first
+    page view is the first received (the sessions view's landing page); sessions go side by
+    side."""
     url = f"{base_url.rstrip('/')}/v1/beacon"
     tally, started = Tally(), time.monotonic()
-    queue: asyncio.Queue[Visit | None] = asyncio.Queue(maxsize=concurrency * 4)
+    queue: asyncio.Queue[list[Visit] | None] = asyncio.Queue(maxsize=concurrency * 4)
 
     async def worker(http: aiohttp.ClientSession) -> None:
-        while (visit := await queue.get()) is not None:
-            for beacon in (visit.beacon, *visit.resends):
-                await _send(http, url, beacon, visit.headers, tally)
+        while (session := await queue.get()) is not None:
+            for visit in session:
+                for beacon in (visit.beacon, *visit.resends):
+                    await _send(http, url, beacon, visit.headers, tally)
 
     try:
         async with aiohttp.ClientSession() as http:
             workers = [asyncio.create_task(worker(http)) for _ in range(concurrency)]
-            for n, visit in enumerate(visits(count, seed, site), 1):
-                await queue.put(visit)
-                if progress and (n % 500 == 0 or n == count):
+            made = 0
+            for session in sessions(visits(count, seed, site)):
+                await queue.put(session)
+                made, before = made + len(session), made
+                if progress and (made // 500 > before // 500 or made == count):
                     rate = tally.sent / max(time.monotonic() - started, 1e-6)
                     print(
-                        f"\rsimulated {n}/{count} page views, {tally.sent} beacons sent"
+                        f"\rsimulated {made}/{count} page views, {tally.sent} beacons sent"
                         f" ({rate:.0f}/s)",
                         end="", file=sys.stderr, flush=True,
                     )  # fmt: skip

@@ -91,8 +91,17 @@ def test_rows_vitals_errors_and_events_carry_the_page_view_segment() -> None:
         "line": 3, "column": 7, "stack": "at x", "count": 2,
     }  # fmt: skip
     assert by_column("events", rows["events"][0]) == HEAD | SEGMENT | {
-        "name": "signup", "value": 1.0,
+        "name": "signup", "value": 1.0, "seq": 2, "position": 0, "conversion": False,
     }  # fmt: skip
+
+
+def test_rows_events_are_named_by_beacon_and_place_and_carry_their_conversion_mark() -> None:
+    events = [CustomEvent("add_to_cart", 20.0), CustomEvent("purchase", 49.9, True)]
+    rows = rows_by_table(view(events=events))["events"]
+    columns = [by_column("events", row) for row in rows]
+    assert [(c["name"], c["seq"], c["position"], c["conversion"]) for c in columns] == [
+        ("add_to_cart", 2, 0, False), ("purchase", 2, 1, True),
+    ]  # fmt: skip
 
 
 def test_rows_a_page_view_alone_gives_one_row_and_empty_tables() -> None:

@@ -38,6 +38,7 @@ async def test_docs_schema_page_names_every_column(collector: Collector) -> None
         "SELECT table, name FROM system.columns WHERE database = currentDatabase() "
         "AND table IN ('page_views', 'vitals', 'errors', 'events', 'vitals_hourly', "
         "'vitals_hourly_pages', 'vitals_hourly_grains', 'failures', 'failures_hourly', "
+        "'sessions', 'sessions_hourly', "
         "'sourcemaps')"
     )
     missing = sorted(f"{table}.{name}" for table, name in columns if name not in documented)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from collector.http import keys
 from collector.report.page import REFRESH
 from collector.settings import Settings
-from collector.store import migrate
+from collector.store import migrate, rollups
 from collector.store.client import EmbeddedStore
 from collector.tools import simulate
 from tests.conftest import Collector
@@ -184,5 +185,59 @@ def test_tables_keep_rows_as_long_as_the_docs_say(store: Any, settings: Settings
     )
     for table in ("page_views_data", "vitals_data", "errors", "events", "failures"):
         assert f"TTL toDateTime(ts) + toIntervalDay({raw_days})" in engines[table], table
-    for table in ("vitals_hourly_data", "vitals_hourly_pages_data", "failures_hourly"):
+    for table in (
+        "vitals_hourly_data",
+        "vitals_hourly_pages_data",
+        "failures_hourly",
+        "sessions_hourly_data",
+    ):
         assert f"TTL hour + toIntervalMonth({rollup_months})" in engines[table], table
+
+
+# A page view of a session, started {minutes} before the start of the current hour.
+SESSION_PAGE = (
+    "INSERT INTO page_views_data (ts, started_at, site, page_view_id, session_id, seq, "
+    "page_group, device_class, is_bot) SELECT now64(3), toStartOfHour(now()) - INTERVAL "
+    "{minutes:UInt32} MINUTE, 'shop', {pv:String}, {session:String}, 0, {group:String}, "
+    "'mobile', false"
+)
+SALE = (
+    "INSERT INTO events (ts, site, page_view_id, session_id, name, value, seq, position, "
+    "conversion, is_bot) SELECT now64(3), 'shop', 'now-1', 'now', 'purchase', 10.0, 0, 0, true, "
+    "false"
+)
+SESSIONS_BY_ENTRY = (
+    "SELECT entry_page_group, sum(sessions), sum(page_views), sum(converted), sum(revenue) "
+    "FROM sessions_hourly GROUP BY entry_page_group ORDER BY entry_page_group"
+)
+
+
+def test_sessions_rollup_counts_the_sessions_that_started_in_the_last_48_hours(
+    store: Any, settings: Settings
+) -> None:
+    """Sessions by the hour they started, with their later page views: one that started 47
+    hours ago is in; one that started 49.5 hours ago is out, also with a page view inside
+    the window (not mistaken for a session that starts there). Hours rolled up after the
+    fact (``rollups.roll_up``, as ``rumhouse simulate --days`` does) count it in its own
+    hour."""
+    migrate.apply(store, settings.schema_dir)
+    pages = [
+        ("old", 49 * 60 + 30, "/old"), ("old", 46 * 60 + 30, "/old-later"),
+        ("edge", 47 * 60, "/edge"), ("edge", 46 * 60, "/edge-later"), ("now", 30, "/now"),
+    ]  # fmt: skip
+    for n, (session, minutes, group) in enumerate(pages):
+        parameters = {"pv": f"{session}-{n}", "session": session, "minutes": minutes,
+                      "group": group}  # fmt: skip
+        store.command(SESSION_PAGE, parameters=parameters)
+    store.command(SALE.replace("'now-1'", "'now-4'"))
+    for statement in REFRESH:
+        store.command(statement)
+    assert store.query(SESSIONS_BY_ENTRY).result_rows == [
+        ("/edge", 1, 2, 0, 0.0), ("/now", 1, 1, 1, 10.0),
+    ]  # fmt: skip
+
+    [(hour,)] = store.query("SELECT toStartOfHour(now())").result_rows
+    rollups.roll_up(store, hour - timedelta(hours=72), hour)
+    assert store.query(SESSIONS_BY_ENTRY).result_rows == [
+        ("/edge", 1, 2, 0, 0.0), ("/now", 1, 1, 1, 10.0), ("/old", 1, 2, 0, 0.0),
+    ]  # fmt: skip

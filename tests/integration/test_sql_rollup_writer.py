@@ -37,12 +37,16 @@ async def test_sql_writer_rolls_up_hours_and_nothing_else(sql: Collector) -> Non
     writer = await client(sql, username=WRITER.name, password=WRITER.password)
     hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0, tzinfo=None)
     params = {"start": hour, "end": hour + timedelta(hours=1)}
-    for statement in (rollups.BY_SEGMENT, rollups.BY_PAGE):
+    for statement in (rollups.BY_SEGMENT, rollups.BY_PAGE, rollups.BY_SESSION):
         await asyncio.to_thread(writer.command, statement, parameters=params)
     assert await sql.query(
         "SELECT page_views FROM vitals_hourly_pages WHERE metric = 'LCP'"
         " AND version > now() - INTERVAL 1 HOUR"
     ) == [(1,)]
+    assert await sql.query(
+        "SELECT sessions, landing_lcp_rating FROM sessions_hourly"
+        " WHERE version > now() - INTERVAL 1 HOUR"
+    ) == [(1, "good")]
     refused = {
         "another table": "INSERT INTO events (ts, site, name) SELECT now(), 'x', 'y'",
         "settings": f"{rollups.BY_PAGE} SETTINGS max_memory_usage = 0",

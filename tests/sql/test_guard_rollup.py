@@ -1,5 +1,5 @@
 """A writer's INSERT ... SELECT (how ``rumhouse simulate --days`` rolls up the hours it
-writes through a running collector's SQL endpoint) is allowed into the two hourly rollup
+writes through a running collector's SQL endpoint) is allowed into the three hourly rollup
 tables of rumhouse's own database only, without SETTINGS, and its SELECT meets the same
 checks as any query. The trees are the engine's own (``EXPLAIN AST``)."""
 
@@ -11,9 +11,12 @@ import pytest
 
 from collector.sql.errors import ClickHouseError
 from collector.sql.guard import Guard
-from collector.store.rollups import BY_PAGE, BY_SEGMENT
+from collector.store.rollups import BY_PAGE, BY_SEGMENT, BY_SESSION
 
-ONLY = "a writer may INSERT ... SELECT only into vitals_hourly_data, vitals_hourly_pages_data"
+ONLY = (
+    "a writer may INSERT ... SELECT only into sessions_hourly_data, vitals_hourly_data, "
+    "vitals_hourly_pages_data"
+)
 ROLLUP = "INSERT INTO {table} SELECT hour, now64(3), site FROM vitals_hourly WHERE hour >= 1"
 
 
@@ -39,12 +42,12 @@ def refusal(guard: Guard, tree: str) -> str:
 @pytest.mark.parametrize(
     "sql",
     [
-        BY_SEGMENT, BY_PAGE,  # what simulate --days sends
+        BY_SEGMENT, BY_PAGE, BY_SESSION,  # what simulate --days sends
         ROLLUP.format(table="vitals_hourly_data"),
         ROLLUP.format(table="rum.vitals_hourly_pages_data"),
         "INSERT INTO vitals_hourly_data (hour, site) SELECT hour, site FROM vitals_hourly",
     ],
-    ids=["by-segment", "by-page", "plain", "own-database", "columns"],
+    ids=["by-segment", "by-page", "by-session", "plain", "own-database", "columns"],
 )  # fmt: skip
 def test_a_rollup_of_hours_is_allowed(store: Any, guard: Guard, sql: str) -> None:
     guard.check_rollup(explained(store, sql))

@@ -219,8 +219,15 @@ def test_a_cluster_on_an_older_schema_gets_the_new_columns(engine: dict[str, Any
     touched = {re.findall(r"^ALTER TABLE after_0004\.(\w+) ", a)[0]: a for a in additions}
     assert set(touched) == {
         "page_views_data_local", "page_views_data", "vitals_data_local", "vitals_data",
+        "events_local", "events",
     }  # fmt: skip
     for name, statement in touched.items():
+        if name.startswith("events"):  # 0010: what names an event, its conversion mark
+            for column, after in (("seq", "value"), ("position", "seq"),
+                                  ("conversion", "position")):  # fmt: skip
+                assert f"ADD COLUMN IF NOT EXISTS `{column}`" in statement, statement
+                assert re.search(rf"`{column}` \w+ AFTER {after}\b", statement), statement
+            continue
         assert "ADD COLUMN IF NOT EXISTS `started_at`" in statement, statement
         assert "AFTER ts" in statement, statement
         assert ("CODEC" in statement) == name.endswith("_local"), statement

@@ -13,7 +13,7 @@ import pytest
 from clickhouse_connect.driver.client import Client
 
 from collector.report.page import REFRESH
-from collector.tools import incidents, simulate
+from collector.tools import incidents, population
 from collector.tools.history import timeline, write_history
 from tests.conftest import module_store
 
@@ -57,7 +57,7 @@ def test_history_store_keeps_what_a_collector_keeps_at_those_times(db: Client) -
     assert summary.page_views == len(views)
     stored = {r[0]: r[1:] for r in rows(db, "SELECT page_view_id, ts, started_at, inserted_at,"
               " country, page_group, seq FROM page_views WHERE site = 'rows'")}  # fmt: skip
-    countries = {c[0]: c[3] for c in simulate.COUNTRIES}
+    countries = {c[0]: c[3] for c in population.COUNTRIES}
     assert len(stored) == len(views)
     for at, visit in views:
         ts, started, inserted, country, group, seq = stored[visit.beacon["page_view_id"]]
@@ -192,7 +192,8 @@ def test_history_store_gives_the_same_rows_for_the_same_seed(db: Client) -> None
 
 
 def test_history_rollups_agree_with_the_collectors_refresh(db: Client) -> None:
-    """Hours inside the refreshes' window, rolled up by both: the same figures."""
+    """Hours inside the refreshes' window, rolled up by both: the same figures, and for
+    sessions those of the sessions view."""
     write_history(db, days=3 / 24, rate=300, site="fresh")
     keys = {"vitals_hourly": "page_group, device_class, browser, country, connection",
             "vitals_hourly_pages": "page_group, device_class"}  # fmt: skip
@@ -206,6 +207,21 @@ def test_history_rollups_agree_with_the_collectors_refresh(db: Client) -> None:
     ours = rolled_up()
     assert ours[0]
     assert ours[1]
+    sessions = rows(db, f"SELECT {SESSIONS} FROM sessions_hourly WHERE site = 'fresh'"
+                    " GROUP BY ALL ORDER BY ALL")  # fmt: skip
+    assert sessions == rows(db, f"SELECT {SESSIONS.replace('sum(sessions)', 'count()')}"
+                            " FROM (SELECT toStartOfHour(started_at) AS hour, * FROM sessions)"
+                            " WHERE site = 'fresh' GROUP BY ALL ORDER BY ALL")  # fmt: skip
+    assert sum(row[6] for row in sessions) > 10
     for statement in REFRESH:
         db.command(statement)
     assert rolled_up() == ours
+    assert rows(db, f"SELECT {SESSIONS} FROM sessions_hourly WHERE site = 'fresh'"
+                " GROUP BY ALL ORDER BY ALL") == sessions  # fmt: skip
+
+
+SESSIONS = (
+    "hour, device_class, entry_page_group, landing_lcp_rating, landing_lcp_bucket, "
+    "worst_inp_rating, sum(sessions), sum(page_views), sum(bounced), sum(converted), "
+    "round(sum(revenue), 6)"
+)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from collector.ingest.contract import Beacon
-from collector.tools import problems, simulate
+from collector.tools import commerce, problems, simulate
 
 
 def comparable(beacon: dict[str, Any]) -> dict[str, Any]:
@@ -99,3 +99,35 @@ def test_simulate_long_frames_only_from_chromium_with_inp_naming_the_longest_scr
         assert inp["script_url"] == frames["scripts"][0]["url"]
         assert inp["script_function"] == frames["scripts"][0]["function"]
     assert with_frames > 500
+
+
+def test_simulate_sessions_buy_less_often_after_a_slow_landing_page() -> None:
+    """As documented (``commerce``): the chance halves at a 3 s landing LCP, a third at 5 s."""
+    for device in commerce.BASE_CONVERSION:
+        fast = commerce.conversion_chance(device, 900.0)
+        assert commerce.conversion_chance(device, 1000.0) == fast
+        assert commerce.conversion_chance(device, 3000.0) == pytest.approx(fast / 2)
+        assert commerce.conversion_chance(device, 5000.0) == pytest.approx(fast / 3)
+    bought: dict[str, list[bool]] = {"good": [], "poor": []}
+    for session in simulate.sessions(simulate.visits(8000, seed=3)):
+        lcp = next(m["value"] for m in session[0].beacon["metrics"] if m["name"] == "LCP")
+        sales = [e for v in session for e in v.events if e["name"] == "purchase"]
+        assert len(sales) <= 1
+        assert all(e["value"] > 0 for e in sales)
+        if lcp <= 2500 or lcp > 4000:
+            bought["good" if lcp <= 2500 else "poor"].append(bool(sales))
+    rate = {k: sum(found) / len(found) for k, found in bought.items()}
+    assert rate["good"] > 2 * rate["poor"] > 0, rate
+
+
+def test_simulate_events_are_sent_once_by_the_beacon_after_they_happened() -> None:
+    visits = list(simulate.visits(4000, seed=3))
+    later = [e for v in visits for r in v.resends for e in r.get("events", [])]
+    assert any(e["name"] == "purchase" for e in later), "some purchases in a second beacon"
+    for visit in visits:
+        first = visit.beacon.get("events", [])
+        assert all(e not in first for r in visit.resends for e in r.get("events", []))
+    added = [e for v in visits for e in v.events if e["name"] == "add_to_cart"]
+    assert added
+    assert all("/product/" in v.beacon["url"] for v in visits
+               for e in v.beacon.get("events", []) if e["name"] == "add_to_cart")  # fmt: skip

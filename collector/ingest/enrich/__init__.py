@@ -130,6 +130,16 @@ class Enricher:
         self._failures = Failures(
             settings.url_query_allowlist, settings.beacon_path, settings.client_errors
         )
+        # Conversions are marked as events arrive, by the site's setting at that time: the
+        # stored mark is what every view and rollup reads, whatever the settings say later.
+        self._conversions = {site.key: frozenset(site.conversions) for site in settings.sites}
+        self._other_conversions = frozenset(settings.conversions)
+
+    def _events(self, beacon: Beacon) -> list[CustomEvent]:
+        if not beacon.events:  # most beacons
+            return []
+        conversions = self._conversions.get(beacon.site, self._other_conversions)
+        return [CustomEvent(e.name, e.value, e.name in conversions) for e in beacon.events]
 
     def enrich(
         self, beacon: Beacon, client: Client, received_at: datetime, drops: Drops | None = None
@@ -165,7 +175,7 @@ class Enricher:
         )
         view.vitals = _vitals(beacon, drops, allowlist)
         view.errors = _errors(beacon, drops, allowlist)
-        view.events = [CustomEvent(name=e.name, value=e.value) for e in beacon.events]
+        view.events = self._events(beacon)
         if beacon.failures:
             view.failures = self._failures.enrich(beacon.failures, beacon.url, host, drops)
         view.loaf = long_frames(beacon.loaf, beacon.url, allowlist, drops)
