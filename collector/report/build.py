@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from collector.report import alerts, details, queries
+from collector.report import alerts, details, queries, revenue
 from collector.report.page import Section, sections
 from collector.report.scope import DIMENSIONS, Scope
 from collector.sourcemaps import examples
@@ -47,6 +47,7 @@ class Report:
     errors: Rows
     trends: dict[str, list[tuple[datetime, int]]]
     stacks: dict[str, examples.Example]  # by fingerprint, symbolicated where maps exist
+    revenue: dict[str, Rows]  # by_rating, by_bucket, at_risk (revenue.py)
     tables: list[tuple[Section, Sequence[str], list[tuple[Any, ...]]]]
     alerts: tuple[Sequence[str], list[tuple[Any, ...]]]
 
@@ -107,6 +108,14 @@ async def _errors(run: Run, scope: Scope, params: dict[str, Any]) -> tuple[Rows,
     return errors, trends
 
 
+async def _revenue(run: Run, scope: Scope, params: dict[str, Any]) -> dict[str, Rows]:
+    return {
+        name: _dicts(*await run(query(scope), params))
+        for name, query in (("by_rating", revenue.by_rating), ("by_bucket", revenue.by_bucket),
+                            ("at_risk", revenue.at_risk))
+    }  # fmt: skip
+
+
 async def _stacks(run: Run, errors: Rows) -> dict[str, examples.Example]:
     found = {}
     for error in errors:
@@ -137,6 +146,6 @@ async def gather(run: Run, scope: Scope) -> Report:
         scope=scope, step=queries.step(scope), vitals=_vitals(summary, series),
         breakdowns=await _breakdowns(run, scope, params),
         releases=await _releases(run, scope, params), errors=errors, trends=trends,
-        stacks=await _stacks(run, errors),
+        stacks=await _stacks(run, errors), revenue=await _revenue(run, scope, params),
         tables=tables, alerts=await run(alerts.SQL, {"site": scope.site}),
     )  # fmt: skip

@@ -140,6 +140,4 @@ def bars(points: Sequence[tuple[str, float, str]], unit: str = "%") -> str:
             f'<text x="{x + step * 0.35:.1f}" y="{base + 14}" text-anchor="middle">'
             f"{html.escape(label)}</text>"
         )
-    return (
-        f'<svg class="bars" viewBox="0 0 {width:.0f} {height}" role="img">{"".join(out)}</svg>'
-    )
+    return f'<svg class="bars" viewBox="0 0 {width:.0f} {height}" role="img">{"".join(out)}</svg>'

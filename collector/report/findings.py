@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from collector.report import charts
+from collector.report import charts, revenue
 from collector.report.build import Report
 from collector.report.queries import METRICS
 from collector.sourcemaps import examples
@@ -111,4 +111,63 @@ def errors(report: Report) -> str:
         "<th>page views</th><th>sessions</th><th>trend</th><th>first seen</th>"
         f"<th>last seen</th><th>pages</th><th>browsers</th></tr></thead><tbody>{body}"
         "</tbody></table></div>"
+    )
+
+
+def _bucket(bucket: int) -> str:
+    """``2.5-3s``; the last bucket holds 10 s and more."""
+    return "10s+" if bucket >= 10000 else f"{bucket / 1000:g}-{(bucket + 500) / 1000:g}s"
+
+
+def _bucket_rating(bucket: int) -> str:
+    """A 500 ms bucket's colour: the rating of its values (LCP good up to 2,500 ms)."""
+    return "good" if bucket < 2500 else "needs_improvement" if bucket < 4000 else "poor"
+
+
+def _rate_row(r: dict[str, Any]) -> str:
+    return (
+        f"<tr><td>{html.escape(r['device'])}</td><td>{html.escape(r['rating'])}</td>"
+        f'<td class="n">{r["sessions_"]:,}</td><td class="n">{r["conversion_rate"]:.1%}</td>'
+        f'<td class="n">{r["bounce_rate"]:.1%}</td>'
+        f'<td class="n">{r["revenue_per_session"]:,.2f}</td></tr>'
+    )
+
+
+def _risk_row(r: dict[str, Any]) -> str:
+    return (
+        f"<tr><td>{html.escape(r['device_class'])}</td><td>{html.escape(r['entry_page_group'])}"
+        f'</td><td class="n">{r["poor_sessions"]:,}</td><td class="n">{r["good_sessions"]:,}</td>'
+        f'<td class="n">{r["good_conversion_rate"]:.1%}</td>'
+        f'<td class="n">{r["poor_revenue"]:,.2f}</td>'
+        f'<td class="n">{r["revenue_at_risk"]:,.2f}</td></tr>'
+    )
+
+
+def experience(report: Report) -> str:
+    """Conversion by landing page speed: bars a manager reads at a glance, then the rates by
+    rating and device class, then the revenue at risk with its samples and its caveat."""
+    title = "<h2>Experience and revenue: sessions by the speed of their landing page</h2>"
+    figures = report.revenue
+    if not figures["by_rating"]:
+        return f'{title}<p class="muted">No sessions with a landing LCP in this period.</p>'
+    chart = charts.bars(
+        [(_bucket(b["bucket"]), 100 * b["conversion_rate"], _bucket_rating(b["bucket"]))
+         for b in figures["by_bucket"]]
+    )  # fmt: skip
+    rates = "".join(_rate_row(r) for r in figures["by_rating"])
+    risk = "".join(_risk_row(r) for r in figures["at_risk"][:10])
+    skipped = revenue.skipped(report.scope)
+    note = f" Not applied here: {', '.join(skipped)} (sessions do not hold it)." if skipped else ""
+    return (
+        f'{title}<p class="muted">Conversion rate by landing LCP, per 500 ms (with'
+        f" {revenue.MIN_SESSIONS} sessions or more).{note}</p>"
+        f'<div class="wide">{chart}</div>'
+        '<div class="wide"><table><thead><tr><th>device</th><th>landing LCP</th><th>sessions</th>'
+        "<th>conversion rate</th><th>bounce rate</th><th>revenue per session</th></tr></thead>"
+        f"<tbody>{rates}</tbody></table></div>"
+        f"<h2>Revenue at risk: {revenue.total_at_risk(figures['at_risk']):,.2f}</h2>"
+        f'<p class="muted">{revenue.CAVEAT}</p><div class="wide"><table><thead><tr>'
+        "<th>device</th><th>entry page group</th><th>poor sessions</th><th>good sessions</th>"
+        "<th>good conversion rate</th><th>poor revenue</th><th>at risk</th></tr></thead>"
+        f"<tbody>{risk}</tbody></table></div>"
     )

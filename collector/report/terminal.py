@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from collector.report import alerts, charts
+from collector.report import alerts, charts, revenue
 from collector.report.build import TITLES, Report
 from collector.report.findings import worse
 from collector.report.queries import METRICS
@@ -113,6 +113,30 @@ def errors(report: Report) -> str:
     )
 
 
+def experience(report: Report) -> str:
+    figures = report.revenue
+    rates = [(r["device"], r["rating"], r["sessions_"], round(r["conversion_rate"], 4),
+              round(r["bounce_rate"], 4), round(r["revenue_per_session"], 2))
+             for r in figures["by_rating"]]  # fmt: skip
+    buckets = [(f"{b['bucket']}", b["sessions_"], round(b["conversion_rate"], 4))
+               for b in figures["by_bucket"]]  # fmt: skip
+    risk = [(r["device_class"], r["entry_page_group"], r["poor_sessions"], r["good_sessions"],
+             round(r["good_conversion_rate"], 4), round(r["poor_revenue"], 2),
+             round(r["revenue_at_risk"], 2)) for r in figures["at_risk"][:10]]  # fmt: skip
+    skipped = revenue.skipped(report.scope)
+    note = f" (not applied: {', '.join(skipped)})" if skipped else ""
+    return "\n\n".join([
+        "Experience and revenue: sessions by landing LCP rating" + note + "\n"
+        + table(("device", "landing LCP", "sessions", "conversion rate", "bounce rate",
+                 "revenue per session"), rates),
+        "Conversion rate by landing LCP (500 ms buckets, ms)\n"
+        + table(("landing LCP from", "sessions", "conversion rate"), buckets),
+        f"Revenue at risk: {revenue.total_at_risk(figures['at_risk']):.2f}\n{revenue.CAVEAT}\n"
+        + table(("device", "entry page group", "poor sessions", "good sessions",
+                 "good conversion rate", "poor revenue", "at risk"), risk),
+    ])  # fmt: skip
+
+
 def render(report: Report) -> str:
     scope = report.scope
     where = f"site {scope.site}" if scope.site else "all sites"
@@ -134,6 +158,8 @@ def render(report: Report) -> str:
         releases(report),
         "",
         errors(report),
+        "",
+        experience(report),
     ]
     for section, columns, rows in report.tables:
         lines += ["", f"{section.title}\n{table(columns, rows)}"]

@@ -18,7 +18,7 @@ from typing import Any
 from collector.ingest.enrich.vitals import THRESHOLDS
 from collector.report import alerts, charts
 from collector.report.build import TITLES, Report
-from collector.report.findings import errors, figure, known, releases, when
+from collector.report.findings import errors, experience, figure, known, releases, when
 from collector.report.page import RATINGS, STYLE, render_table
 from collector.report.scope import PRESETS, Scope
 from collector.sourcemaps import examples
@@ -32,7 +32,9 @@ header p{margin:.2rem 0}.ranges a,.ranges strong{margin-right:.6rem}.ranges form
 svg.chart{width:100%;height:auto;font:11px system-ui;fill:#555}
 svg.chart polyline{fill:none;stroke:#36c;stroke-width:2}svg.chart circle{fill:#36c}
 svg.chart line{stroke-dasharray:4 3}svg.chart line.good{stroke:#0a5}svg.chart line.poor{stroke:#d22}
-svg.spark rect{fill:#d55}.worse{color:#c11}.better{color:#080}
+svg.spark rect{fill:#d55}svg.bars{max-width:100%;height:auto;font:11px system-ui}
+svg.bars .good{fill:#0c6}svg.bars .needs_improvement{fill:#fa3}svg.bars .poor{fill:#f33}
+.worse{color:#c11}.better{color:#080}
 .delta{font-size:.85em;margin-left:.3rem}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(26rem,100%),1fr));gap:0 1.5rem}
 .wide{overflow-x:auto}td.msg{max-width:28rem;overflow-wrap:anywhere}
@@ -194,5 +196,5 @@ def render(report: Report) -> str:
         f"{header(scope)}{alerts.render(*report.alerts)}"
         f"<h2>Core Web Vitals: p75 and share of page views by rating</h2>{vitals(report)}"
         f'{hint}<div class="grid">{grid}</div>{releases(report.releases)}'
-        f"{errors(report)}{tables}</body></html>"
+        f"{errors(report)}{experience(report)}{tables}</body></html>"
     )

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from playwright.async_api import Browser, Page
 
-from tests.conftest import Collector
+from tests.conftest import DESKTOP_CHROME, Collector, beacon
+from tests.integration.test_rollups import refresh_rollups
 from tests.report.test_numbers import THRESHOLDS, Sent, close, number, p75, send
 
 # The day before the last 24 hours: a hundred page views of every group, so that each figure
@@ -133,3 +134,41 @@ async def test_the_report_page_draws_compares_and_filters_on_click(
     await page.locator(".chip a").click()
     await page.wait_for_url(re.compile(r"range=24h$"))
     assert len(await vitals(page)) == len(THRESHOLDS)
+
+
+async def shoppers(collector: Collector) -> tuple[float, float]:
+    """Single-page sessions of site "rev": 60 landing in 1.2 s, a third of them buying; 60
+    landing in 4.7 s, one in ten buying. Their conversion rates, fast then slow."""
+    for i in range(120):
+        fast = i < 60
+        buys = (i % 3 == 0) if fast else (i % 10 == 0)
+        body = beacon(
+            site="rev", page_view_id=f"rev{i:04d}pageview0", session_id=f"rev{i:04d}session0",
+            metrics=[{"name": "LCP", "value": 1200.0 if fast else 4700.0}],
+            events=[{"name": "purchase", "value": 40.0}] if buys else [],
+        )  # fmt: skip
+        reply = await collector.post(body, **{"User-Agent": DESKTOP_CHROME})
+        assert reply.status == 204, reply.body
+    await collector.flush()
+    await refresh_rollups(collector)
+    return 20 / 60, 6 / 60
+
+
+async def test_the_revenue_chart_is_drawn_bar_by_bar(
+    collector: Collector, browser: Browser, tmp_path: Path
+) -> None:
+    fast, slow = await shoppers(collector)
+    page = await browser.new_page(viewport={"width": 1280, "height": 900})
+    await page.goto(f"{collector.admin}/report?site=rev&range=24h")
+    bars = page.locator("svg.bars rect")
+    assert await bars.count() == 2, "a bar per 500 ms bucket: 1-1.5 s and 4.5-5 s"
+    heights = [(await bars.nth(i).bounding_box() or {"height": 0})["height"] for i in range(2)]
+    assert heights[1] > 0
+    assert abs(heights[0] / heights[1] - fast / slow) < 0.05, heights
+    assert await page.locator("svg.bars rect.good").count() == 1
+    assert await page.locator("svg.bars rect.poor").count() == 1
+    labels = await page.locator("svg.bars text").all_text_contents()
+    assert f"{100 * fast:.1f}%" in labels
+    assert f"{100 * slow:.1f}%" in labels
+    await page.locator("svg.bars").screenshot(path=tmp_path / "revenue.png")
+    assert png_size(tmp_path / "revenue.png")[0] > 100

@@ -18,6 +18,7 @@ import re
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,7 +29,9 @@ import pytest
 import pytest_asyncio
 
 from collector.http import keys
+from collector.report import build, revenue
 from collector.report.page import REFRESH
+from collector.report.scope import parse
 from collector.settings import load_settings
 from collector.store.client import EmbeddedStore
 from collector.tools import simulate
@@ -365,3 +368,78 @@ async def test_cookbook_rollup_queries_read_the_rollup_only(
         reads = re.findall(r"ReadFromMergeTree \((\S+)\)", plan)
         assert reads, plan
         assert {name.split(".")[-1] for name in reads} == {"sessions_hourly_data"}, plan
+
+
+# --- the report's section --------------------------------------------------------------
+
+
+def close(got: float, want: float) -> bool:
+    return abs(got - want) <= 1e-9 * max(1.0, abs(want))
+
+
+async def test_the_report_shows_conversion_and_revenue_at_risk_of_the_sessions_sent(
+    traffic: tuple[Collector, Sent],
+) -> None:
+    collector, sent = traffic
+    sessions = expected_sessions(sent)
+    scope = parse({"site": SITE, "range": "7d"}, datetime.now(UTC))
+    assert revenue.rollup(scope), "no filter: from the rollup"
+    report = await build.gather(collector.app[keys.STORE].query_table, scope)
+    figures = report.revenue
+    landed = [s for s in sessions if s["landing_lcp_rating"]]
+    want = {
+        (r["device_class"], r["landing_lcp_rating"]): r
+        for r in rated(sessions, "landing_lcp_rating")
+    }
+    want |= {("all", r["landing_lcp_rating"]): r for r in by(landed, "landing_lcp_rating")}
+    got = {(r["device"], r["rating"]): r for r in figures["by_rating"]}
+    assert set(got) == set(want)
+    for key, row in want.items():
+        assert got[key]["sessions_"] == row["sessions"], key
+        for rate in ("conversion_rate", "bounce_rate", "revenue_per_session"):
+            assert close(got[key][rate], row[rate]), (key, rate, got[key][rate], row[rate])
+    buckets = {r["landing_lcp_bucket"]: r for r in by(landed, "landing_lcp_bucket")
+               if r["sessions"] >= revenue.MIN_SESSIONS}  # fmt: skip
+    assert {b["bucket"]: b["sessions_"] for b in figures["by_bucket"]} == {
+        k: r["sessions"] for k, r in buckets.items()
+    }
+    for b in figures["by_bucket"]:
+        assert close(b["conversion_rate"], buckets[b["bucket"]]["conversion_rate"])
+    risk = at_risk(sessions)
+    assert [(r["device_class"], r["entry_page_group"]) for r in figures["at_risk"]] == [
+        (r["device_class"], r["entry_page_group"]) for r in risk
+    ]
+    for got_row, want_row in zip(figures["at_risk"], risk, strict=True):
+        assert close(got_row["revenue_at_risk"], want_row["revenue_at_risk"])
+    total = sum(max(r["revenue_at_risk"], 0.0) for r in risk)
+    async with collector.http.get(f"{collector.admin}/report?site={SITE}&range=7d") as response:
+        page = await response.text()
+    assert f"Revenue at risk: {total:,.2f}</h2>" in page
+    assert "a correlation, not a proof" in page
+    assert page.count('<rect class="') == len(figures["by_bucket"]), "a bar per bucket"
+    # Filtered on device class: still the rollup, the figures of that device's sessions.
+    now = datetime.now(UTC)
+    chosen = parse({"site": SITE, "range": "7d", "device_class": "mobile"}, now)
+    assert revenue.rollup(chosen)
+    mobile = await build.gather(collector.app[keys.STORE].query_table, chosen)
+    shown = {
+        r["rating"]: r["sessions_"] for r in mobile.revenue["by_rating"] if r["device"] == "all"
+    }
+    want_mobile = [s for s in landed if s["device_class"] == "mobile"]
+    assert shown == {
+        r["landing_lcp_rating"]: r["sessions"] for r in by(want_mobile, "landing_lcp_rating")
+    }
+    # Filtered on a browser: from the sessions view; the browsers' sessions and conversions
+    # add up to everyone's.
+    browsers = await collector.query(f"SELECT DISTINCT browser FROM sessions WHERE site = '{SITE}'")
+    total = converted = 0.0
+    for (browser,) in browsers:
+        chosen = parse({"site": SITE, "range": "7d", "browser": browser}, now)
+        assert not revenue.rollup(chosen)
+        one = await build.gather(collector.app[keys.STORE].query_table, chosen)
+        for r in one.revenue["by_rating"]:
+            if r["device"] == "all":
+                total += r["sessions_"]
+                converted += r["sessions_"] * r["conversion_rate"]
+    assert total == len(landed)
+    assert round(converted) == sum(s["converted"] for s in landed)
