@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from collector.store.client import EmbeddedStore
 from collector.tools import simulate
 from tests.conftest import DESKTOP_CHROME, IPHONE, Collector, beacon, start_collector
 from tests.integration.test_cookbook import assert_answers
+from tests.integration.test_grafana import ALL, DASHBOARD, Grafana
 from tests.integration.test_sql_clients import node_query
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -443,3 +445,99 @@ async def test_the_report_shows_conversion_and_revenue_at_risk_of_the_sessions_s
                 converted += r["sessions_"] * r["conversion_rate"]
     assert total == len(landed)
     assert round(converted) == sum(s["converted"] for s in landed)
+
+
+# --- the Grafana panels ------------------------------------------------------------------
+
+SEGMENT_VARIABLES = ("country", "browser", "release")  # in the sessions view, not the rollup
+
+
+async def panel_rows(collector: Collector, title: str, **chosen: list[str]) -> list[Row]:
+    """A panel's rows, its SQL expanded as Grafana and the plugin do, over the last 7 days."""
+    [sql] = [t["rawSql"] for p in DASHBOARD["panels"] if p["title"] == title for t in p["targets"]]
+    now = int(time.time())
+    variables = {"site": [SITE], "page_group": [ALL], "device_class": [ALL]}
+    variables |= {v: [ALL] for v in SEGMENT_VARIABLES} | chosen
+    grafana = Grafana(variables, start=now - 7 * 86400, end=now + 3600, interval_s=3600)
+    analyst = await asyncio.to_thread(client, collector)
+    result = await asyncio.to_thread(analyst.query, grafana.expand(sql))
+    return list(result.named_results())
+
+
+RATED_PANEL = "Conversion, bounce and revenue per session by landing LCP rating"
+BUCKET_PANEL = "Conversion rate by landing LCP (500 ms buckets)"
+RISK_PANEL = "Revenue at risk by device class and entry page group"
+
+
+def bucket_label(bucket: int) -> str:
+    return "10 s+" if bucket == 10_000 else f"{bucket / 1000:g}-{(bucket + 500) / 1000:g} s"
+
+
+async def assert_panels_show(
+    collector: Collector, sessions: list[Row], **chosen: list[str]
+) -> None:
+    """Every figure of the experience and revenue panels, from the sessions given."""
+    rows = await panel_rows(collector, RATED_PANEL, **chosen)
+    assert_answers(rows, rated(sessions, "landing_lcp_rating"), 14)
+    landed = [s for s in sessions if s["landing_lcp_bucket"] is not None]
+    buckets = [
+        {"landing_lcp": bucket_label(r["landing_lcp_bucket"]),
+         "landing_lcp_from_ms": r["landing_lcp_bucket"], "sessions": r["sessions"],
+         "conversion_rate": r["conversion_rate"]}
+        for r in by(landed, "landing_lcp_bucket") if r["sessions"] >= revenue.MIN_SESSIONS
+    ]  # fmt: skip
+    assert_answers(await panel_rows(collector, BUCKET_PANEL, **chosen), buckets, 14)
+    risk = at_risk(sessions)
+    assert_answers(await panel_rows(collector, RISK_PANEL, **chosen), risk, 15)
+    [total] = await panel_rows(collector, "Revenue at risk", **chosen)
+    positive = [r["revenue_at_risk"] for r in risk if r["revenue_at_risk"] > 0]
+    assert_answers([total], [{"revenue_at_risk": sum(positive),
+                              "segments_at_risk": len(positive)}], 15)  # fmt: skip
+
+
+async def test_grafana_revenue_panels_show_the_sessions_sent(
+    traffic: tuple[Collector, Sent],
+) -> None:
+    collector, sent = traffic
+    sessions = expected_sessions(sent)
+    buckets = by([s for s in sessions if s["landing_lcp_bucket"] is not None], "landing_lcp_bucket")
+    assert any(r["sessions"] < revenue.MIN_SESSIONS for r in buckets), "a bucket is left out"
+    assert len(at_risk(sessions)) >= 3
+    await assert_panels_show(collector, sessions)
+    # The rollup's filters: device class, and page group as the entry page group.
+    mobile = [s for s in sessions if s["device_class"] == "mobile"]
+    await assert_panels_show(collector, mobile, device_class=["mobile"])
+    groups = sorted({s["entry_page_group"] for s in sessions})[:2]
+    chosen = [s for s in sessions if s["entry_page_group"] in groups]
+    await assert_panels_show(collector, chosen, page_group=groups)
+
+
+async def test_grafana_revenue_panels_read_the_rollup_or_the_sessions_of_a_browser(
+    traffic: tuple[Collector, Sent],
+) -> None:
+    """Without a country, browser or release, the rollup only; with one, the sessions view,
+    and the filter applies: the browsers' sessions and conversions add up to everyone's."""
+    collector, sent = traffic
+    now = int(time.time())
+    [sql] = [t["rawSql"] for p in DASHBOARD["panels"] if p["title"] == RATED_PANEL
+             for t in p["targets"]]  # fmt: skip
+    variables = {v: [ALL] for v in ("page_group", "device_class", *SEGMENT_VARIABLES)}
+    grafana = Grafana({"site": [SITE], **variables}, now - 7 * 86400, now + 3600, 3600)
+    plan = await collector.query("EXPLAIN ESTIMATE " + grafana.expand(sql))
+    assert {row[1] for row in plan if row[4]} == {"sessions_hourly_data"}, plan
+    landed = [s for s in expected_sessions(sent) if s["landing_lcp_rating"]]
+    browsers = await collector.query(f"SELECT DISTINCT browser FROM sessions WHERE site = '{SITE}'")
+    assert len(browsers) >= 2
+    added: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0.0])
+    for (browser,) in browsers:
+        for r in await panel_rows(collector, RATED_PANEL, browser=[browser]):
+            key = (r["device_class"], r["landing_lcp_rating"])
+            added[key][0] += r["sessions"]
+            added[key][1] += r["sessions"] * r["conversion_rate"]
+    want = {
+        (r["device_class"], r["landing_lcp_rating"]): r for r in rated(landed, "landing_lcp_rating")
+    }
+    assert set(added) == set(want)
+    for key, (count, converted) in added.items():
+        assert count == want[key]["sessions"], key
+        assert round(converted) == round(want[key]["sessions"] * want[key]["conversion_rate"])
