@@ -240,11 +240,89 @@ def test_failed_requests_fires_on_an_endpoint_failing_twice_as_often(
     client: Client, settings: Settings, now: datetime
 ) -> None:
     history(client, replace(NORMAL, failure_every=100), now)
-    last_hour(client, replace(NORMAL, failure_every=5, per_hour=300), now)
+    last_hour(client, replace(NORMAL, failure_every=5, per_hour=300), now)  # 60 of 300
     [found] = findings(client, settings, "failed_requests", now)
+    assert found.alertname == "failed_requests"
     assert found.labels == {"site": "shop", "endpoint": "/api/cart"}
     assert found.value == pytest.approx(1 / 5)
     assert found.baseline == pytest.approx(1 / 100, rel=0.05)
+    assert found.threshold == pytest.approx(2 / 100, rel=0.05)  # twice the usual, over 1%
+    assert found.context is None  # the same release, browser and country as usual
+    assert found.summary.startswith("Requests to /api/cart fail on 20.0% of page views")
+    # Where, how many, since when, against what; a full stop (nothing was attributed).
+    assert found.description.startswith(
+        "On site shop: 60 failed requests (network errors and 5xx) to /api/cart on 60 page "
+        f"views (20.0%) since {now - HOUR:%H:%M} UTC, against {found.baseline:.1%}"
+    )
+    assert found.description.endswith(f"fires above {found.threshold:.1%}.")
+
+
+def test_failed_requests_names_a_release_the_baseline_does_not_have(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    history(client, replace(NORMAL, failure_every=100), now)
+    new = replace(NORMAL, failure_every=5, per_hour=300, release="2026.12.1")
+    last_hour(client, new, now)
+    [found] = findings(client, settings, "failed_requests", now)
+    assert found.context == {"release": "2026.12.1"}
+    assert found.description.endswith("; mostly release 2026.12.1, not in the baseline.")
+
+
+def test_failed_requests_fires_from_exactly_min_samples_and_not_at_exactly_twice(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    """20 failed requests (``min_samples``) are enough; a share exactly twice the usual
+    (2% against 1%: 3 in each baseline hour's 300 page views) is not above it."""
+    history(client, replace(NORMAL, failure_every=100, per_hour=300), now)
+    last_hour(client, replace(NORMAL, failure_every=50, per_hour=1000), now)  # 20 of 1,000
+    assert findings(client, settings, "failed_requests", now) == []
+    other = replace(NORMAL, site="blog", per_hour=10)  # 70 page views in the baseline hours
+    history(client, other, now, tag="bh")
+    last_hour(client, replace(other, failure_every=50, per_hour=1000), now, "bi")
+    [found] = findings(client, settings, "failed_requests", now)
+    # An endpoint that never failed before: its usual share is 0, the 1% floor decides.
+    assert (found.site, found.value, found.baseline, found.threshold) == ("blog", 0.02, 0, 0.01)
+
+
+def test_failed_requests_tuned_per_site_and_no_endpoint_named_so(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    for site, endpoint in (("shop", "/api/cart"), ("blog", "")):
+        traffic = replace(NORMAL, site=site, endpoint=endpoint)
+        history(client, traffic, now, tag=site)
+        last_hour(client, replace(traffic, failure_every=5, per_hour=300), now, site + "i")
+    off = RuleSettings(sites={"shop": RuleTuning(enabled=False)})
+    tuned = settings.model_copy(update={"alert_rules": {"failed_requests": off}})
+    [found] = findings(client, tuned, "failed_requests", now)
+    assert found.labels == {"site": "blog", "endpoint": ""}
+    assert found.summary.startswith("Requests to (no endpoint) fail on 20.0%")
+    strict = RuleSettings(sites={"blog": RuleTuning(min_samples=61)})  # blog has 60
+    tuned = settings.model_copy(update={"alert_rules": {"failed_requests": strict}})
+    assert [f.site for f in findings(client, tuned, "failed_requests", now)] == ["shop"]
+
+
+def test_failed_requests_of_page_views_begun_before_the_hour_are_all_of_its_share(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    """Long-lived pages: 30 failed requests in the last hour from page views that began in
+    the hour before, none begun in the last hour. The share is then 100%, not a crash."""
+    history(client, NORMAL, now)
+    seed(client, replace(NORMAL, failure_every=1, per_hour=30), now - 2 * HOUR, now - HOUR, "l")
+    client.command(
+        "INSERT INTO failures SELECT * REPLACE (ts + INTERVAL 1 HOUR AS ts) FROM failures"
+    )
+    client.command("DELETE FROM failures WHERE ts < {cut:DateTime64(3, 'UTC')}",
+                   parameters={"cut": (now - HOUR).strftime("%Y-%m-%d %H:%M:%S")})  # fmt: skip
+    [found] = findings(client, settings, "failed_requests", now)
+    assert (found.value, found.baseline) == (1.0, 0)
+
+
+def test_failed_requests_silent_on_a_site_with_no_baseline_yet(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    """docs/alerts.md: a rule with no baseline yet (a new site) does not fire."""
+    last_hour(client, replace(NORMAL, failure_every=5, per_hour=300), now)
+    assert findings(client, settings, "failed_requests", now) == []
 
 
 def test_failed_requests_silent_below_min_samples_and_on_4xx(
