@@ -209,6 +209,13 @@ def test_new_error_fires_on_an_error_never_seen_before_that_sessions_met(
         "site": "shop", "error": "TypeError: fresh", "source": "https://shop.example/app.js",
     }  # fmt: skip
     assert found.value == 300 // 30  # one session per page view, one in 30 with the error
+    assert (found.alertname, found.threshold) == ("new_error", 5)
+    assert found.summary == "New error on /product/:id: TypeError: fresh"
+    assert found.context == {"page_group": "/product/:id"}
+    assert found.description == (  # nothing attributed: a full stop
+        "On site shop, first seen in the last 60 minutes: TypeError: fresh "
+        "(https://shop.example/app.js); 10 sessions, 10 page views, mostly on /product/:id."
+    )
 
 
 def test_new_error_labels_are_cut_at_200_characters(
