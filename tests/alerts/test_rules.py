@@ -427,9 +427,15 @@ def test_failed_requests_of_page_views_begun_before_the_hour_are_all_of_its_shar
 def test_failed_requests_silent_on_a_site_with_no_baseline_yet(
     client: Client, settings: Settings, now: datetime
 ) -> None:
-    """docs/alerts.md: a rule with no baseline yet (a new site) does not fire."""
-    last_hour(client, replace(NORMAL, failure_every=5, per_hour=300), now)
+    """docs/alerts.md: a rule with no baseline yet (a new site) does not fire; the others
+    still do."""
+    for site in ("blog", "docs", "news", "help", "jobs", "mail", "wiki", "beta"):  # new sites
+        new = replace(NORMAL, site=site, failure_every=5, per_hour=300)
+        last_hour(client, new, now, site)
     assert findings(client, settings, "failed_requests", now) == []
+    history(client, replace(NORMAL, failure_every=100), now)
+    last_hour(client, replace(NORMAL, failure_every=5, per_hour=300), now)
+    assert [f.site for f in findings(client, settings, "failed_requests", now)] == ["shop"]
 
 
 def test_failed_requests_silent_below_min_samples_and_on_4xx(
