@@ -5,7 +5,7 @@
   a login check, a missing item), over the last hour (raw ``failures``) against the same
   hour of the previous 7 days (the rollup ``failures_hourly``); fires when it is
   ``worse_by`` (100%: twice) above the baseline and at least 1% of page views, with at least
-  ``min_samples`` (20) failed requests.
+  ``min_samples`` (20) failed requests and page views of the site in the baseline.
 - ``traffic_drop``: a site's page views in the last ``window_minutes`` (30) under ``below``
   (50%) of the same minutes one to four weeks earlier (their mean, over the weeks that had
   traffic: the weekly cycle compares like with like), when those weeks had at least
@@ -66,11 +66,14 @@ class FailedRequests:
             current, baseline, views = await self._read(query, now, window, sites, params)
             for key, row in current.items():
                 tuning, site = tunings.for_site(key[0]), views.get(key[0])
-                if not tuning.enabled or not site or row["failures"] < tuning.min_samples:
+                if not tuning.enabled or row["failures"] < tuning.min_samples:
                     continue
+                if not site or not site["base_views"]:
+                    continue  # no baseline yet (a new site): no alert, as for every rule
                 base = baseline.get(key, {"views": 0})
+                # Failures from page views all begun before the window: all of its share.
                 rate = row["views"] / site["views"] if site["views"] else 1.0
-                usual = base["views"] / site["base_views"] if site["base_views"] else 0.0
+                usual = base["views"] / site["base_views"]
                 threshold = max(MIN_RATE, usual * (1 + tuning.worse_by))
                 if rate > threshold:
                     figures = (rate, usual, threshold)

@@ -4,6 +4,7 @@ broken one is isolated. The notifier is a recorder of our own ``Notifier`` inter
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -14,10 +15,11 @@ from clickhouse_connect.driver.client import Client
 
 from collector.alerts.evaluator import Evaluator
 from collector.alerts.loop import writer
-from collector.alerts.model import Alert
-from collector.alerts.query import from_store
-from collector.alerts.rules import configured
+from collector.alerts.model import Alert, Finding
+from collector.alerts.query import Query, from_store
+from collector.alerts.rules import Configured, configured
 from collector.alerts.settings import CustomAlert
+from collector.alerts.tuning import Tuning, Tunings
 from collector.settings import Settings
 from collector.store.client import EmbeddedStore
 from tests.alerts.seed import Traffic, fill_rollups, history, seed
@@ -82,6 +84,40 @@ async def test_evaluator_fires_once_stays_firing_resolves_and_survives_a_restart
                                             ("lcp_regression", "resolved")]  # fmt: skip
     assert rows[1][2] == rows[0][2]
     assert rows[1][3] is not None
+    await store.close()
+
+
+@dataclass
+class Scripted:
+    """A rule whose evaluations find what the test scripted: a value each (an exception is
+    raised), so that the evaluator's bookkeeping is checked apart from any query."""
+
+    outcomes: list[float | Exception]
+    name: str = "scripted"
+    default: Tuning = field(default_factory=Tuning)
+
+    async def evaluate(self, query: Query, now: datetime, tunings: Tunings) -> list[Finding]:
+        outcome = self.outcomes.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return [Finding(self.name, {"site": "shop"}, outcome, 1.0, 2.0, "s", "d")]
+
+
+async def test_evaluator_keeps_the_latest_figures_of_a_firing_alert_and_logs_a_failed_rule(
+    client: Client, now: datetime, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = EmbeddedStore(client)
+    rule = Scripted([3.0, 5.0, RuntimeError("no such table")])
+    ev = Evaluator([Configured(rule, Tunings(Tuning(), {}))], from_store(store), writer(store))
+    first = await ev.evaluate(now)
+    second = await ev.evaluate(now + timedelta(minutes=1))
+    assert [(a.finding.value, a.starts_at) for a in second.firing] == [(5.0, now)]
+    assert second.started == []
+    with caplog.at_level(logging.ERROR, logger="collector.alerts.evaluator"):
+        third = await ev.evaluate(now + timedelta(minutes=2))
+    assert third.failed == ["scripted"]
+    assert [a.fingerprint for a in third.firing] == [first.started[0].fingerprint]
+    assert [r.getMessage() for r in caplog.records] == ["alert rule scripted failed: no such table"]
     await store.close()
 
 

@@ -34,6 +34,8 @@ from collector.alerts.mask import host_of, looks_secret, mask_url
         ("http://[::1]:9093/webhook", "http://[::1]:9093/webhook"),
         ("https://alerts.example/hook#frag", "https://alerts.example/hook#***"),
         ("https://alerts.example/hook?a1b2c3d4e5f6", "https://alerts.example/hook?***"),
+        # An empty value is still a value: hidden, so no one learns it was empty
+        ("https://alerts.example/hook?token=&v", "https://alerts.example/hook?token=***&v"),
         # Not a URL at all
         ("https://alerts.example:notaport/x", "***"),
         ("alerts.example/services/T0/B0/XYZ", "***"),

@@ -209,6 +209,13 @@ def test_new_error_fires_on_an_error_never_seen_before_that_sessions_met(
         "site": "shop", "error": "TypeError: fresh", "source": "https://shop.example/app.js",
     }  # fmt: skip
     assert found.value == 300 // 30  # one session per page view, one in 30 with the error
+    assert (found.alertname, found.threshold) == ("new_error", 5)
+    assert found.summary == "New error on /product/:id: TypeError: fresh"
+    assert found.context == {"page_group": "/product/:id"}
+    assert found.description == (  # nothing attributed: a full stop
+        "On site shop, first seen in the last 60 minutes: TypeError: fresh "
+        "(https://shop.example/app.js); 10 sessions, 10 page views, mostly on /product/:id."
+    )
 
 
 def test_new_error_labels_are_cut_at_200_characters(
@@ -236,15 +243,199 @@ def test_new_error_silent_below_min_sessions(
     assert findings(client, tuned, "new_error", now) == []
 
 
+def test_error_spike_tuned_per_site_and_from_exactly_min_samples(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    history(client, replace(NORMAL, error_every=50), now)  # 7 x 240 page views as baseline
+    n = last_hour(client, replace(NORMAL, error_every=5, per_hour=300), now)
+    off = RuleSettings(sites={"shop": RuleTuning(enabled=False)})
+    tuned = settings.model_copy(update={"alert_rules": {"error_spike": off}})
+    assert findings(client, tuned, "error_spike", now) == []
+    for min_samples, fired in ((n, ["shop"]), (n + 1, [])):  # the fewer: the hour's n
+        rule = RuleSettings(sites={"shop": RuleTuning(min_samples=min_samples)})
+        tuned = settings.model_copy(update={"alert_rules": {"error_spike": rule}})
+        assert [f.site for f in findings(client, tuned, "error_spike", now)] == fired
+
+
+def test_error_spike_silent_at_exactly_twice_the_usual_share(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    """6 page views of 300 with an error in each baseline hour (2%), 12 of 300 now (4%):
+    twice the usual is the threshold, and the rule fires above it."""
+    history(client, replace(NORMAL, error_every=50, per_hour=300), now)
+    last_hour(client, replace(NORMAL, error_every=25, per_hour=300), now)
+    assert findings(client, settings, "error_spike", now) == []
+
+
+def test_error_spike_skips_page_groups_without_errors_baseline_or_traffic_now(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    """Beside a spike: a page group with no error at all (60 page views an hour, as many as
+    ``min_samples``), one new in the last hour (all its page views failing, no baseline),
+    one with no page view in the last hour. Only the spike fires, and nothing fails."""
+    history(client, replace(NORMAL, error_every=50), now)
+    last_hour(client, replace(NORMAL, error_every=5, per_hour=300), now)
+    quiet = replace(NORMAL, page_group="/cart", per_hour=60)
+    history(client, quiet, now, tag="ch")
+    last_hour(client, quiet, now, "ci")
+    last_hour(client, replace(NORMAL, page_group="/new", error_every=1), now, "n")
+    history(client, replace(NORMAL, page_group="/old", error_every=2), now, tag="o")
+    rule = RuleSettings(min_samples=60)
+    tuned = settings.model_copy(update={"alert_rules": {"error_spike": rule}})
+    assert [f.labels["page_group"] for f in findings(client, tuned, "error_spike", now)] == [
+        "/product/:id"
+    ]
+
+
+def test_new_error_from_exactly_min_sessions_and_tuned_per_site(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    history(client, NORMAL, now)
+    last_hour(client, replace(NORMAL, error="five", error_every=60, per_hour=300), now)
+    assert [f.value for f in findings(client, settings, "new_error", now)] == [5]
+    strict = RuleSettings(sites={"shop": RuleTuning(min_sessions=6)})
+    tuned = settings.model_copy(update={"alert_rules": {"new_error": strict}})
+    assert findings(client, tuned, "new_error", now) == []
+
+
+def test_new_error_met_a_millisecond_before_the_hour_is_not_new(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    """Evaluated at a time with milliseconds: an error first met 1 ms before the window is
+    known, one first met at its very start is new (5 sessions each in the window)."""
+    at, ms = now + timedelta(milliseconds=123), timedelta(milliseconds=1)
+    start = at - HOUR  # the window's start
+    every_second = replace(NORMAL, error_every=1, per_hour=3600)  # one session a second
+    five, six = timedelta(seconds=5), timedelta(seconds=6)
+    edge = seed(client, replace(every_second, error="edge"), start - ms, start - ms + six, "e")
+    inside = seed(client, replace(every_second, error="inside"), start, start + five, "i")
+    assert (edge, inside) == (6, 5)  # the first of the edge's 6 before the window
+    [found] = findings(client, settings, "new_error", at)
+    assert found.labels["error"] == "TypeError: inside"
+
+
+def test_new_error_with_no_source_and_a_new_release(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    history(client, NORMAL, now)
+    fresh = replace(NORMAL, error="fresh", source="", error_every=30, per_hour=300)
+    last_hour(client, replace(fresh, release="2026.12.1"), now)
+    [found] = findings(client, settings, "new_error", now)
+    assert found.labels["source"] == ""
+    assert found.context == {"page_group": "/product/:id", "release": "2026.12.1"}
+    assert "TypeError: fresh (no source); 10 sessions" in found.description
+    assert found.description.endswith("; mostly release 2026.12.1, not in the baseline.")
+
+
+def test_attribution_baseline_is_the_same_hour_of_each_of_the_previous_7_days(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    """A release out since yesterday's same hour is in the baseline (1 day back): neither
+    new_error nor failed_requests names it."""
+    history(client, replace(NORMAL, failure_every=100), now)
+    yesterday = now - timedelta(days=1)
+    seed(client, replace(NORMAL, release="2026.12.1"), yesterday - HOUR, yesterday, "y")
+    new = replace(NORMAL, release="2026.12.1", per_hour=300)
+    last_hour(client, replace(new, error="fresh", error_every=30, failure_every=5), now)
+    [error] = findings(client, settings, "new_error", now)
+    assert error.context == {"page_group": "/product/:id"}
+    [failed] = findings(client, settings, "failed_requests", now)
+    assert failed.context is None
+
+
 def test_failed_requests_fires_on_an_endpoint_failing_twice_as_often(
     client: Client, settings: Settings, now: datetime
 ) -> None:
     history(client, replace(NORMAL, failure_every=100), now)
-    last_hour(client, replace(NORMAL, failure_every=5, per_hour=300), now)
+    last_hour(client, replace(NORMAL, failure_every=5, per_hour=300), now)  # 60 of 300
     [found] = findings(client, settings, "failed_requests", now)
+    assert found.alertname == "failed_requests"
     assert found.labels == {"site": "shop", "endpoint": "/api/cart"}
     assert found.value == pytest.approx(1 / 5)
     assert found.baseline == pytest.approx(1 / 100, rel=0.05)
+    assert found.threshold == pytest.approx(2 / 100, rel=0.05)  # twice the usual, over 1%
+    assert found.context is None  # the same release, browser and country as usual
+    assert found.summary.startswith("Requests to /api/cart fail on 20.0% of page views")
+    # Where, how many, since when, against what; a full stop (nothing was attributed).
+    assert found.description.startswith(
+        "On site shop: 60 failed requests (network errors and 5xx) to /api/cart on 60 page "
+        f"views (20.0%) since {now - HOUR:%H:%M} UTC, against {found.baseline:.1%}"
+    )
+    assert found.description.endswith(f"fires above {found.threshold:.1%}.")
+
+
+def test_failed_requests_names_a_release_the_baseline_does_not_have(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    history(client, replace(NORMAL, failure_every=100), now)
+    new = replace(NORMAL, failure_every=5, per_hour=300, release="2026.12.1")
+    last_hour(client, new, now)
+    [found] = findings(client, settings, "failed_requests", now)
+    assert found.context == {"release": "2026.12.1"}
+    assert found.description.endswith("; mostly release 2026.12.1, not in the baseline.")
+
+
+def test_failed_requests_fires_from_exactly_min_samples_and_not_at_exactly_twice(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    """20 failed requests (``min_samples``) are enough; a share exactly twice the usual
+    (2% against 1%: 3 in each baseline hour's 300 page views) is not above it."""
+    history(client, replace(NORMAL, failure_every=100, per_hour=300), now)
+    last_hour(client, replace(NORMAL, failure_every=50, per_hour=1000), now)  # 20 of 1,000
+    assert findings(client, settings, "failed_requests", now) == []
+    other = replace(NORMAL, site="blog", per_hour=10)  # 70 page views in the baseline hours
+    history(client, other, now, tag="bh")
+    last_hour(client, replace(other, failure_every=50, per_hour=1000), now, "bi")
+    [found] = findings(client, settings, "failed_requests", now)
+    # An endpoint that never failed before: its usual share is 0, the 1% floor decides.
+    assert (found.site, found.value, found.baseline, found.threshold) == ("blog", 0.02, 0, 0.01)
+
+
+def test_failed_requests_tuned_per_site_and_no_endpoint_named_so(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    for site, endpoint in (("shop", "/api/cart"), ("blog", "")):
+        traffic = replace(NORMAL, site=site, endpoint=endpoint)
+        history(client, traffic, now, tag=site)
+        last_hour(client, replace(traffic, failure_every=5, per_hour=300), now, site + "i")
+    off = RuleSettings(sites={"shop": RuleTuning(enabled=False)})
+    tuned = settings.model_copy(update={"alert_rules": {"failed_requests": off}})
+    [found] = findings(client, tuned, "failed_requests", now)
+    assert found.labels == {"site": "blog", "endpoint": ""}
+    assert found.summary.startswith("Requests to (no endpoint) fail on 20.0%")
+    strict = RuleSettings(sites={"blog": RuleTuning(min_samples=61)})  # blog has 60
+    tuned = settings.model_copy(update={"alert_rules": {"failed_requests": strict}})
+    assert [f.site for f in findings(client, tuned, "failed_requests", now)] == ["shop"]
+
+
+def test_failed_requests_of_page_views_begun_before_the_hour_are_all_of_its_share(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    """Long-lived pages: 30 failed requests in the last hour from page views that began in
+    the hour before, none begun in the last hour. The share is then 100%, not a crash."""
+    history(client, NORMAL, now)
+    seed(client, replace(NORMAL, failure_every=1, per_hour=30), now - 2 * HOUR, now - HOUR, "l")
+    client.command(
+        "INSERT INTO failures SELECT * REPLACE (ts + INTERVAL 1 HOUR AS ts) FROM failures"
+    )
+    client.command("DELETE FROM failures WHERE ts < {cut:DateTime64(3, 'UTC')}",
+                   parameters={"cut": (now - HOUR).strftime("%Y-%m-%d %H:%M:%S")})  # fmt: skip
+    [found] = findings(client, settings, "failed_requests", now)
+    assert (found.value, found.baseline) == (1.0, 0)
+
+
+def test_failed_requests_silent_on_a_site_with_no_baseline_yet(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    """docs/alerts.md: a rule with no baseline yet (a new site) does not fire; the others
+    still do."""
+    for site in ("blog", "docs", "news", "help", "jobs", "mail", "wiki", "beta"):  # new sites
+        new = replace(NORMAL, site=site, failure_every=5, per_hour=300)
+        last_hour(client, new, now, site)
+    assert findings(client, settings, "failed_requests", now) == []
+    history(client, replace(NORMAL, failure_every=100), now)
+    last_hour(client, replace(NORMAL, failure_every=5, per_hour=300), now)
+    assert [f.site for f in findings(client, settings, "failed_requests", now)] == ["shop"]
 
 
 def test_failed_requests_silent_below_min_samples_and_on_4xx(
