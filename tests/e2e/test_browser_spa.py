@@ -113,6 +113,10 @@ async def opened(browser: Browser, url: str) -> Page:
     return page
 
 
+# The route and the way back, each painted: chromium emits their soft-navigation entries then.
+SOFT_NAVS_PAINTED = "() => performance.getEntriesByType('soft-navigation').length >= 2"
+
+
 async def test_browser_spa_routes_failures_and_long_frames_land_in_store(
     collector: Collector, site: str, browser: Browser
 ) -> None:
@@ -128,6 +132,11 @@ async def test_browser_spa_routes_failures_and_long_frames_land_in_store(
         await page.evaluate("closed => fail(closed)", closed)
         await page.go_back(wait_until="commit")  # popstate: the landing is rendered again
         await page.wait_for_selector("#go")
+        # Leave only once chromium has seen both routes' paints: it emits a soft navigation's
+        # entry after the route's first contentful paint, and a busy machine can take longer
+        # than the test's own steps to paint.
+        await page.wait_for_function(SOFT_NAVS_PAINTED)
+        await page.evaluate("() => new Promise(done => setTimeout(done))")  # observers' task
         await page.goto("about:blank")
 
     views = await collector.wait_for(
