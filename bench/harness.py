@@ -25,6 +25,7 @@ import aiohttp
 import orjson
 
 from bench import browser as bench_browser
+from bench import sessions as bench_sessions
 from bench.common import BIN, Row, free_port, verdict, wait_up
 from bench.load import http_figures, server_figures
 from collector.ingest import validate
@@ -72,7 +73,9 @@ SELECT now64(3) - toIntervalSecond(number % 86400) AS ts, ts, 'bench',
     concat(hex(intHash64(intDiv(number, 5))), 'pv'), concat('s', toString(intDiv(number, 15))), 0,
     ['LCP','INP','CLS','FCP','TTFB'][number % 5 + 1] AS metric,
     multiIf(metric = 'CLS', (intHash32(number) % 300) / 1000, (intHash32(number) % 6000) + 50.5) AS value,
-    'good', 'shop.example', concat('/product/', toString(number % 5000)),
+    multiIf(metric = 'LCP', multiIf(value <= 2500, 'good', value <= 4000, 'needs-improvement', 'poor'),
+            metric = 'INP', multiIf(value <= 200, 'good', value <= 500, 'needs-improvement', 'poor'), 'good'),
+    'shop.example', concat('/product/', toString(number % 5000)),
     ['/', '/product/:id', '/cart', '/checkout', '/search', '/blog/:id', '/category/:slug'][cityHash64(number, 1) % 7 + 1],
     'navigate', '2026.11.1', map('variant', if(number % 2 = 0, 'A', 'B')),
     ['mobile','desktop','tablet'][cityHash64(number, 2) % 3 + 1], ['Chrome','Safari','Firefox','Edge'][cityHash64(number, 3) % 4 + 1],
@@ -112,13 +115,14 @@ def storage_figures(events: int, log: Callable[[str], None]) -> list[Row]:
         "AND database = currentDatabase()"
     )))  # fmt: skip
     rows = int(str(client.command("SELECT count() FROM vitals_data")))
-    log("storage: refreshing the rollups and timing the p75 queries ...")
-    started = time.perf_counter()  # all the events are within the 48 hours every refresh redoes
-    for statement in report.REFRESH:
-        client.command(statement)
-    refresh = time.perf_counter() - started
+    log(f"storage: the {events // 5:,} page views of those events and their sessions' events ...")
+    bench_sessions.insert(client, events)
+    log("storage: refreshing the rollups and timing the p75 and sessions queries ...")
+    # all the events are within the 48 hours every refresh redoes
+    refresh = bench_sessions.timed_refresh(client, report.REFRESH)
     raw, rolled = _timed(client, P75_RAW), _timed(client, P75_ROLLUP)
     segments = _timed(client, P75_ROLLUP_SEGMENTS)
+    conversions = bench_sessions.figures(client, _timed, rows)
     client.close()
     per_event = size / rows
     return [
@@ -130,7 +134,8 @@ def storage_figures(events: int, log: Callable[[str], None]) -> list[Row]:
         ("same from the rollups (vitals_hourly_pages)", f"{rolled * 1000:.1f} ms", "<= 100 ms",
          verdict(rolled, 0.1, f"{rolled * 1000:.0f} ms", lower_is_better=True)),
         ("same from the rollup by every segment (vitals_hourly)", f"{segments * 1000:.0f} ms", "", ""),
-        (f"rollup refresh (both views, run every minute), {rows:,} events in its 48 hours",
+        *conversions,
+        (f"rollup refresh (the three views, run every minute), {rows:,} events in their 48 hours",
          f"{refresh:.1f} s", "", f"{100 * refresh / 60:.0f}% of a minute"),
     ]  # fmt: skip
 

@@ -49,7 +49,12 @@ def sections(scope: Scope) -> tuple[Section, ...]:
 # by every segment, then by page group and device class from those; the sessions.
 REFRESH = tuple(
     f"SYSTEM {verb} VIEW {view}"
-    for view in ("vitals_hourly_refresh", "vitals_hourly_pages_refresh", "sessions_hourly_refresh")
+    for view in (
+        "vitals_hourly_refresh",
+        "vitals_hourly_pages_refresh",
+        "sessions_refresh",
+        "sessions_hourly_refresh",  # the second sums the first's rows
+    )
     for verb in ("REFRESH", "WAIT")
 )
 RATINGS = ("good", "needs_improvement", "poor")

@@ -69,9 +69,10 @@ SYSTEM_TABLES = frozenset({
     "data_skipping_indices",
 })  # fmt: skip
 METADATA_DATABASES = frozenset({"information_schema"})
-# Where a writer's INSERT ... SELECT may write: the hourly rollups of vitals and sessions.
+# Where a writer's INSERT ... SELECT may write: the hourly rollups of vitals and sessions,
+# and the sessions they are summed from.
 ROLLUP_TABLES = frozenset(
-    {"vitals_hourly_data", "vitals_hourly_pages_data", "sessions_hourly_data"}
+    {"vitals_hourly_data", "vitals_hourly_pages_data", "sessions_data", "sessions_hourly_data"}
 )
 _INSERT_PARTS = frozenset({"Identifier", "ExpressionList", "SelectWithUnionQuery"})
 _NODE = re.compile(r"( *)([A-Za-z_][A-Za-z0-9_]*)(?: (.*))?")

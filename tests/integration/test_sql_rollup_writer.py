@@ -37,7 +37,7 @@ async def test_sql_writer_rolls_up_hours_and_nothing_else(sql: Collector) -> Non
     writer = await client(sql, username=WRITER.name, password=WRITER.password)
     hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0, tzinfo=None)
     params = {"start": hour, "end": hour + timedelta(hours=1)}
-    for statement in (rollups.BY_SEGMENT, rollups.BY_PAGE, rollups.BY_SESSION):
+    for statement in (rollups.BY_SEGMENT, rollups.BY_PAGE, rollups.SESSIONS, rollups.BY_SESSION):
         await asyncio.to_thread(writer.command, statement, parameters=params)
     assert await sql.query(
         "SELECT page_views FROM vitals_hourly_pages WHERE metric = 'LCP'"

@@ -11,11 +11,11 @@ import pytest
 
 from collector.sql.errors import ClickHouseError
 from collector.sql.guard import Guard
-from collector.store.rollups import BY_PAGE, BY_SEGMENT, BY_SESSION
+from collector.store.rollups import BY_PAGE, BY_SEGMENT, BY_SESSION, SESSIONS
 
 ONLY = (
-    "a writer may INSERT ... SELECT only into sessions_hourly_data, vitals_hourly_data, "
-    "vitals_hourly_pages_data"
+    "a writer may INSERT ... SELECT only into sessions_data, sessions_hourly_data, "
+    "vitals_hourly_data, vitals_hourly_pages_data"
 )
 ROLLUP = "INSERT INTO {table} SELECT hour, now64(3), site FROM vitals_hourly WHERE hour >= 1"
 
@@ -42,12 +42,12 @@ def refusal(guard: Guard, tree: str) -> str:
 @pytest.mark.parametrize(
     "sql",
     [
-        BY_SEGMENT, BY_PAGE, BY_SESSION,  # what simulate --days sends
+        BY_SEGMENT, BY_PAGE, SESSIONS, BY_SESSION,  # what simulate --days sends
         ROLLUP.format(table="vitals_hourly_data"),
         ROLLUP.format(table="rum.vitals_hourly_pages_data"),
         "INSERT INTO vitals_hourly_data (hour, site) SELECT hour, site FROM vitals_hourly",
     ],
-    ids=["by-segment", "by-page", "by-session", "plain", "own-database", "columns"],
+    ids=["by-segment", "by-page", "sessions", "by-session", "plain", "own-database", "columns"],
 )  # fmt: skip
 def test_a_rollup_of_hours_is_allowed(store: Any, guard: Guard, sql: str) -> None:
     guard.check_rollup(explained(store, sql))

@@ -106,5 +106,6 @@ def test_migrate_a_store_at_0004_with_data_then_all_and_again(
     assert store.query(_BY_HOUR.format(rollup="vitals_hourly_pages")).result_rows == by_page
     refreshes = store.query("SELECT view FROM system.view_refreshes ORDER BY view").result_rows
     assert refreshes == [
-        ("sessions_hourly_refresh",), ("vitals_hourly_pages_refresh",), ("vitals_hourly_refresh",),
+        ("sessions_hourly_refresh",), ("sessions_refresh",), ("vitals_hourly_pages_refresh",),
+        ("vitals_hourly_refresh",),
     ]  # fmt: skip
