@@ -24,10 +24,12 @@ from typing import Any
 import aiohttp
 import orjson
 
+from bench import analysis as bench_analysis
 from bench import browser as bench_browser
 from bench import sessions as bench_sessions
 from bench.common import BIN, Row, free_port, verdict, wait_up
 from bench.load import http_figures, server_figures
+from bench.peer import peer_figure
 from collector.ingest import validate
 from collector.ingest.enrich import Client
 from collector.ingest.enrich.geo import CountryLookup
@@ -117,12 +119,16 @@ def storage_figures(events: int, log: Callable[[str], None]) -> list[Row]:
     rows = int(str(client.command("SELECT count() FROM vitals_data")))
     log(f"storage: the {events // 5:,} page views of those events and their sessions' events ...")
     bench_sessions.insert(client, events)
+    failures = bench_analysis.insert_failures(client, events)
     log("storage: refreshing the rollups and timing the p75 and sessions queries ...")
     # all the events are within the 48 hours every refresh redoes
     refresh = bench_sessions.timed_refresh(client, report.REFRESH)
     raw, rolled = _timed(client, P75_RAW), _timed(client, P75_ROLLUP)
     segments = _timed(client, P75_ROLLUP_SEGMENTS)
     conversions = bench_sessions.figures(client, _timed, rows)
+    analysis = bench_analysis.failure_figures(client, _timed, failures)
+    log("storage: evaluating each built-in alert rule over the store ...")
+    analysis += bench_analysis.rule_figures(client)
     client.close()
     per_event = size / rows
     return [
@@ -135,6 +141,7 @@ def storage_figures(events: int, log: Callable[[str], None]) -> list[Row]:
          verdict(rolled, 0.1, f"{rolled * 1000:.0f} ms", lower_is_better=True)),
         ("same from the rollup by every segment (vitals_hourly)", f"{segments * 1000:.0f} ms", "", ""),
         *conversions,
+        *analysis,
         (f"rollup refresh (the three views, run every minute), {rows:,} events in their 48 hours",
          f"{refresh:.1f} s", "", f"{100 * refresh / 60:.0f}% of a minute"),
     ]  # fmt: skip
@@ -231,7 +238,9 @@ def _run(quick: bool) -> int:
     rows += fetch_wrapper_figure(3 if quick else 7)
     log("cpu: parse, validate, enrich, rows and encode of 5,000 simulated beacons ...")
     rows += cpu_figure()
-    rows += http_figures(5 if quick else 20, log)
+    http, collector_rps = http_figures(5 if quick else 15, log)
+    rows += http
+    rows += peer_figure(5 if quick else 10, collector_rps, log)
     rows += server_figures(5 if quick else 15, log)
     rows += freshness_figure(20 if quick else 60, log)
     rows += storage_figures(1_000_000 if quick else 10_000_000, log)
@@ -242,8 +251,10 @@ def _run(quick: bool) -> int:
     for figure, value, target, outcome in rows:
         print(f"  {figure:<{width}}  {value:<40} {target:<16} {outcome}")
     print(
-        "\ncommands: wrk -t2 -c32 -d20s --latency -s beacons.lua (floor and collector, alternated twice);"
-        " rumhouse serve --open; server mode: RUMHOUSE_CLICKHOUSE_URL=<a second rumhouse endpoint, writer user>"
-        " rumhouse serve --open --workers 1, then 2, wrk -t2 -c32 -d15s; queries in bench/harness.py (P75_RAW, P75_ROLLUP, P75_ROLLUP_SEGMENTS)"
+        "\ncommands: wrk -t2 -c32 -d15s --latency -s beacons.lua against the bare floor, the validating floor"
+        " and rumhouse serve --open, alternated twice (CPU from /proc, every thread); the peer (bench/peer.py),"
+        " two runs of -d10s; server mode: RUMHOUSE_CLICKHOUSE_URL=<a second rumhouse endpoint, writer user>"
+        " rumhouse serve --open --workers 1, then 2, wrk -t2 -c32 -d15s; queries in bench/harness.py,"
+        " bench/sessions.py and bench/analysis.py"
     )
     return 0

@@ -64,6 +64,7 @@ class Buffer:
         self._clock = clock
         self._sleep = sleep  # the replayer's backoff (a test counts the delays)
         self._spooled = 0  # rows this buffer sent to the spool (the shutdown line reports them)
+        self._written = 0  # rows it inserted (idem)
         self._queues: dict[str, list[bytes]] = {table: [] for table in TABLES}
         self._counts = dict.fromkeys(TABLES, 0)
         self._queued = 0
@@ -181,6 +182,7 @@ class Buffer:
                 log.warning("insert of %d rows into %s failed: %r", rows, table, exc)
                 return dict(list(batch.items())[n:])
             self._metrics.inserted(table, rows, self._clock() - started)
+            self._written += rows
         return {}
 
     def _keep(self, batch: Encoded, segment: Path | None) -> None:
@@ -208,18 +210,18 @@ class Buffer:
         self._spooled += rows
         self._backlog.set()
 
-    async def replay_once(self) -> bool:
+    async def replay_once(self, deadline: float | None = None) -> bool:
         """Write the oldest waiting batch; ``True`` when it went in (or nothing waited)."""
         if self.spool.pending:
             path = self.spool.pending[0]
             batch, torn = await asyncio.to_thread(read_segment, path)  # file I/O: off the loop
             if torn:
                 log.warning("%s: skipped a torn record (never acknowledged)", path.name)
-            if await self._write(batch):
+            if await self._write(batch, deadline):
                 return False
             self.spool.remove(path)
         elif self._held:
-            if await self._write(self._held[0]):
+            if await self._write(self._held[0], deadline):
                 return False
             self._held.pop(0)
         else:
@@ -254,7 +256,12 @@ class Buffer:
     async def close(self, deadline: float) -> None:
         """Shutdown: write or spool what is in memory before ``deadline`` (monotonic), and
         say in one line what became of it."""
-        queued, spooled = self.rows, self._spooled
+        spooled, written = self._spooled, self._written
+        # First what the store has not taken yet, oldest first: the batch of a flush that the
+        # shutdown cancelled mid-insert is in the spool; while the store takes writes, it
+        # and what waits behind it are written now rather than at the next start.
+        while self.degraded and self._clock() < deadline and await self.replay_once(deadline):
+            pass
         await self.flush(deadline)  # spills instead while older batches wait (degraded)
         for batch in list(self._held):  # the spool may have room again
             if self.spool.write(batch) is not None:
@@ -266,7 +273,7 @@ class Buffer:
         log.info(
             "shutdown: %d rows written, %d spooled; the spool keeps %d segment(s), %d bytes,"
             " for the next start",
-            queued - spooled - self.rows, spooled, len(self.spool.pending), self.spool.bytes,
+            self._written - written, spooled, len(self.spool.pending), self.spool.bytes,
         )  # fmt: skip
         if self.rows:  # a counter would die with the process: the log line is the record
             log.error(

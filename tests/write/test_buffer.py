@@ -332,6 +332,33 @@ async def test_a_flush_cancelled_by_shutdown_loses_nothing(
     assert not list(tmp_path.glob("*.seg"))
 
 
+async def test_shutdown_writes_the_batch_of_a_cancelled_flush_while_the_store_takes_writes(
+    real_store: EmbeddedStore, settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """SIGTERM cancels the flusher mid-insert, then the store answers again: ``close``
+    writes that batch, and what was queued behind it, rather than leaving them to the next
+    start (whose spool folder a replaced machine may not have)."""
+    migrate.apply(real_store.client, settings.schema_dir)
+    stalled = Stalled(real_store)
+    buffer = make(stalled, Clock(), Spool(tmp_path, 10 * 1024 * 1024))  # type: ignore[arg-type]
+    buffer.add(rows(2, view_id=7))
+    flushing = asyncio.create_task(buffer.flush())
+    await stalled.entered.wait()
+    flushing.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await flushing
+    buffer.add(rows(1, view_id=8))  # queued behind it
+    stalled.release.set()
+    with caplog.at_level("INFO", logger="collector.write.buffer"):
+        await buffer.close(deadline=Clock().now + 5)
+    assert await real_store.query("SELECT count() FROM vitals_data") == [(3,)]
+    assert not list(tmp_path.glob("*.seg")), "nothing left for the next start"
+    assert said(caplog) == [
+        "shutdown: 5 rows written, 0 spooled; the spool keeps 0 segment(s), 0 bytes,"
+        " for the next start"
+    ]
+
+
 async def durable(store: Any, folder: Path, view_id: int) -> tuple[Buffer, Journal]:
     """A durable-mode buffer over ``store`` holding one beacon, acknowledged (fsynced)."""
     spool = Spool(folder, 10 * 1024 * 1024)
