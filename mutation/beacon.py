@@ -2,14 +2,14 @@
 chromium tests (js-beacon/stryker.config.json); outcomes are read from its JSON reports.
 
 A whole run takes hours on two cores, so a run may be given files (``src/spa.ts``): each
-run's report is kept in ``reports/mutation/parts/``, and a file's outcomes are those of the
-newest report made from the file as it is now. A file changed since its last run counts as
+run's outcomes are kept in ``mutation/beacon-runs/`` (committed, so that later runs, on
+this machine or another, go on from them), and a file's outcomes are those of the newest
+run made from the file as it is now. A file changed since its last run counts as
 not run, as mutmut does with a changed function."""
 
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import time
 from collections import Counter
@@ -21,7 +21,9 @@ from mutation import equivalent, score
 ROOT = Path(__file__).resolve().parents[1]
 JS = ROOT / "js-beacon"
 REPORT = JS / "reports" / "mutation" / "mutation.json"
-PARTS = REPORT.parent / "parts"
+PARTS = ROOT / "mutation" / "beacon-runs"
+# What a kept run holds of each mutant (Stryker's report also has the tests' output).
+KEPT = ("id", "mutatorName", "replacement", "location", "status")
 TARGET = 80.0
 KILLED = {"Killed", "Timeout", "CompileError", "RuntimeError"}
 
@@ -38,9 +40,16 @@ def run_stryker(files: list[str]) -> None:
     REPORT.unlink(missing_ok=True)
     command = ["npx", "stryker", "run", *(["--mutate", ",".join(files)] if files else [])]
     subprocess.run(command, cwd=JS, check=False)
-    if REPORT.exists():  # kept beside the earlier runs' reports
+    if REPORT.exists():  # kept beside the earlier runs' outcomes
         PARTS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(REPORT, PARTS / f"{time.time_ns()}.json")
+        report = json.loads(REPORT.read_text())
+        files = {
+            path: {"source": entry["source"],
+                   "mutants": [{k: m[k] for k in KEPT if k in m} for m in entry["mutants"]]}
+            for path, entry in report["files"].items()
+        }  # fmt: skip
+        kept = json.dumps({"files": files}, indent=1, sort_keys=True)
+        (PARTS / f"{time.time_ns()}.json").write_text(kept + "\n")
 
 
 def mutated() -> list[str]:
