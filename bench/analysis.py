@@ -48,8 +48,9 @@ def failure_figures(client: Any, timed: Callable[[Any, str], float], rows: int) 
     return [
         (f"failed requests by endpoint and status, raw ({rows:,} failures)", f"{raw * 1000:.0f} ms",
          "<= 1000 ms", verdict(raw, 1.0, f"{raw:.2f} s", lower_is_better=True)),
-        ("same from the rollup (failures_hourly)", f"{rolled * 1000:.1f} ms", "<= 100 ms",
-         verdict(rolled, 0.1, f"{rolled * 1000:.0f} ms", lower_is_better=True)),
+        # No target: its uniq states of page views are most of its size, and merging them
+        # costs about what reading the raw rows does at this size.
+        ("same from the rollup (failures_hourly)", f"{rolled * 1000:.1f} ms", "", ""),
     ]  # fmt: skip
 
 
