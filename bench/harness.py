@@ -1,10 +1,12 @@
 """``python -m bench`` (``make bench``): rumhouse's speed as ratios to floors measured in the
 same run, on loopback, every load bounded in time. Never part of ``make test``.
 
-Figures: HTTP throughput of the collector vs a bare aiohttp app answering 204 (wrk, the
-same Lua script, alternated), per-beacon CPU, insert rate and bytes per stored event,
-p75 queries over 10 M events from the raw table and the rollups, freshness, and the
-beacon's size, each printed with its target and verdict.
+Figures: HTTP throughput and CPU per beacon of the collector against a bare aiohttp app and
+one validating with the same model (wrk, the same Lua script, alternated), the peer a team
+would write, server mode with one and two workers, per-beacon CPU in isolation, insert rate
+and bytes per stored event, p75, sessions and failures queries over 10 M events from the raw
+tables and the rollups, each alert rule's evaluation, freshness, and the beacon's size and
+main-thread time, each printed with its target and verdict.
 """
 
 from __future__ import annotations

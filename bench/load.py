@@ -1,5 +1,7 @@
-"""The HTTP figures: the collector under wrk against a bare aiohttp app answering 204 (the
-floor), alternated in one run, and server mode with one and two worker processes."""
+"""The HTTP figures: the collector under wrk beside two floors, a bare aiohttp app answering
+204 and the same app validating each beacon with the collector's model, alternated in one
+run, with every process's CPU per request from /proc; and server mode with one and two
+worker processes, their CPU summed."""
 
 from __future__ import annotations
 
