@@ -43,12 +43,12 @@ def run_stryker(files: list[str]) -> None:
     if REPORT.exists():  # kept beside the earlier runs' outcomes
         PARTS.mkdir(parents=True, exist_ok=True)
         report = json.loads(REPORT.read_text())
-        files = {
+        outcomes = {
             path: {"source": entry["source"],
                    "mutants": [{k: m[k] for k in KEPT if k in m} for m in entry["mutants"]]}
             for path, entry in report["files"].items()
         }  # fmt: skip
-        kept = json.dumps({"files": files}, indent=1, sort_keys=True)
+        kept = json.dumps({"files": outcomes}, indent=1, sort_keys=True)
         (PARTS / f"{time.time_ns()}.json").write_text(kept + "\n")
 
 
