@@ -310,11 +310,10 @@ class Stalled:
         await self.store.insert(table, columns, body, token)
 
 
-async def test_a_flush_cancelled_by_shutdown_loses_nothing(
+async def cancelled_mid_insert(
     real_store: EmbeddedStore, settings: Settings, tmp_path: Path
-) -> None:
-    """SIGTERM cancels the flusher while an insert is in flight: the batch it had taken is
-    spooled by ``close`` and stored by the next start's replay."""
+) -> tuple[Buffer, Stalled]:
+    """A buffer whose flush SIGTERM cancelled while the (stalled) store had its batch."""
     migrate.apply(real_store.client, settings.schema_dir)
     stalled = Stalled(real_store)
     buffer = make(stalled, Clock(), Spool(tmp_path, 10 * 1024 * 1024))  # type: ignore[arg-type]
@@ -324,6 +323,15 @@ async def test_a_flush_cancelled_by_shutdown_loses_nothing(
     flushing.cancel()
     with pytest.raises(asyncio.CancelledError):
         await flushing
+    return buffer, stalled
+
+
+async def test_a_flush_cancelled_by_shutdown_loses_nothing(
+    real_store: EmbeddedStore, settings: Settings, tmp_path: Path
+) -> None:
+    """SIGTERM cancels the flusher while an insert is in flight, and the store still hangs:
+    the batch it had taken is spooled by ``close`` and stored by the next start's replay."""
+    buffer, _ = await cancelled_mid_insert(real_store, settings, tmp_path)
     await buffer.close(deadline=Clock().now + 5)
     assert len(list(tmp_path.glob("*.seg"))) == 1, "the batch in flight is in the spool"
     restarted = make(real_store, Clock(), Spool(tmp_path, 10 * 1024 * 1024))
@@ -338,15 +346,7 @@ async def test_shutdown_writes_the_batch_of_a_cancelled_flush_while_the_store_ta
     """SIGTERM cancels the flusher mid-insert, then the store answers again: ``close``
     writes that batch, and what was queued behind it, rather than leaving them to the next
     start (whose spool folder a replaced machine may not have)."""
-    migrate.apply(real_store.client, settings.schema_dir)
-    stalled = Stalled(real_store)
-    buffer = make(stalled, Clock(), Spool(tmp_path, 10 * 1024 * 1024))  # type: ignore[arg-type]
-    buffer.add(rows(2, view_id=7))
-    flushing = asyncio.create_task(buffer.flush())
-    await stalled.entered.wait()
-    flushing.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await flushing
+    buffer, stalled = await cancelled_mid_insert(real_store, settings, tmp_path)
     buffer.add(rows(1, view_id=8))  # queued behind it
     stalled.release.set()
     with caplog.at_level("INFO", logger="collector.write.buffer"):
