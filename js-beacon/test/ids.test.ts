@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type KeyValue, newId, SESSION_IDLE_MS, session } from '../src/ids';
+import { keepSession, type KeyValue, newId, SESSION_IDLE_MS, session } from '../src/ids';
 
 const memory = (): KeyValue & { data: Map<string, string> } => {
   const data = new Map<string, string>();
@@ -35,4 +35,27 @@ test('ids: without storage every call is a fresh id and nothing throws', () => {
   };
   assert.match(session(broken), /^[a-z0-9]{8,}$/);
   assert.match(session(undefined), /^[a-z0-9]{8,}$/);
+});
+
+test('ids: a session idle for exactly the timeout starts a new one', () => {
+  const s = memory();
+  const first = session(s, 1_000_000);
+  assert.notEqual(session(s, 1_000_000 + SESSION_IDLE_MS), first);
+});
+
+test('ids: the random part is always 8 characters, padded with zeros', (t) => {
+  t.mock.method(Math, 'random', () => 0.5); // base 36: "0.i", one digit
+  assert.equal(newId(36 ** 7), '10000000i0000000');
+});
+
+test('ids: sampling keeps a session when its last four base-36 digits, over 36^4, are below the rate', () => {
+  // "i000" is 18 * 36^3 = 839,808 = 36^4 / 2 exactly; "0000" is 0; "zzzz" is 36^4 - 1.
+  assert.equal(keepSession('abcdi000', 0.5), false, 'half is not below a half');
+  assert.equal(keepSession('abcdi000', 0.51), true);
+  assert.equal(keepSession('abcd0000', 0.0001), true);
+  assert.equal(keepSession('abcd0000', 0), false, 'a rate of 0 keeps nothing');
+  assert.equal(keepSession('abcdzzzz', 0.9999), false);
+  assert.equal(keepSession('abcdzzzz', 1), true);
+  assert.equal(keepSession('abcd-__-', 1), true, 'at 1, every session, whatever its id');
+  assert.equal(keepSession('abcd-__-', 0.99), false);
 });
