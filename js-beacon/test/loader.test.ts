@@ -28,7 +28,8 @@ const run = (privacy: string, head = true) => {
     createElement: (): Script => ({ dataset: {} }),
   };
   const window: { rumhouse?: ((...a: unknown[]) => void) & { q?: IArguments[] } } = {};
-  runInNewContext(snippet(privacy), { window, document });
+  // process: Stryker's instrumented build reads the mutant to run from its environment.
+  runInNewContext(snippet(privacy), { window, document, process });
   return { appended, window };
 };
 
