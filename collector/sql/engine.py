@@ -234,7 +234,31 @@ class SqlEngine:
 
 
 def _explain(conn: Any, sql: str, params: dict[str, str]) -> str:
+    _parse_alone(conn, sql)
     return str(conn.query(f"EXPLAIN AST {sql}", "TSVRaw", params=params).bytes().decode())
+
+
+# Query parameters are read in the escaped text format: a backslash, tab or line break in the
+# value must be written as its escape.
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _parse_alone(conn: Any, sql: str) -> None:
+    """Parse the statement on its own before ``EXPLAIN AST`` runs with it. EXPLAIN takes an
+    ``INTO OUTFILE`` of its own: after a statement that takes none (SET, USE, BEGIN, an
+    INSERT ... SELECT), a trailing ``INTO OUTFILE`` would go to the EXPLAIN, which writes the
+    file before the guard sees the tree. Parsed alone, such a clause is a syntax error."""
+    try:
+        conn.query(
+            "SELECT formatQuerySingleLine({statement:String})",
+            "TSVRaw",
+            params={"statement": sql.translate(_ESCAPES)},
+        )
+    except Exception as exc:
+        error = ClickHouseError.from_engine(exc)
+        # the engine names the scope of the function: the analyst wrote none of it
+        error.message = error.message.split(": In scope SELECT formatQuerySingleLine", 1)[0]
+        raise error from exc
 
 
 def _whole(conn: Any, sql: str, fmt: str, params: dict[str, str]) -> Result:

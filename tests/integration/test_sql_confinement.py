@@ -104,6 +104,13 @@ ESCAPES: list[tuple[str, dict[str, str]]] = [
     ("SELECT 1 INTO OUTFILE '{out}'", {}),
     ("SELECT 1 INTO OUTFILE '{out}' FORMAT CSV", {}),
     ("EXPLAIN SELECT 1 INTO OUTFILE '{out}'", {}),
+    # Statements that take no INTO OUTFILE: the clause would be the guard's own EXPLAIN's.
+    ("SET max_threads = 1 INTO OUTFILE '{out}'", {}),
+    ("USE system INTO OUTFILE '{out}'", {}),
+    ("BEGIN TRANSACTION INTO OUTFILE '{out}'", {}),
+    ("INSERT INTO events SELECT * FROM events INTO OUTFILE '{out}'", {}),
+    ("INSERT INTO vitals_hourly_data SELECT * FROM vitals_hourly_data INTO OUTFILE '{out}'", {}),
+    ("SHOW TABLES INTO OUTFILE '{out}'", {}),
     ("SHOW PROCESSLIST", {}),
     ("SHOW USERS", {}),
     ("SHOW GRANTS", {}),
@@ -163,6 +170,7 @@ ORDINARY = [
     ("EXISTS TABLE page_views", "1\n"),
     ("SELECT count(p.page_view_id) FROM page_views AS p", "1\n"),
     ("SELECT page_views.site FROM page_views", "shop\n"),
+    ("SELECT\n\tlength('a\\\\b') -- a backslash, a tab and line breaks\n", "3\n"),
 ]
 
 
@@ -229,3 +237,17 @@ async def test_a_database_that_does_not_exist_is_the_engines_answer_not_a_refusa
 ) -> None:
     status, headers, body = await ask(sql, "SELECT * FROM nosuch.events")
     assert (status, headers["X-ClickHouse-Exception-Code"]) == (404, "81"), body
+
+
+async def test_a_syntax_error_is_the_engines_message_about_the_analysts_text(
+    sql: Collector, tmp_path: Path
+) -> None:
+    """The statement is parsed alone before the guard's EXPLAIN: a clause it cannot take is
+    a syntax error at its place in the analyst's text, and no file is written."""
+    out = tmp_path / "syntax.csv"
+    status, headers, body = await ask(sql, f"SET max_threads = 1 INTO OUTFILE '{out}'")
+    assert (status, headers["X-ClickHouse-Exception-Code"]) == (400, "62"), body
+    assert body.startswith("Code: 62. DB::Exception: Syntax error: failed at position 21 (INTO)")
+    assert "formatQuery" not in body
+    assert body.endswith(". (SYNTAX_ERROR)\n"), body
+    assert not out.exists()
