@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { MetricWithAttribution } from 'web-vitals/attribution';
 import { context } from '../src/context';
 import { toMetric } from '../src/metrics';
-import { navTiming } from '../src/nav';
+import { navTiming, navType } from '../src/nav';
 
 // Inputs as the browser hands them over (plain objects with the fields rum.js reads).
 const entry = (over: Partial<Record<string, number | string>> = {}): PerformanceNavigationTiming =>
@@ -32,6 +32,24 @@ test('nav: no TLS without a secure connection; a prerendered page counts from ac
   assert.equal(pre?.load, 800);
   assert.equal(navTiming(entry({ responseStart: 50, activationStart: 100 }))?.ttfb, 0, 'never negative');
   assert.equal(navTiming(undefined), undefined);
+});
+
+test('nav type: as Navigation Timing names it, or prerender while prerendering or once activated', () => {
+  const doc = globalThis as { document?: { prerendering?: boolean } };
+  const saved = doc.document;
+  try {
+    doc.document = {};
+    assert.equal(navType(entry({ type: 'reload' })), 'reload');
+    assert.equal(navType(entry({ type: 'back_forward' })), 'back_forward');
+    assert.equal(navType(undefined), 'navigate', 'no entry: a plain navigation');
+    assert.equal(navType(entry({ type: 'navigate', activationStart: 0 })), 'navigate');
+    assert.equal(navType(entry({ type: 'navigate', activationStart: 120 })), 'prerender', 'activated after a prerender');
+    doc.document = { prerendering: true };
+    assert.equal(navType(entry({ type: 'navigate' })), 'prerender', 'still prerendering');
+    assert.equal(navType(undefined), 'prerender');
+  } finally {
+    doc.document = saved;
+  }
 });
 
 const metric = (name: string, value: number, attribution: Record<string, unknown>): MetricWithAttribution =>

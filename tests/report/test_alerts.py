@@ -4,18 +4,14 @@ evaluator writes them (one when an alert starts firing, one when it resolves), /
 
 from __future__ import annotations
 
-import asyncio
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-from collector.http import keys
 from collector.report import alerts
 from tests.conftest import Collector
+from tests.report.cli import rumhouse_report
 from tests.report.test_numbers import Tables, pretty_rows
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -135,15 +131,11 @@ async def test_report_page_shows_firing_and_recent_alerts_first(collector: Colle
 
 @pytest.mark.parametrize("with_alerts", [False, True])
 async def test_rumhouse_report_prints_the_alerts_first(
-    collector: Collector, with_alerts: bool
+    collector: Collector, with_alerts: bool, capsys: pytest.CaptureFixture[str]
 ) -> None:
     if with_alerts:
         await insert(collector, ROWS)
-    data = collector.app[keys.SETTINGS].data
-    command = [str(Path(sys.executable).with_name("rumhouse")), "report", "--data", str(data)]
-    done = await asyncio.to_thread(
-        subprocess.run, command, capture_output=True, text=True, timeout=120, check=False
-    )
+    done = await rumhouse_report(collector, capsys)
     assert done.returncode == 0, done.stderr
     first = done.stdout.split("\n\n")[1]
     assert first.startswith(TITLE + "\n"), done.stdout

@@ -13,13 +13,10 @@ import math
 import random
 import re
 import statistics
-import subprocess
-import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,6 +27,7 @@ from collector.http import keys
 from tests.conftest import DESKTOP_CHROME, IPHONE, Collector, beacon
 from tests.integration.test_grafana import ALL, DASHBOARD, Grafana
 from tests.integration.test_rollups import refresh_rollups
+from tests.report.cli import rumhouse_report
 
 # The published thresholds (good up to, poor above), independent of the collector's table.
 THRESHOLDS = {"LCP": (2500, 4000), "INP": (200, 500), "CLS": (0.1, 0.25), "FCP": (1800, 3000),
@@ -329,12 +327,10 @@ def pretty_rows(text: str, title: str) -> list[list[str]]:
     ]
 
 
-async def test_rumhouse_report_prints_the_same_figures(collector: Collector, sent: Sent) -> None:
-    data = collector.app[keys.SETTINGS].data
-    command = [str(Path(sys.executable).with_name("rumhouse")), "report", "--data", str(data)]
-    done = await asyncio.to_thread(
-        subprocess.run, command, capture_output=True, text=True, timeout=120, check=False
-    )
+async def test_rumhouse_report_prints_the_same_figures(
+    collector: Collector, sent: Sent, capsys: pytest.CaptureFixture[str]
+) -> None:
+    done = await rumhouse_report(collector, capsys)
     assert done.returncode == 0, done.stderr
     rows = pretty_rows(done.stdout, "Core Web Vitals: p75 and share of page views by rating")
     by_metric = {row[0]: row for row in rows}
@@ -359,20 +355,16 @@ async def test_rumhouse_report_prints_the_same_figures(collector: Collector, sen
         assert close(float(cls), p75(sent.by[("page_group", group, "CLS")]))
         assert int(views) == sent.views[("page_group", group)]
     # The page's filters, as options: the figures of one page group.
-    filtered = await asyncio.to_thread(
-        subprocess.run, [*command, "--range", "24h", "--filter", "page_group=/cart"],
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+    filtered = await rumhouse_report(
+        collector, capsys, "--range", "24h", "--filter", "page_group=/cart"
+    )
     assert filtered.returncode == 0, filtered.stderr
     assert "last 24 hours, all sites" in filtered.stdout
     assert "filters: page_group=/cart" in filtered.stdout
     rows = pretty_rows(filtered.stdout, "Core Web Vitals: p75 and share of page views by rating")
     for metric, value, *_ in rows:
         assert close(float(value), p75(sent.by[("page_group", "/cart", metric)])), metric
-    refused = await asyncio.to_thread(
-        subprocess.run, [*command, "--days", "0"], capture_output=True, text=True, timeout=60,
-        check=False,
-    )  # fmt: skip
+    refused = await rumhouse_report(collector, capsys, "--days", "0")
     assert refused.returncode == 2
     assert (
         refused.stderr == "rumhouse: days 0: a whole number of days from 1 (or range=24h, 7d...)\n"

@@ -4,6 +4,8 @@ something else (``days=0`` used to become one day, ``days=100000`` 400)."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl
 
@@ -44,6 +46,25 @@ def test_a_custom_period_is_utc_unless_it_says_otherwise() -> None:
     assert parse({"since": "2026-12-01T12:30"}, NOW).end == NOW, "until defaults to now"
     future = parse({"since": "2026-12-02T00:00", "until": "2026-12-09T00:00"}, NOW)
     assert future.end == NOW, "nothing after now is shown as an empty tail"
+
+
+@pytest.fixture
+def tokyo_machine() -> Iterator[None]:
+    """The machine's own time zone set to UTC+9 (POSIX ``JST-9``) for the test."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TZ", "JST-9")
+        time.tzset()
+        yield
+    time.tzset()
+
+
+@pytest.mark.usefixtures("tokyo_machine")
+def test_a_custom_period_ignores_the_machines_time_zone() -> None:
+    scope = parse({"since": "2026-11-01T00:00", "until": "2026-11-03 06:00+01:00"}, NOW)
+    assert (scope.start, scope.end) == (
+        datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 3, 5, tzinfo=UTC),
+    )  # fmt: skip
+    assert scope.label() == "2026-11-01 00:00 UTC to 2026-11-03 05:00 UTC"
 
 
 @pytest.mark.parametrize(

@@ -267,12 +267,16 @@ def attributed(rng: random.Random) -> list[Attributed]:
 
 
 def test_the_drill_down_of_a_page_group_shows_p75_of_each_sub_part(db: Client) -> None:
+    """Only the chosen period counts: views of the page group the day before are left out."""
     sent = attributed(random.Random(13))
-    at = NOW - timedelta(minutes=5)
+    earlier = [Attributed("/p", m, "" if m == "TTFB" else "div.earlier",
+                          "pointerdown" if m == "INP" else "", dict.fromkeys(parts, 50.0))
+               for _ in range(20) for m, parts in PARTS.items()]  # fmt: skip
+    at, before = NOW - timedelta(minutes=5), NOW - timedelta(hours=30)
     rows = [
-        (f"drill{i // 3}", f"sdrill{i // 3}", at, at, "drill", 0, a.metric, a.value, "good",
+        (f"drill{i // 3}", f"sdrill{i // 3}", when, when, "drill", 0, a.metric, a.value, "good",
          a.group, False, a.target, "/hero.jpg" if a.target == "img.hero" else "", a.how, a.phases)
-        for i, a in enumerate(sent)
+        for i, (when, a) in enumerate([(at, a) for a in sent] + [(before, a) for a in earlier])
     ]  # fmt: skip
     db.insert("vitals_data", rows, column_names=ATTRIBUTED)
     report = gather(db, parse({"site": "drill", "range": "24h", "page_group": "/p"}, NOW))

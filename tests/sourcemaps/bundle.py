@@ -5,13 +5,16 @@ texts, never asked of a source map."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-ESBUILD = REPO / "js-beacon" / "node_modules" / ".bin" / "esbuild"
+# `make mutation` runs the tests from a copy of the project without node_modules: it names
+# the repository's esbuild.
+ESBUILD = Path(os.environ.get("BEACON_ESBUILD", REPO / "js-beacon/node_modules/.bin/esbuild"))
 CART = """\
 // A shopping cart whose total throws on a bad quantity.
 export function addItem(cart, name, quantity) {

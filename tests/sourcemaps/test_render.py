@@ -59,3 +59,17 @@ def test_render_context_for_the_first_frames_only() -> None:
     assert "at &lt;b&gt; (src/a.js:2:1)" in page
     assert 'title="at f (https://x.example/a.js:1:1)"' in page
     assert "<mark>    2 | two &lt;i&gt;</mark>" in page
+
+
+def test_render_a_frame_without_a_name_or_source_lines() -> None:
+    """An anonymous frame reads ``at file:line:column``; a map without sources, no context."""
+    raw = RawFrame("at https://x.example/a.js:1:9", "", "https://x.example/a.js", 1, 9)
+    assert render_text([Frame(raw, "", "src/a.js", 7, 3)]) == "  at src/a.js:7:3"
+
+
+def test_render_context_numbers_aligned_to_the_widest() -> None:
+    raw = RawFrame("at f (https://x.example/a.js:1:1)", "f", "https://x.example/a.js", 1, 1)
+    frame = Frame(raw, "f", "src/a.js", 9, 1, ((8, "eight"), (9, "nine"), (10, "ten")))
+    assert render_text([frame]).splitlines()[1:] == [
+        "     8 | eight", "  >  9 | nine", "    10 | ten",
+    ]  # fmt: skip

@@ -4,11 +4,13 @@ throw and the call (found by searching their text)."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import pytest
 from clickhouse_connect.driver.client import Client
 
 from collector.ingest.enrich.page import clean_text
@@ -114,6 +116,25 @@ async def test_symbolicate_reads_each_map_once_while_cached(
     _upload(migrated, bundle)  # uploaded again: a new uploaded_at, read anew
     await symbolicate(counting, "shop", "1.0", v8_stack(bundle, URL), cache)
     assert sum("SELECT map" in sql for sql in asked) == 2
+
+
+async def test_symbolicate_logs_a_stored_map_it_cannot_read(
+    migrated: Client, bundle: Bundle, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A map stored some other way than the checked upload: its frames stay as they were,
+    and the log names the file, site, release and what the parser said."""
+    broken = upload.Upload(
+        "assets/app.min.js", bundle.folder, b"{not json", bundle.script.read_bytes()
+    )
+    upload.send(migrated, "shop", "4.0", [broken], lambda _: None)
+    with caplog.at_level(logging.WARNING, logger="collector.sourcemaps.symbolicate"):
+        lines = await symbolicate(
+            query_of(migrated), "shop", "4.0", v8_stack(bundle, URL), MapCache()
+        )
+    assert [f.mapped for f in _frames(lines)] == [False, False]
+    [told] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert told.startswith("source map of assets/app.min.js (site shop, release 4.0) unreadable: ")
+    assert told.endswith("bad json: key must be a string at line 1 column 2"), "symbolic's reason"
 
 
 def test_symbolicate_cache_is_bounded_in_bytes_and_entries() -> None:

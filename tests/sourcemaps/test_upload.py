@@ -116,3 +116,18 @@ def test_upload_send_checks_the_release_stored_in_the_store(
     assert sent == ["assets/app.min.js"]
     rows = migrated.query("SELECT release, file FROM sourcemaps FINAL ORDER BY release").result_rows
     assert rows == [("1.0", "other.js"), ("1.1", "assets/app.min.js")]
+
+
+@pytest.mark.parametrize(
+    ("size", "text"),
+    [
+        (1331, "1.3 KiB"),
+        (4096, "4.0 KiB"),
+        (1024 * 1000, "1000.0 KiB"),
+        (MIB, "1.0 MiB"),
+        (1024 * 1025, "1.0 MiB"),
+        (16 * MIB, "16.0 MiB"),
+    ],
+)
+def test_upload_sizes_read_in_kib_below_a_mib(size: int, text: str) -> None:
+    assert upload.readable(size) == text

