@@ -1,7 +1,8 @@
 """Stryker over js-beacon/src: each mutant is built into rum.js and run through the node and
 chromium tests (js-beacon/stryker.config.json); outcomes are read from its JSON reports.
 
-A whole run takes hours on two cores, so a run may be given files (``src/spa.ts``): each
+A whole run takes hours on two cores, so a run may be given files (``src/spa.ts``), or some
+lines of one (``src/nav.ts:30-37``, to run a survivor's mutants again after a new test): each
 run's outcomes are kept in ``mutation/beacon-runs/`` (committed, so that later runs, on
 this machine or another, go on from them), and a file's outcomes are those of the newest
 run made from the file as it is now. A file changed since its last run counts as
@@ -60,15 +61,25 @@ def mutated() -> list[str]:
     return sorted(str(p.relative_to(JS)) for p in keep - drop)
 
 
+def _key(mutant: dict[str, Any]) -> str:
+    where = mutant["location"]
+    return f"{where['start']} {where['end']} {mutant['mutatorName']} {mutant.get('replacement')}"
+
+
 def latest() -> dict[str, dict[str, Any]]:
-    """Each mutated file's entry in the newest report made from its current source."""
+    """Each mutated file's mutants as the newest runs made from its current source left
+    them: a run of some lines of a file (``src/nav.ts:30-37``) updates those mutants only."""
     found: dict[str, dict[str, Any]] = {}
     for report in sorted(PARTS.glob("*.json"), key=lambda p: int(p.stem)):
         for path, entry in json.loads(report.read_text())["files"].items():
             source = JS / path
             if source.is_file() and source.read_text() == entry["source"]:
-                found[path] = entry
-    return found
+                kept = found.setdefault(path, {"source": entry["source"], "by_key": {}})
+                kept["by_key"].update({_key(m): m for m in entry["mutants"]})
+    return {
+        path: {"source": kept["source"], "mutants": list(kept["by_key"].values())}
+        for path, kept in found.items()
+    }
 
 
 def main(run: bool = True, files: list[str] | None = None) -> bool:

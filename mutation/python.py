@@ -1,7 +1,10 @@
 """mutmut over the Python modules that carry promises (``[tool.mutmut]`` in pyproject.toml).
 
 mutmut runs, for each mutant, the tests that reached its function; the outcome of each
-mutant is read from its ``mutants/*.meta`` file afterwards.
+mutant is read from its ``mutants/*.meta`` file afterwards. Those outcomes, with the hash of
+each function they were decided on, are kept in ``mutation/python-runs/`` (committed): a
+clean clone starts from them, and mutmut runs again only the mutants of functions changed
+since (its own incremental rule). ``--fresh`` forgets them and runs every mutant.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import ast
 import difflib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -22,36 +26,74 @@ from mutation import equivalent, score
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = 90.0
 KILLED = {"killed", "timeout", "caught by type check", "segfault"}
+COPY = ROOT / "mutants"
+KEPT = ROOT / "mutation" / "python-runs"
+# What a kept outcome holds of mutmut's .meta (it also has durations, which change each run).
+KEPT_KEYS = ("exit_code_by_key", "hash_by_function_name")
+
+
+def restore() -> None:
+    """Give mutmut the kept outcomes of modules it has none of here (a clean clone)."""
+    for kept in KEPT.rglob("*.py.meta"):
+        meta = COPY / kept.relative_to(KEPT)
+        if not meta.exists():
+            meta.parent.mkdir(parents=True, exist_ok=True)
+            data = json.loads(kept.read_text())
+            timings = ("type_check_error_by_key", "durations_by_key", "estimated_durations_by_key")
+            meta.write_text(json.dumps(data | {key: {} for key in timings}))
+
+
+def keep() -> None:
+    """Copy this run's outcomes into the committed folder, for the modules still mutated."""
+    shutil.rmtree(KEPT, ignore_errors=True)
+    for meta in sorted((COPY / "collector").rglob("*.py.meta")):
+        module = meta.relative_to(COPY)
+        if not (ROOT / str(module)[: -len(".meta")]).exists():
+            continue
+        data = json.loads(meta.read_text())
+        kept = {key: dict(sorted(data[key].items())) for key in KEPT_KEYS}
+        (KEPT / module).parent.mkdir(parents=True, exist_ok=True)
+        (KEPT / module).write_text(json.dumps(kept, indent=1) + "\n")
 
 
 def forget_removed() -> None:
     """mutmut copies the project into mutants/ but never deletes there: a test file removed
     from the project would still be collected (and fail to import)."""
-    copy = ROOT / "mutants"
+    copy = COPY
     for folder in ("tests", "collector"):
         for path in (copy / folder).rglob("*.py") if (copy / folder).is_dir() else ():
             if not (ROOT / path.relative_to(copy)).exists():
                 path.unlink()
 
 
-def run_mutmut(names: list[str]) -> None:
+def run_mutmut(names: list[str], fresh: bool) -> None:
     """All the mutants, or those ``names`` match (globs such as ``collector.write.spool.*``:
     a part of the two hours, the rest of the last run's results kept)."""
     mutmut = Path(sys.executable).with_name("mutmut")
     which = ", ".join(names) if names else "the promise modules"
     print(f"mutmut: mutating {which} and running their tests ...", flush=True)
-    env = os.environ | {"PYTHONDONTWRITEBYTECODE": "1"}
+    esbuild = str(ROOT / "js-beacon/node_modules/.bin/esbuild")
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"  # mypy
+    env = os.environ | {"PYTHONDONTWRITEBYTECODE": "1", "BEACON_ESBUILD": esbuild, "PATH": path}
+    if fresh:
+        shutil.rmtree(COPY, ignore_errors=True)
+    else:
+        restore()
     forget_removed()
     command = [str(mutmut), "run", "--max-children", "2", *names]
-    subprocess.run(command, cwd=ROOT, env=env, check=False)
+    try:
+        subprocess.run(command, cwd=ROOT, env=env, check=False)
+    finally:  # a run cut short keeps what it decided
+        keep()
 
 
 def results() -> dict[str, dict[str, str]]:
     """``{module path: {mutant: status}}`` from the last run."""
     found: dict[str, dict[str, str]] = {}
-    for meta in sorted((ROOT / "mutants" / "collector").rglob("*.py.meta")):
+    folder = COPY if (COPY / "collector").is_dir() else KEPT
+    for meta in sorted((folder / "collector").rglob("*.py.meta")):
         codes = json.loads(meta.read_text())["exit_code_by_key"]
-        module = str(meta.relative_to(ROOT / "mutants"))[: -len(".meta")]
+        module = str(meta.relative_to(folder))[: -len(".meta")]
         found[module] = {name: status_by_exit_code[code] for name, code in codes.items()}
     return found
 
@@ -59,7 +101,9 @@ def results() -> dict[str, dict[str, str]]:
 def _functions(module: str) -> dict[str, str]:
     """The source of every function in a mutated module (mutmut keeps the original of each
     as ``<name>__mutmut_orig`` beside its mutants)."""
-    path = ROOT / "mutants" / module
+    path = COPY / module
+    if not path.exists():  # outcomes read from the kept folder: no mutants to diff
+        return {}
     text = path.read_text()
     return {
         node.name: ast.get_source_segment(text, node) or ""
@@ -104,9 +148,9 @@ def tally() -> tuple[dict[str, score.Tally], Counter[str], list[str]]:
     return tallies, statuses, stale
 
 
-def main(run: bool = True, names: list[str] | None = None) -> bool:
+def main(run: bool = True, names: list[str] | None = None, fresh: bool = False) -> bool:
     if run:
-        run_mutmut(names or [])
+        run_mutmut(names or [], fresh)
     tallies, statuses, stale = tally()
     text, met = score.table("Python (mutmut)", tallies, TARGET)
     print(f"\n{text}\noutcomes: {score.outcomes(statuses)}")

@@ -66,6 +66,9 @@ test('metrics: the attribution phases in snake case, and the targets', () => {
     phases: { time_to_first_byte: 120.123456, resource_load_delay: 10 }, // rounded when sent (pageview.ts)
     script_url: undefined, script_function: undefined,
   });
+  // Only numbers are phases: a null or a numeric string is not one (isFinite alone takes both).
+  const shift = toMetric(metric('CLS', 0.2, { largestShiftTime: null, largestShiftValue: '0.2' }));
+  assert.deepEqual(shift.phases, {});
   const inp = toMetric(metric('INP', 250, {
     interactionTarget: '#buy', interactionType: 'pointer', loadState: 'complete',
     inputDelay: 5, processingDuration: 200, presentationDelay: 45,
