@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import pytest
+
 from collector.report import charts, findings, web
 from collector.report.scope import parse
 
@@ -135,3 +137,26 @@ def test_bars_are_as_tall_as_their_share_of_the_tallest() -> None:
     assert ">poor</text>" in svg
     assert '<rect class="poor"' in svg
     assert "<title>good: 4.0%</title>" in svg
+
+
+@pytest.mark.parametrize(
+    ("metric", "value", "colour"),
+    [
+        # The published thresholds: LCP good up to 2.5 s, poor above 4 s; CLS 0.1 and 0.25.
+        ("LCP", 2500.0, "good-text"), ("LCP", 2500.5, "ni-text"), ("LCP", 4000.0, "ni-text"),
+        ("LCP", 4000.5, "poor-text"), ("CLS", 0.1, "good-text"), ("CLS", 0.25, "ni-text"),
+        ("CLS", 0.26, "poor-text"), ("INP", 200.0, "good-text"), ("INP", 501.0, "poor-text"),
+    ],
+)  # fmt: skip
+def test_a_p75_is_coloured_by_its_rating_at_the_thresholds(
+    metric: str, value: float, colour: str
+) -> None:
+    assert web._rating(metric, value) == colour
+
+
+@pytest.mark.parametrize(
+    ("bucket", "label"),
+    [(0, "0-0.5s"), (2500, "2.5-3s"), (9500, "9.5-10s"), (10000, "10s+"), (12000, "10s+")],
+)
+def test_landing_lcp_buckets_are_labelled_by_their_half_second(bucket: int, label: str) -> None:
+    assert findings._bucket(bucket) == label
