@@ -160,3 +160,15 @@ def test_a_p75_is_coloured_by_its_rating_at_the_thresholds(
 )
 def test_landing_lcp_buckets_are_labelled_by_their_half_second(bucket: int, label: str) -> None:
     assert findings._bucket(bucket) == label
+
+
+@pytest.mark.parametrize(
+    ("bucket", "colour"),
+    [(0, "good"), (2000, "good"), (2500, "needs_improvement"), (3500, "needs_improvement"),
+     (4000, "poor"), (10000, "poor")],
+)  # fmt: skip
+def test_landing_lcp_buckets_are_coloured_by_the_rating_of_their_values(
+    bucket: int, colour: str
+) -> None:
+    # A bucket holds [bucket, bucket + 500) ms: LCP is good up to 2,500 ms, poor above 4,000.
+    assert findings._bucket_rating(bucket) == colour
