@@ -73,3 +73,12 @@ def test_render_context_numbers_aligned_to_the_widest() -> None:
     assert render_text([frame]).splitlines()[1:] == [
         "     8 | eight", "  >  9 | nine", "    10 | ten",
     ]  # fmt: skip
+
+
+def test_render_html_one_line_per_line() -> None:
+    """The head and each frame on a line of their own, nothing between them."""
+    raw = RawFrame("at f (https://x.example/a.js:1:1)", "f", "https://x.example/a.js", 1, 1)
+    assert render_html(["Error: <x>", Frame(raw, "f")]) == (
+        '<pre class="stack">Error: &lt;x&gt;\n'
+        '<span class="raw">  at f (https://x.example/a.js:1:1)</span></pre>'
+    )

@@ -4,9 +4,10 @@ throw and the call (found by searching their text)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +98,73 @@ async def test_symbolicate_a_map_uploaded_without_its_minified_file(
     assert (called.file, called.line, called.function) == (
         "src/main.js", position(MAIN, CALL)[0], "HTMLButtonElement.i",
     )  # fmt: skip
+
+
+def _with_map(bundle: Bundle, folder: Path, change: Callable[[dict[str, Any]], None]) -> Path:
+    """A copy of the build whose map ``change`` edited."""
+    shutil.copytree(bundle.folder, folder)
+    path = folder / "assets" / "app.min.js.map"
+    doc = json.loads(path.read_text())
+    change(doc)
+    path.write_text(json.dumps(doc))
+    return folder
+
+
+async def test_symbolicate_context_lines_as_the_source_wrote_them(
+    migrated: Client, bundle: Bundle, tmp_path: Path
+) -> None:
+    """A source written with CRLF, trailing blanks and comments: each context line is the
+    source's line without its line ending, blanks and all."""
+    line = position(CART, THROW)[0]
+    texts = CART.splitlines()
+    texts[line - 2] += "  "
+    texts[line - 1] += "  // TODO: FIX"
+
+    def crlf(doc: dict[str, Any]) -> None:
+        doc["sourcesContent"][doc["sources"].index("../../src/cart.js")] = "\r\n".join(texts)
+
+    folder = _with_map(bundle, tmp_path / "dist", crlf)
+    upload.send(migrated, "shop", "5.0", upload.find(folder), lambda _: None)
+    lines = await symbolicate(query_of(migrated), "shop", "5.0", v8_stack(bundle, URL), MapCache())
+    thrown = _frames(lines)[0]
+    assert (thrown.file, thrown.line) == ("src/cart.js", line)
+    assert thrown.context == tuple((n, texts[n - 1]) for n in range(line - 3, line + 4))
+
+
+async def test_symbolicate_a_map_without_sources_content_has_no_context(
+    migrated: Client, bundle: Bundle, tmp_path: Path
+) -> None:
+    """Original places still, but no source lines to show (not an empty line)."""
+    folder = _with_map(bundle, tmp_path / "dist", lambda doc: doc.pop("sourcesContent"))
+    upload.send(migrated, "shop", "6.0", upload.find(folder), lambda _: None)
+    lines = await symbolicate(query_of(migrated), "shop", "6.0", v8_stack(bundle, URL), MapCache())
+    assert [(f.file, f.line, f.context) for f in _frames(lines)] == [
+        ("src/cart.js", position(CART, THROW)[0], ()), ("src/main.js", position(MAIN, CALL)[0], ()),
+    ]  # fmt: skip
+
+
+async def test_symbolicate_cache_bounds_the_bytes_of_map_and_minified_file(
+    migrated: Client, bundle: Bundle
+) -> None:
+    """A parsed map weighs its map and minified file: two releases of the bundle fit in
+    twice that, not in one byte less (then the older is read again)."""
+    size = len(bundle.script.read_bytes()) + len(
+        (bundle.folder / "assets" / "app.min.js.map").read_bytes()
+    )
+    _upload(migrated, bundle, "1.0")
+    _upload(migrated, bundle, "1.1")
+    plain, asked = query_of(migrated), list[str]()
+
+    async def counting(sql: str, parameters: dict[str, Any]) -> QueryResult:
+        asked.append(sql)
+        return await plain(sql, parameters)
+
+    for max_bytes, reads in ((2 * size, 2), (2 * size - 1, 3)):
+        cache = MapCache(max_bytes=max_bytes)
+        asked.clear()
+        for release in ("1.0", "1.1", "1.0"):
+            await symbolicate(counting, "shop", release, v8_stack(bundle, URL), cache)
+        assert sum("SELECT map" in sql for sql in asked) == reads, max_bytes
 
 
 async def test_symbolicate_reads_each_map_once_while_cached(

@@ -3,6 +3,7 @@ files, checked, and bounded per file and per release (the release's stored files
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -33,8 +34,9 @@ def test_upload_takes_the_minified_name_from_the_maps_file_field(
     (tmp_path / "js" / "main.js.map").write_text(json.dumps(doc | {"file": "main.3f8a.js"}))
     shutil.copy(bundle.script, tmp_path / "js" / "main.3f8a.js")
     (tmp_path / "up.js.map").write_text(json.dumps(doc | {"file": "../outside.js"}))
+    (tmp_path / "cdn.js.map").write_text(json.dumps(doc | {"file": "https://cdn.example/a.js"}))
     found = {u.file: u for u in upload.find(tmp_path)}
-    assert sorted(found) == ["js/main.3f8a.js", "up.js"], "a file outside: the map's own name"
+    assert sorted(found) == ["cdn.js", "js/main.3f8a.js", "up.js"], "outside or a URL: own name"
     assert found["js/main.3f8a.js"].source == bundle.script.read_bytes()
     assert found["up.js"].source == b""
 
@@ -49,11 +51,32 @@ def _refusal(folder: Path) -> str:
 def test_upload_refuses_what_is_not_a_build_folder_of_maps(tmp_path: Path) -> None:
     assert "is not a folder" in _refusal(tmp_path / "missing")
     (tmp_path / "app.js").write_text("x")
-    assert "no source maps (*.map) in" in _refusal(tmp_path)
+    assert _refusal(tmp_path) == (
+        f"no source maps (*.map) in {tmp_path}: build with source maps on (esbuild --sourcemap,"
+        " Vite build.sourcemap, webpack devtool: 'source-map') and upload the folder the build"
+        " wrote"
+    )
     (tmp_path / "app.js.map").write_text("{not json")
     assert "app.js.map is not JSON" in _refusal(tmp_path)
     (tmp_path / "app.js.map").write_text('{"version": 3, "sources": []}')
     assert 'has no "mappings": not a source map' in _refusal(tmp_path)
+    (tmp_path / "app.js.map").write_text('{"version": 3, "sources": [], "mappings": "!!!"}')
+    assert _refusal(tmp_path) == (
+        f"{tmp_path / 'app.js.map'} cannot be read as a source map:"
+        " leftover cur/shift in vlq decode"
+    ), "symbolic's reason"
+
+
+def test_upload_takes_an_index_map_of_sections(bundle: Bundle, tmp_path: Path) -> None:
+    """An index map (version 3 "sections", no "mappings" of its own) is a source map too."""
+    shutil.copytree(bundle.folder, tmp_path / "dist")
+    path = tmp_path / "dist" / "assets" / "app.min.js.map"
+    doc = json.loads(path.read_text())
+    path.write_text(
+        json.dumps({"version": 3, "sections": [{"offset": {"line": 0, "column": 0}, "map": doc}]})
+    )
+    [found] = upload.find(tmp_path / "dist")
+    assert (found.file, found.map) == ("assets/app.min.js", path.read_bytes())
 
 
 def test_upload_refuses_two_maps_of_one_file(bundle: Bundle, tmp_path: Path) -> None:
@@ -62,6 +85,9 @@ def test_upload_refuses_two_maps_of_one_file(bundle: Bundle, tmp_path: Path) -> 
     (tmp_path / "other.map").write_text(json.dumps(json.loads(text) | {"file": "app.min.js"}))
     assert "two maps in" in _refusal(tmp_path)
     assert "app.min.js" in _refusal(tmp_path)
+    (tmp_path / "b.js.map").write_text(text)
+    (tmp_path / "other-b.map").write_text(json.dumps(json.loads(text) | {"file": "b.js"}))
+    assert _refusal(tmp_path) == f"two maps in {tmp_path} map the same file: app.min.js, b.js"
 
 
 def test_upload_refuses_a_map_or_minified_file_over_the_bound(
@@ -75,9 +101,10 @@ def test_upload_refuses_a_map_or_minified_file_over_the_bound(
     assert upload.find(tmp_path / "dist")[0].source.startswith(bundle.minified.encode())
     with script.open("ab") as grow:
         grow.write(b"x")
-    told = _refusal(tmp_path / "dist")
-    assert f"app.min.js is {MAX_FILE_BYTES / MIB + 1 / MIB:.1f} MiB" in told
-    assert "a minified file may be at most 16.0 MiB" in told
+    assert _refusal(tmp_path / "dist") == (
+        f"{script} is 16.0 MiB: a minified file may be at most 16.0 MiB. Split the bundle (code"
+        " splitting) or leave this file out of the folder"
+    )
     script.unlink()
     huge = tmp_path / "dist" / "assets" / "app.min.js.map"
     huge.write_bytes(huge.read_bytes() + b" " * MAX_FILE_BYTES)
@@ -93,10 +120,10 @@ def test_upload_release_bound_counts_what_is_stored_and_not_replaced() -> None:
     assert upload.check_release([_of("a.js", 34 * MIB)], stored, "1.0") == MAX_RELEASE_BYTES
     with pytest.raises(BadUpload) as refused:
         upload.check_release([_of("c.js", 4 * MIB + 1)], stored, "1.0")
-    assert str(refused.value).startswith(
-        "release 1.0 would hold 64.0 MiB of maps and minified files (60.0 MiB stored already)"
+    assert str(refused.value) == (
+        "release 1.0 would hold 64.0 MiB of maps and minified files (60.0 MiB stored already):"
+        " at most 64.0 MiB per release. Upload only the maps of the release's own bundles"
     )
-    assert "at most 64.0 MiB per release" in str(refused.value)
 
 
 def test_upload_send_checks_the_release_stored_in_the_store(
@@ -116,6 +143,42 @@ def test_upload_send_checks_the_release_stored_in_the_store(
     assert sent == ["assets/app.min.js"]
     rows = migrated.query("SELECT release, file FROM sourcemaps FINAL ORDER BY release").result_rows
     assert rows == [("1.0", "other.js"), ("1.1", "assets/app.min.js")]
+
+
+def test_upload_send_replaces_a_stored_file_of_the_release(
+    migrated: Client, bundle: Bundle
+) -> None:
+    """The file stored already (63.99 MiB, as its row says) is replaced, not added to."""
+    migrated.insert(
+        "sourcemaps",
+        [["shop", "1.0", "assets/app.min.js", "{}", "", MAX_RELEASE_BYTES - 1000, 0]],
+        column_names=upload.COLUMNS,
+    )
+    size = len(bundle.script.read_bytes()) + len(
+        (bundle.folder / "assets" / "app.min.js.map").read_bytes()
+    )
+    assert size > 1000, "the premise: added to, it would be over the bound"
+    total = upload.send(migrated, "shop", "1.0", upload.find(bundle.folder), lambda _: None)
+    assert total == size
+
+
+def test_upload_send_stores_invalid_utf8_with_replacement_characters(
+    migrated: Client, bundle: Bundle, tmp_path: Path
+) -> None:
+    """A minified file (or map) with bytes that are not UTF-8 is stored all the same, those
+    bytes as U+FFFD; the sizes are the files' own."""
+    shutil.copytree(bundle.folder, tmp_path / "dist")
+    with (tmp_path / "dist" / "assets" / "app.min.js").open("ab") as latin1:
+        latin1.write(b"\n//caf\xe9")
+    [found] = upload.find(tmp_path / "dist")
+    odd = dataclasses.replace(found, map=found.map.replace(b"negative", b"n\xe9gative"))
+    upload.send(migrated, "shop", "1.0", [odd], lambda _: None)
+    [(text, source, map_bytes, source_bytes)] = migrated.query(
+        "SELECT map, source, map_bytes, source_bytes FROM sourcemaps FINAL"
+    ).result_rows
+    assert "n\ufffdgative quantity for " in text
+    assert source.endswith("\n//caf\ufffd")
+    assert (map_bytes, source_bytes) == (len(odd.map), len(bundle.script.read_bytes()) + 7)
 
 
 @pytest.mark.parametrize(
