@@ -27,7 +27,7 @@ def buckets(start: datetime, end: datetime, step: int) -> list[datetime]:
 
 
 def _utc(at: datetime) -> datetime:
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
 def _label(value: float) -> str:
