@@ -15,7 +15,7 @@ from typing import Any
 
 from collector.report import alerts, charts, revenue
 from collector.report.build import TITLES, Report
-from collector.report.findings import worse
+from collector.report.findings import known, worse
 from collector.report.queries import METRICS
 from collector.sourcemaps import examples
 
@@ -52,7 +52,7 @@ def change(now: float | None, before: float | None) -> str:
     if now is None or before is None or before == 0:
         return "new"
     ratio = (now - before) / before
-    return "=" if abs(ratio) < 0.005 else f"{'▲' if ratio > 0 else '▼'} {abs(ratio):.0%}"
+    return "=" if abs(ratio) <= 0.005 else f"{'▲' if ratio > 0 else '▼'} {abs(ratio):.0%}"
 
 
 def vitals(report: Report) -> str:
@@ -76,7 +76,8 @@ def breakdowns(report: Report) -> str:
     for dimension, rows in report.breakdowns.items():
         name = TITLES.get(dimension, dimension.removeprefix("dims."))
         shown = [
-            (r["segment"] or "(none)", r["views"], r["LCP"], change(r["LCP"], r["LCP_previous"]),
+            (r["segment"] or "(none)", r["views"], r["LCP"],
+             change(known(r["LCP"]), known(r["LCP_previous"])),
              r["INP"], r["CLS"])
             for r in rows
         ]  # fmt: skip
@@ -87,8 +88,9 @@ def breakdowns(report: Report) -> str:
 
 
 def releases(report: Report) -> str:
+    # the error rate as the page shows it: a percentage to one decimal
     rows = [(r["release"], r["first_seen"], r["views"], *(r[m] for m in METRICS),
-             round(r["error_rate"], 4)) for r in report.releases]  # fmt: skip
+             f"{r['error_rate']:.1%}") for r in report.releases]  # fmt: skip
     flagged = worse(report.releases[0], report.releases[1]) if len(report.releases) > 1 else []
     note = f"\nThe newest release did worse: {', '.join(flagged)}." if flagged else ""
     head = ("release", "first seen", "views", *METRICS, "error rate")

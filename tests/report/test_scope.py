@@ -25,6 +25,7 @@ NOW = datetime(2026, 12, 2, 12, 30, tzinfo=UTC)
         ({"range": "30d"}, timedelta(days=30), "last 30 days"),
         ({"range": "1d"}, timedelta(days=1), "last day"),
         ({"days": "3"}, timedelta(days=3), "last 3 days"),
+        ({"days": "1"}, timedelta(days=1), "last day"),
         ({"range": "400d"}, timedelta(days=400), "last 400 days"),
     ],
 )

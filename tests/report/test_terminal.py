@@ -1,0 +1,152 @@
+"""What ``rumhouse report`` prints: tables framed as the engine's Pretty format, figures
+without separators, changes as arrows and percentages, sparklines of the p75; every
+expected line written by hand for small reports."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from collector.report import terminal
+from collector.report.build import Report, Vital
+from collector.report.scope import Scope
+
+START = datetime(2026, 12, 2, 10, tzinfo=UTC)
+END = datetime(2026, 12, 2, 11, tzinfo=UTC)
+
+
+def a_report(**fields: Any) -> Report:
+    """A report of 10:00 to 11:00 in steps of half an hour, empty but for the fields given."""
+    empty: dict[str, Any] = {
+        "step": 1800, "vitals": {}, "breakdowns": {}, "releases": [], "errors": [],
+        "trends": {}, "stacks": {}, "tables": [], "alerts": ((), []),
+        "revenue": {"by_rating": [], "by_bucket": [], "at_risk": []},
+    }  # fmt: skip
+    return Report(scope=Scope(start=START, end=END), **(empty | fields))
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(None, "-"), (float("nan"), "-"), (datetime(2026, 11, 3, 9, 5, tzinfo=UTC),
+     "2026-11-03 09:05 UTC"), (9.9994, "9.999"), (10.0, "10"), (10.4, "10"), (-10.4, "-10"),
+     (0.25, "0.250"), (("/a", "/b", 3), "/a, /b, 3"), (42, "42"), ("text", "text")],
+)  # fmt: skip
+def test_a_cell_shows_three_decimals_under_ten_whole_numbers_from_ten(
+    value: object, shown: str
+) -> None:
+    assert terminal._text(value) == shown
+
+
+@pytest.mark.parametrize(
+    ("now", "before", "shown"),
+    [(3000.0, 2500.0, "▲ 20%"), (2000.0, 2500.0, "▼ 20%"), (1004.0, 1000.0, "="),
+     (1005.0, 1000.0, "="), (995.0, 1000.0, "="), (1000.0, 1000.0, "="),
+     (1006.0, 1000.0, "▲ 1%"), (994.0, 1000.0, "▼ 1%"), (0.0, 100.0, "▼ 100%"),
+     (0.3, 0.1, "▲ 200%"), (100.0, None, "new"), (100.0, 0.0, "new"), (None, 100.0, "new")],
+)  # fmt: skip
+def test_a_change_is_equal_within_half_a_percent_else_an_arrow_and_whole_percent(
+    now: float | None, before: float | None, shown: str
+) -> None:
+    assert terminal.change(now, before) == shown
+
+
+def test_a_table_pads_each_column_to_its_widest_text_on_the_left() -> None:
+    rows = [("a", 1234.6, None), ("longer name", 2.5, "x")]
+    assert terminal.table(("name", "n", "a wide head"), rows).split("\n") == [
+        "┌─name────────┬─n─────┬─a wide head─┐",
+        "│ a           │ 1235  │ -           │",
+        "│ longer name │ 2.500 │ x           │",
+        "└─────────────┴───────┴─────────────┘",
+    ]
+    assert terminal.table(("name",), []) == "(no data in this period yet)"
+
+
+def test_the_vitals_table_shows_p75_changes_trend_and_rounded_shares() -> None:
+    lcp = Vital("LCP", 2600.0, 2000.0, 120, 100, (0.40049, 0.40049, 0.19902),
+                [(START, 2000.0), (datetime(2026, 12, 2, 10, 30, tzinfo=UTC), 3000.0)])  # fmt: skip
+    cls = Vital("CLS", 0.08, 0.1, 80, 0, (0.59902, 0.00049, 0.40049))
+    assert terminal.vitals(a_report(vitals={"LCP": lcp, "CLS": cls})).split("\n") == [
+        "┌─metric─┬─p75───┬─change─┬─trend─┬─views─┬─views change─┬─good──┬─NI────┬─poor──┐",
+        "│ LCP    │ 2600  │ ▲ 30%  │ ▁█    │ 120   │ ▲ 20%        │ 0.400 │ 0.400 │ 0.199 │",
+        "│ CLS    │ 0.080 │ ▼ 20%  │       │ 80    │ new          │ 0.599 │ 0.000 │ 0.400 │",
+        "└────────┴───────┴────────┴───────┴───────┴──────────────┴───────┴───────┴───────┘",
+    ], "the 11:00 step has no p75: a blank in the trend; no views before: a new count"
+
+
+def breakdown_row(segment: str, views: int, lcp: float, before: float, *, inp: float,
+                  cls: float) -> dict[str, Any]:  # fmt: skip
+    return {"segment": segment, "views": views, "previous_views": views, "LCP": lcp,
+            "LCP_previous": before, "INP": inp, "INP_previous": inp, "CLS": cls,
+            "CLS_previous": cls}  # fmt: skip
+
+
+def test_each_breakdown_is_a_titled_table_with_the_change_of_its_lcp() -> None:
+    report = a_report(breakdowns={
+        "device_class": [breakdown_row("mobile", 70, 2600.0, 2000.0, inp=180.0, cls=0.05),
+                         breakdown_row("", 5, 1500.0, 1500.0, inp=90.0, cls=0.0)],
+        "country": [],
+        "dims.plan": [breakdown_row("pro", 3, 1200.0, 1000.0, inp=60.0, cls=0.1)],
+    })  # fmt: skip
+    assert terminal.breakdowns(report).split("\n") == [
+        "By device class",
+        "┌─Device class─┬─views─┬─LCP──┬─change─┬─INP─┬─CLS───┐",
+        "│ mobile       │ 70    │ 2600 │ ▲ 30%  │ 180 │ 0.050 │",
+        "│ (none)       │ 5     │ 1500 │ =      │ 90  │ 0.000 │",
+        "└──────────────┴───────┴──────┴────────┴─────┴───────┘",
+        "",
+        "By country",
+        "(no data in this period yet)",
+        "",
+        "By plan",
+        "┌─plan─┬─views─┬─LCP──┬─change─┬─INP─┬─CLS───┐",
+        "│ pro  │ 3     │ 1200 │ ▲ 20%  │ 60  │ 0.100 │",
+        "└──────┴───────┴──────┴────────┴─────┴───────┘",
+    ], "a custom dimension is titled by its key; a page view without a value is (none)"
+
+
+def test_a_segment_with_no_lcp_before_is_new_not_nan() -> None:
+    # The engine's quantile of no values is nan: a segment new in this period.
+    report = a_report(breakdowns={"country": [breakdown_row("JP", 4, 2600.0, float("nan"),
+                                                            inp=100.0, cls=0.1)]})  # fmt: skip
+    row = terminal.breakdowns(report).split("\n")[2]
+    assert row == "│ JP      │ 4     │ 2600 │ new    │ 100 │ 0.100 │"
+
+
+def release(name: str, seen: datetime, views: int, lcp: float, error_rate: float) -> dict[str, Any]:
+    return {"release": name, "first_seen": seen, "views": views, "LCP": lcp, "INP": 200.0,
+            "CLS": 0.1, "FCP": 1800.0, "TTFB": 600.0, "error_rate": error_rate}  # fmt: skip
+
+
+HEAD = [
+    "Releases: the latest, newest first",
+    "┌─release─┬─first seen───────────┬─views─┬─LCP──┬─INP─┬─CLS───┬─FCP──┬─TTFB─┬─error rate─┐",
+]
+OLDER = "│ v1      │ 2026-11-30 17:00 UTC │ 260   │ 2500 │ 200 │ 0.100 │ 1800 │ 600  │ 0.0%       │"
+BOTTOM = (
+    "└─────────┴──────────────────────┴───────┴──────┴─────┴───────┴──────┴──────┴────────────┘"
+)
+
+
+def test_the_releases_table_flags_the_newest_when_it_did_worse_than_the_one_before() -> None:
+    v1 = release("v1", datetime(2026, 11, 30, 17, tzinfo=UTC), 260, 2500.0, 0.00049)
+    v2 = release("v2", datetime(2026, 12, 2, 8, 30, tzinfo=UTC), 40, 3000.0, 0.05)
+    assert terminal.releases(a_report(releases=[v2, v1])).split("\n") == [
+        *HEAD,
+        "│ v2      │ 2026-12-02 08:30 UTC │ 40    │ 3000 │ 200 │ 0.100 │ 1800 │ 600  │ 5.0%"
+        "       │",
+        OLDER,
+        BOTTOM,
+        "The newest release did worse: LCP, errors.",
+    ], "error rates as percentages to one decimal, as on the page"
+    steady = release("v2", datetime(2026, 12, 2, 8, 30, tzinfo=UTC), 40, 2500.0, 0.00049)
+    assert terminal.releases(a_report(releases=[steady, v1])).split("\n")[-1] == BOTTOM
+
+
+def test_a_single_release_or_none_has_no_flag() -> None:
+    v1 = release("v1", datetime(2026, 11, 30, 17, tzinfo=UTC), 260, 2500.0, 0.00049)
+    assert terminal.releases(a_report(releases=[v1])).split("\n") == [*HEAD, OLDER, BOTTOM]
+    assert terminal.releases(a_report()) == (
+        "Releases: the latest, newest first\n(no data in this period yet)"
+    )
