@@ -18,6 +18,7 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from mutmut.stats import status_by_exit_code
 
@@ -33,14 +34,32 @@ KEPT_KEYS = ("exit_code_by_key", "hash_by_function_name")
 
 
 def restore() -> None:
-    """Give mutmut the kept outcomes of modules it has none of here (a clean clone)."""
+    """Give mutmut the kept outcomes (a clean clone); where this machine has outcomes of its
+    own, fill those it never decided from the kept ones decided on the same function."""
+    timings = ("type_check_error_by_key", "durations_by_key", "estimated_durations_by_key")
     for kept in KEPT.rglob("*.py.meta"):
         meta = COPY / kept.relative_to(KEPT)
-        if not meta.exists():
-            meta.parent.mkdir(parents=True, exist_ok=True)
-            data = json.loads(kept.read_text())
-            timings = ("type_check_error_by_key", "durations_by_key", "estimated_durations_by_key")
-            meta.write_text(json.dumps(data | {key: {} for key in timings}))
+        data = json.loads(kept.read_text())
+        if meta.exists():
+            data = _fill(json.loads(meta.read_text()), data)
+        else:
+            data |= {key: {} for key in timings}
+        meta.parent.mkdir(parents=True, exist_ok=True)
+        meta.write_text(json.dumps(data))
+
+
+def _fill(local: dict[str, Any], kept: dict[str, Any]) -> dict[str, Any]:
+    """``local`` with its undecided mutants taken from ``kept`` where the function is the same."""
+    same = {
+        f for f, h in local["hash_by_function_name"].items()
+        if kept["hash_by_function_name"].get(f) == h
+    }  # fmt: skip
+    codes = local["exit_code_by_key"]
+    for key, code in kept["exit_code_by_key"].items():
+        function = key.rsplit("__mutmut_", 1)[0].rsplit(".", 1)[1]
+        if codes.get(key, 0) is None and code is not None and function in same:
+            codes[key] = code
+    return local
 
 
 def keep() -> None:
@@ -59,21 +78,21 @@ def keep() -> None:
 def forget_removed() -> None:
     """mutmut copies the project into mutants/ but never deletes there: a test file removed
     from the project would still be collected (and fail to import)."""
-    copy = COPY
     for folder in ("tests", "collector"):
-        for path in (copy / folder).rglob("*.py") if (copy / folder).is_dir() else ():
-            if not (ROOT / path.relative_to(copy)).exists():
+        for path in (COPY / folder).rglob("*.py") if (COPY / folder).is_dir() else ():
+            if not (ROOT / path.relative_to(COPY)).exists():
                 path.unlink()
 
 
 def run_mutmut(names: list[str], fresh: bool) -> None:
-    """All the mutants, or those ``names`` match (globs such as ``collector.write.spool.*``:
-    a part of the two hours, the rest of the last run's results kept)."""
+    """The mutants not yet decided, or those ``names`` match (globs such as
+    ``collector.write.spool.*``), the other outcomes kept."""
     mutmut = Path(sys.executable).with_name("mutmut")
     which = ", ".join(names) if names else "the promise modules"
     print(f"mutmut: mutating {which} and running their tests ...", flush=True)
     esbuild = str(ROOT / "js-beacon/node_modules/.bin/esbuild")
-    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"  # mypy
+    # type_check_command names `mypy`: the venv's, found on PATH
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     env = os.environ | {"PYTHONDONTWRITEBYTECODE": "1", "BEACON_ESBUILD": esbuild, "PATH": path}
     if fresh:
         shutil.rmtree(COPY, ignore_errors=True)
