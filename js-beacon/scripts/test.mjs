@@ -23,9 +23,13 @@ await build({
 const built = (f) => `.build/test/${f.replace(/\.ts$/, '.mjs')}`;
 const run = (files) =>
   spawnSync(process.execPath, ['--test', `--test-reporter=${mutant ? 'dot' : 'spec'}`, ...files.map(built)], { stdio: 'inherit' }).status ?? 1;
-// A mutant the node tests already kill needs no browser: those run first.
+// A mutant the node tests already kill needs no browser: those run first. Then each
+// browser file on its own, the broadest first, stopping at the first that fails: node runs
+// test files one at a time on two cores anyway, and a killed mutant needs no more.
 const inBrowser = (f) => f.startsWith('browser');
+const browserFirst = (a, b) => (a === 'browser.test.ts' ? -1 : b === 'browser.test.ts' ? 1 : a.localeCompare(b));
+const firstFailing = (files) => files.reduce((status, f) => status || run([f]), 0);
 const status = mutant
-  ? run(tests.filter((f) => !inBrowser(f))) || run(tests.filter(inBrowser))
+  ? run(tests.filter((f) => !inBrowser(f))) || firstFailing(tests.filter(inBrowser).sort(browserFirst))
   : run(tests);
 process.exit(status);
