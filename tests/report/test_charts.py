@@ -140,6 +140,27 @@ def test_a_point_with_another_offset_is_placed_at_its_instant() -> None:
     assert [c.findtext("title") for c in root.iter("circle")] == ["2026-05-01 09:00 UTC: 1,150"]
 
 
+@pytest.mark.usefixtures("tokyo_machine")
+def test_point_times_are_placed_and_labelled_in_utc_whatever_the_machines_zone() -> None:
+    # On a UTC+9 machine, 09:00 without a zone is still 09:00 UTC (not 00:00 UTC, as local
+    # time would be), and 11:00 at +02:00 is labelled 09:00 UTC (not 18:00, Tokyo's hour).
+    naive = datetime(2026, 5, 1, 9, 0)
+    other = datetime(2026, 5, 1, 11, 0, tzinfo=timezone(timedelta(hours=2)))
+    root = _svg(
+        charts.p75_chart(
+            "LCP",
+            [(naive, 1150.0), (other, 1200.0)],
+            MAY_1,
+            MAY_1 + timedelta(hours=12),
+            (2500, 4000),
+        )
+    )
+    assert [(c.get("cx"), c.findtext("title")) for c in root.iter("circle")] == [
+        ("192.0", "2026-05-01 09:00 UTC: 1,150"),
+        ("192.0", "2026-05-01 09:00 UTC: 1,200"),
+    ]
+
+
 def test_values_under_one_have_two_decimals_and_the_others_none() -> None:
     points = [(MAY_1, 0.5), (MAY_1 + timedelta(hours=1), 1.0)]
     root = _svg(charts.p75_chart("CLS", points, MAY_1, MAY_1 + timedelta(hours=1), (0.1, 0.25)))

@@ -4,8 +4,6 @@ something else (``days=0`` used to become one day, ``days=100000`` 400)."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl
 
@@ -47,16 +45,6 @@ def test_a_custom_period_is_utc_unless_it_says_otherwise() -> None:
     assert parse({"since": "2026-12-01T12:30"}, NOW).end == NOW, "until defaults to now"
     future = parse({"since": "2026-12-02T00:00", "until": "2026-12-09T00:00"}, NOW)
     assert future.end == NOW, "nothing after now is shown as an empty tail"
-
-
-@pytest.fixture
-def tokyo_machine() -> Iterator[None]:
-    """The machine's own time zone set to UTC+9 (POSIX ``JST-9``) for the test."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TZ", "JST-9")
-        time.tzset()
-        yield
-    time.tzset()
 
 
 @pytest.mark.usefixtures("tokyo_machine")
