@@ -29,6 +29,7 @@ export class ErrorLog extends Tally<ErrorIn> {
       column: column ?? 0,
       stack: cut(isError ? e.stack : '', 1500),
     };
-    this._put([rec.type, rec.message, rec.source, rec.line, rec.column].join('|'), rec);
+    // JSON, not a separator: a '|' in a message or a source must not merge two errors.
+    this._put(JSON.stringify([rec.type, rec.message, rec.source, rec.line, rec.column]), rec);
   }
 }

@@ -15,7 +15,7 @@ export class FailureLog extends Tally<FailureIn> {
 
   /** Records a failure: `status` 0 is a network error; `url` is already cleaned. */
   add(kind: string, initiator: string, method: string, url: string, status: number, duration?: number): void {
-    this._put([kind, initiator, method, url, status].join('|'), { kind, initiator, method, url, status, duration });
+    this._put(JSON.stringify([kind, initiator, method, url, status]), { kind, initiator, method, url, status, duration });
   }
 }
 

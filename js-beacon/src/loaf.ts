@@ -30,7 +30,7 @@ export class LoafLog {
     l.longest = Math.max(l.longest, f.duration);
     for (const s of f.scripts) {
       const url = s.sourceURL && clean(s.sourceURL);
-      const key = [url, s.sourceFunctionName, s.invokerType].join('|');
+      const key = JSON.stringify([url, s.sourceFunctionName, s.invokerType]); // no separator to collide on
       const t = this._scripts.get(key) ?? { url, function: s.sourceFunctionName, invoker: s.invokerType, duration: 0, blocking: 0 };
       if (this._scripts.size < MAX_TRACKED) this._scripts.set(key, t);
       t.duration += s.duration;

@@ -14,6 +14,14 @@ test('failures: the same failure twice is one record with count 2; another statu
   assert.deepEqual(out[0], { kind: 'request', initiator: 'fetch', method: 'GET', url: 'https://a.example/api/orders/1', status: 500, duration: 12.5, count: 2 });
 });
 
+test('failures: a URL ending in digits with another status is another failure', () => {
+  const log = new FailureLog();
+  // '/api/1' with 500 and '/api/150' with 0 must not merge (their fields run into '/api/1500').
+  log.add('request', 'fetch', 'GET', 'https://a.example/api/1', 500);
+  log.add('request', 'fetch', 'GET', 'https://a.example/api/150', 0);
+  assert.deepEqual(log.take().map((f) => [f.url, f.status, f.count]), [['https://a.example/api/1', 500, 1], ['https://a.example/api/150', 0, 1]]);
+});
+
 test('failures: take returns only what is new since the previous take', () => {
   const log = new FailureLog();
   log.add('resource', 'img', '', 'https://a.example/x.png', 404);
@@ -41,6 +49,9 @@ test('failures: an element that failed to load, as its tag and URL; anything els
   assert.deepEqual(failedElement({ tagName: 'IMG' } as unknown as EventTarget), ['img', '']);
   assert.equal(failedElement({ tagName: 'DIV', src: 'x' } as unknown as EventTarget), undefined);
   assert.equal(failedElement({ tagName: 'XIMG', src: 'x' } as unknown as EventTarget), undefined, 'the whole tag name');
+  // Custom elements (a hyphen in their name) may fire `error` too: they load nothing themselves.
+  assert.equal(failedElement({ tagName: 'IMG-ZOOM', src: 'x' } as unknown as EventTarget), undefined, 'a custom element');
+  assert.equal(failedElement({ tagName: 'VIDEO-PLAYER', src: 'x' } as unknown as EventTarget), undefined, 'a custom element');
   assert.equal(failedElement({} as EventTarget), undefined, 'window itself: a script error');
   assert.equal(failedElement(null), undefined);
 });

@@ -21,6 +21,14 @@ test('interactions: the presentation delay is never negative (durations are roun
   assert.equal(i._inp()?.phases?.presentation_delay, 0);
 });
 
+test('interactions: of entries as long, the first is kept with its phases', () => {
+  const i = new Interactions();
+  // pointerup and click of one tap often end in the same frame: the same duration.
+  i.add({ name: 'pointerup', interactionId: 3, startTime: 100, duration: 96, processingStart: 120, processingEnd: 150 });
+  i.add({ name: 'click', interactionId: 3, startTime: 100, duration: 96, processingStart: 150, processingEnd: 170 });
+  assert.deepEqual(i._inp(), { name: 'INP', value: 96, phases: { input_delay: 20, processing_duration: 30, presentation_delay: 46 } });
+});
+
 test(`interactions: from ${FEW_INTERACTIONS} interactions on, INP is web-vitals' (its p98 is not the longest)`, () => {
   const i = new Interactions();
   for (let n = 1; n < FEW_INTERACTIONS; n++) i.add(ev(n, 50));
@@ -43,4 +51,11 @@ test('shifts: CLS is the largest session window (gaps under 1 s, windows under 5
   assert.ok(Math.abs(s._max - 0.6) < 1e-9, `${s._max}`);
   s.add({ startTime: 7000, value: 0.05, hadRecentInput: false });
   assert.ok(Math.abs(s._max - 0.6) < 1e-9, 'a shift 5 s after the window began starts a new one');
+});
+
+test('shifts: a shift exactly 1 s after the previous one starts a new window', () => {
+  const s = new Shifts();
+  s.add({ startTime: 0, value: 0.1, hadRecentInput: false });
+  s.add({ startTime: 1000, value: 0.1, hadRecentInput: false });
+  assert.equal(s._max, 0.1);
 });

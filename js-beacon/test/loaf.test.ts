@@ -26,6 +26,28 @@ test('loaf: another function or invoker of the same script is another entry; no 
   assert.deepEqual(log._summary().scripts?.map((x) => [x.url, x.function, x.invoker]), [['', 'a', 'event-listener'], ['', 'b', 'event-listener'], ['', 'a', 'user-callback']]);
 });
 
+test('loaf: a URL and a function name do not run into each other', () => {
+  const log = new LoafLog();
+  // 'lib' + 'Init' and 'libInit' + an anonymous function are two scripts.
+  log.add({ startTime: 0, duration: 100, blockingDuration: 50, scripts: [script('https://a.example/lib', 20, 'Init'), script('https://a.example/libInit', 10, '')] });
+  assert.deepEqual(log._summary().scripts?.map((x) => [x.url, x.function, x.duration]), [['https://a.example/lib', 'Init', 20], ['https://a.example/libInit', '', 10]]);
+});
+
+test("loaf: a '|' in a URL or a function name does not merge two scripts", () => {
+  const log = new LoafLog();
+  log.add({ startTime: 0, duration: 100, blockingDuration: 0, scripts: [script('https://a.example/x|y', 20, 'f'), script('https://a.example/x', 10, 'y|f')] });
+  assert.deepEqual(log._summary().scripts?.map((x) => [x.url, x.function, x.duration]), [['https://a.example/x|y', 'f', 20], ['https://a.example/x', 'y|f', 10]]);
+});
+
+test('loaf: after 64 distinct scripts no new one is followed; the known ones still add up', () => {
+  const log = new LoafLog();
+  const scripts = Array.from({ length: 64 }, (_, i) => script(`https://a.example/${i}.js`, 1));
+  log.add({ startTime: 0, duration: 100, blockingDuration: 0, scripts });
+  log.add({ startTime: 500, duration: 100, blockingDuration: 0, scripts: [script('https://a.example/new.js', 90), script('https://a.example/7.js', 50)] });
+  // new.js (90 ms) would come first were it followed.
+  assert.deepEqual(log._summary().scripts?.slice(0, 2).map((x) => [x.url, x.duration]), [['https://a.example/7.js', 51], ['https://a.example/0.js', 1]]);
+});
+
 test(`loaf: the ${MAX_SCRIPTS} longest scripts are sent, longest first`, () => {
   const log = new LoafLog();
   const scripts = Array.from({ length: 12 }, (_, i) => script(`https://a.example/${i}.js`, i + 1));

@@ -63,6 +63,9 @@ test('fetch wrapper: an opaque answer (no-cors) is not a failure; a broken liste
   const strange = { fetch: (() => 'not a promise') as unknown as typeof fetch };
   wrapFetch(strange, done);
   assert.equal(strange.fetch('/x') as unknown, 'not a promise', "a page's odd fetch is passed through");
+  const nothing = { fetch: (() => undefined) as unknown as typeof fetch };
+  wrapFetch(nothing, done);
+  assert.equal(nothing.fetch('/x'), undefined, 'nor does one that returns nothing make it throw');
   const none: { fetch?: typeof fetch } = {};
   wrapFetch(none, done);
   assert.equal(none.fetch, undefined);
