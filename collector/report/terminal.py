@@ -115,16 +115,26 @@ def errors(report: Report) -> str:
     )
 
 
+def _rate(value: float) -> str:
+    return f"{value:.1%}"
+
+
+def _money(value: float) -> str:
+    return f"{value:.2f}"
+
+
 def experience(report: Report) -> str:
+    # Rates as percentages to one decimal and money to the cent, as on the page (a float
+    # cell would show 12.34 as 12 and round a rate twice).
     figures = report.revenue
-    rates = [(r["device"], r["rating"], r["sessions_"], round(r["conversion_rate"], 4),
-              round(r["bounce_rate"], 4), round(r["revenue_per_session"], 2))
+    rates = [(r["device"], r["rating"], r["sessions_"], _rate(r["conversion_rate"]),
+              _rate(r["bounce_rate"]), _money(r["revenue_per_session"]))
              for r in figures["by_rating"]]  # fmt: skip
-    buckets = [(f"{b['bucket']}", b["sessions_"], round(b["conversion_rate"], 4))
+    buckets = [(f"{b['bucket']}", b["sessions_"], _rate(b["conversion_rate"]))
                for b in figures["by_bucket"]]  # fmt: skip
     risk = [(r["device_class"], r["entry_page_group"], r["poor_sessions"], r["good_sessions"],
-             round(r["good_conversion_rate"], 4), round(r["poor_revenue"], 2),
-             round(r["revenue_at_risk"], 2)) for r in figures["at_risk"][:10]]  # fmt: skip
+             _rate(r["good_conversion_rate"]), _money(r["poor_revenue"]),
+             _money(r["revenue_at_risk"])) for r in figures["at_risk"][:10]]  # fmt: skip
     skipped = revenue.skipped(report.scope)
     note = f" (not applied: {', '.join(skipped)})" if skipped else ""
     return "\n\n".join([

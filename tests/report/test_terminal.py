@@ -150,3 +150,67 @@ def test_a_single_release_or_none_has_no_flag() -> None:
     assert terminal.releases(a_report()) == (
         "Releases: the latest, newest first\n(no data in this period yet)"
     )
+
+
+def an_error(message: str) -> dict[str, Any]:
+    return {"fingerprint": "f1", "type": "TypeError", "message": message, "occurrences": 12,
+            "page_views": 10, "sessions": 7, "first_seen": datetime(2026, 12, 2, 9, 5, tzinfo=UTC),
+            "last_seen": datetime(2026, 12, 2, 10, 50, tzinfo=UTC),
+            "pages": ["/cart", "/checkout"]}  # fmt: skip
+
+
+def test_the_errors_table_names_its_columns_and_draws_each_errors_trend() -> None:
+    # 2 at 10:00, 10 at 10:30, none at 11:00: the lowest block, the highest, then 2/10 of
+    # the way up (round(1.4) = 1, the second block).
+    trend = [(START, 2), (datetime(2026, 12, 2, 10, 30, tzinfo=UTC), 10)]
+    report = a_report(errors=[an_error("x is undefined")], trends={"f1": trend})
+    assert terminal.errors(report).split("\n") == [
+        "Errors worth fixing",
+        "┌─type──────┬─message────────┬─occurrences─┬─page_views─┬─sessions─┬─trend─┬─first_seen"
+        "───────────┬─last_seen────────────┬─pages────────────┐",
+        "│ TypeError │ x is undefined │ 12          │ 10         │ 7        │ ▂█▁   │ 2026-12-02"
+        " 09:05 UTC │ 2026-12-02 10:50 UTC │ /cart, /checkout │",
+        "└───────────┴────────────────┴─────────────┴────────────┴──────────┴───────┴───────────"
+        "───────────┴──────────────────────┴──────────────────┘",
+    ]
+
+
+def test_an_errors_message_is_cut_to_60_characters_in_the_table() -> None:
+    shown = terminal.errors(a_report(errors=[an_error("m" * 59 + "xy")]))
+    assert "│ " + "m" * 59 + "x │" in shown
+    assert "xy" not in shown
+
+
+def test_the_experience_tables_show_rates_as_percentages_and_money_to_the_cent() -> None:
+    revenue = {
+        "by_rating": [{"device": "mobile", "rating": "good", "sessions_": 120,
+                       "conversion_rate": 0.04166, "bounce_rate": 0.25,
+                       "revenue_per_session": 12.3456}],
+        "by_bucket": [{"bucket": 1500, "sessions_": 80, "conversion_rate": 0.05},
+                      {"bucket": 4500, "sessions_": 30, "conversion_rate": 0.00046}],
+        "at_risk": [{"device_class": "mobile", "entry_page_group": "/product", "poor_sessions": 40,
+                     "good_sessions": 120, "good_conversion_rate": 0.04166, "poor_revenue": 0.0,
+                     "revenue_at_risk": 1234.5678}],
+    }  # fmt: skip
+    assert terminal.experience(a_report(revenue=revenue)).split("\n") == [
+        "Experience and revenue: sessions by landing LCP rating",
+        "┌─device─┬─landing LCP─┬─sessions─┬─conversion rate─┬─bounce rate─┬─revenue per session─┐",
+        "│ mobile │ good        │ 120      │ 4.2%            │ 25.0%       │ 12.35               │",
+        "└────────┴─────────────┴──────────┴─────────────────┴─────────────┴─────────────────────┘",
+        "",
+        "Conversion rate by landing LCP (500 ms buckets, ms)",
+        "┌─landing LCP from─┬─sessions─┬─conversion rate─┐",
+        "│ 1500             │ 80       │ 5.0%            │",
+        "│ 4500             │ 30       │ 0.0%            │",
+        "└──────────────────┴──────────┴─────────────────┘",
+        "",
+        "Revenue at risk: 1234.57",
+        "Sessions that landed on a fast page may differ in other ways (intent, device, campaign):"
+        " these figures are a correlation, not a proof that speed alone would bring the revenue.",
+        "┌─device─┬─entry page group─┬─poor sessions─┬─good sessions─┬─good conversion rate─┬─poor"
+        " revenue─┬─at risk─┐",
+        "│ mobile │ /product         │ 40            │ 120           │ 4.2%                 │ 0.00"
+        "         │ 1234.57 │",
+        "└────────┴──────────────────┴───────────────┴───────────────┴──────────────────────┴─────"
+        "─────────┴─────────┘",
+    ]
