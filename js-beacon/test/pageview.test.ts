@@ -128,3 +128,74 @@ test('pageview: numbers are sent to 4 decimals', () => {
   const [m] = sent(pv).metrics ?? [];
   assert.deepEqual([m.value, m.phases?.first_byte_to_fcp], [48.2, 0.3333]);
 });
+
+test('pageview: dimension values and event names are cut to their limits', () => {
+  const pv = new PageView('shop', () => 'sessionid1', 'navigate');
+  pv.set('plan', 'v'.repeat(300));
+  pv.event('n'.repeat(100), 1);
+  const b = sent(pv);
+  assert.equal(b.dims?.plan, 'v'.repeat(256));
+  assert.deepEqual(b.events, [{ name: 'n'.repeat(64), value: 1 }]);
+});
+
+test('pageview: an event value is a number, or null where there is none', () => {
+  const pv = new PageView('shop', () => 'sessionid1', 'navigate');
+  pv.event('a', 12);
+  pv.event('b', '3.5');
+  pv.event('c', null);
+  pv.event('d');
+  pv.event('e', 'many');
+  pv.event('f', Infinity);
+  assert.deepEqual(sent(pv).events?.map((e) => [e.name, e.value]), [['a', 12], ['b', 3.5], ['c', null], ['d', null], ['e', null], ['f', null]]);
+});
+
+test('pageview: any two new things make a new beacon', () => {
+  const pv = new PageView('shop', () => 'sessionid1', 'navigate');
+  sent(pv);
+  const fail = () => pv._failures.add('request', 'fetch', 'GET', 'https://s.example/api', 500, 3);
+  const error = () => pv._errors.add('error', new Error('boom'));
+  pv.metric(lcp(1200));
+  pv.event('clicked');
+  assert.notEqual(pv.payload('u', '', {}), undefined, 'a metric and an event');
+  pv.metric(lcp(1300));
+  fail();
+  assert.notEqual(pv.payload('u', '', {}), undefined, 'a metric and a failure');
+  pv.metric(lcp(1400));
+  error();
+  assert.notEqual(pv.payload('u', '', {}), undefined, 'a metric and an error');
+  assert.equal(pv.payload('u', '', {}), undefined, 'then nothing new');
+});
+
+test('pageview: its own CLS is sent again only when it changed', () => {
+  const pv = new PageView('shop', () => 'sessionid1', 'soft-navigation', 0, 'https://s.example/app');
+  pv._shifts = new Shifts();
+  pv._shifts.add({ startTime: 100, value: 0.2, hadRecentInput: false });
+  assert.deepEqual(sent(pv).metrics?.map((m) => [m.name, m.value]), [['CLS', 0.2]]);
+  pv.event('clicked');
+  assert.deepEqual(sent(pv).metrics, [], 'unchanged: not re-sent');
+  assert.equal(pv.payload('u', '', {}), undefined, 'nothing new');
+  pv._shifts.add({ startTime: 200, value: 0.1, hadRecentInput: false });
+  assert.deepEqual(sent(pv).metrics?.map((m) => [m.name, m.value]), [['CLS', 0.3]]);
+});
+
+test('pageview: a beacon of up to 60,000 characters keeps its stacks; a longer one drops them', () => {
+  const real = performance.now.bind(performance);
+  performance.now = () => 1000;
+  try {
+    const withErrors = () => {
+      const pv = new PageView('shop', () => 'sessionid1', 'navigate');
+      for (let i = 0; i < 20; i++) pv._errors.add('error', { name: 'TypeError', message: 'boom ' + i, stack: 's'.repeat(1500) });
+      return pv;
+    };
+    const base = withErrors().payload('', '', {}) ?? '';
+    assert.ok(base.length < 60_000 && base.length > 30_000, `base ${base.length}`);
+    const fits = withErrors().payload('u'.repeat(60_000 - base.length), '', {}) ?? '';
+    assert.equal(fits.length, 60_000);
+    assert.deepEqual(parse(fits).errors?.map((e) => e.stack?.length), Array(20).fill(1500));
+    const over = withErrors().payload('u'.repeat(60_001 - base.length), '', {}) ?? '';
+    assert.deepEqual(parse(over).errors?.map((e) => [e.message, e.stack]), Array.from({ length: 20 }, (_, i) => ['boom ' + i, '']));
+    assert.ok(over.length < 60_000);
+  } finally {
+    performance.now = real;
+  }
+});
