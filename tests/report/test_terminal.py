@@ -214,3 +214,33 @@ def test_the_experience_tables_show_rates_as_percentages_and_money_to_the_cent()
         "└────────┴──────────────────┴───────────────┴───────────────┴──────────────────────┴─────"
         "─────────┴─────────┘",
     ]
+
+
+def test_the_report_opens_with_its_period_site_and_filters_then_blank_separated_sections() -> None:
+    scope = Scope(start=START, end=END, site="shop", bots=True,
+                  filters=(("device_class", "mobile"), ("country", "DE")))  # fmt: skip
+    report = Report(**(vars(a_report()) | {"scope": scope}))
+    sections = terminal.render(report).split("\n\n")
+    assert sections[0].split("\n") == [
+        "rumhouse report: 2026-12-02 10:00 UTC to 2026-12-02 11:00 UTC, site shop (2026-12-02"
+        " 10:00 UTC to 2026-12-02 11:00 UTC; changes against the hour before)",
+        "filters: device_class=mobile, country=DE, bots included",
+    ]
+    titles = [s.split("\n")[0] for s in sections[1:]]
+    assert titles[:6] == [
+        "Alerts: firing now and resolved in the last 7 days",
+        "Core Web Vitals: p75 and share of page views by rating",
+        "",  # the breakdowns print nothing without data
+        "Releases: the latest, newest first",
+        "Errors worth fixing",
+        "Experience and revenue: sessions by landing LCP rating",
+    ]
+
+
+def test_a_report_of_all_sites_without_filters_has_no_filters_line() -> None:
+    head = terminal.render(a_report()).split("\n")[:2]
+    assert head == [
+        "rumhouse report: 2026-12-02 10:00 UTC to 2026-12-02 11:00 UTC, all sites (2026-12-02"
+        " 10:00 UTC to 2026-12-02 11:00 UTC; changes against the hour before)",
+        "",
+    ]
