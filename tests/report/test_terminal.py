@@ -244,3 +244,18 @@ def test_a_report_of_all_sites_without_filters_has_no_filters_line() -> None:
         " 10:00 UTC to 2026-12-02 11:00 UTC; changes against the hour before)",
         "",
     ]
+
+
+def test_the_experience_shows_ten_places_at_risk_and_names_the_filters_it_cannot_apply() -> None:
+    at_risk = [{"device_class": "mobile", "entry_page_group": f"/p{i}", "poor_sessions": 40,
+                "good_sessions": 120, "good_conversion_rate": 0.04, "poor_revenue": 10.0,
+                "revenue_at_risk": 100.0 - i} for i in range(11)]  # fmt: skip
+    revenue = {"by_rating": [], "by_bucket": [], "at_risk": at_risk}
+    # Sessions hold no dimension of the site's own (dim.plan): the section says so.
+    scope = Scope(start=START, end=END, filters=(("dim.plan", "pro"), ("country", "DE")))
+    report = Report(**(vars(a_report(revenue=revenue)) | {"scope": scope}))
+    text = terminal.experience(report)
+    assert text.split("\n")[0] == (
+        "Experience and revenue: sessions by landing LCP rating (not applied: dim.plan)"
+    )
+    assert [f"/p{i} " in text for i in (9, 10)] == [True, False], "the first ten only"
