@@ -160,15 +160,15 @@ def an_error(message: str) -> dict[str, Any]:
 
 
 def test_the_errors_table_names_its_columns_and_draws_each_errors_trend() -> None:
-    # 2 at 10:00, 10 at 10:30, none at 11:00: the lowest block, the highest, then 2/10 of
-    # the way up (round(1.4) = 1, the second block).
-    trend = [(START, 2), (datetime(2026, 12, 2, 10, 30, tzinfo=UTC), 10)]
+    # 4 at 10:00, 8 at 10:30, none at 11:00: half way up (round(3.5) = 4, the fifth block),
+    # the highest, the lowest.
+    trend = [(START, 4), (datetime(2026, 12, 2, 10, 30, tzinfo=UTC), 8)]
     report = a_report(errors=[an_error("x is undefined")], trends={"f1": trend})
     assert terminal.errors(report).split("\n") == [
         "Errors worth fixing",
         "┌─type──────┬─message────────┬─occurrences─┬─page_views─┬─sessions─┬─trend─┬─first_seen"
         "───────────┬─last_seen────────────┬─pages────────────┐",
-        "│ TypeError │ x is undefined │ 12          │ 10         │ 7        │ ▂█▁   │ 2026-12-02"
+        "│ TypeError │ x is undefined │ 12          │ 10         │ 7        │ ▅█▁   │ 2026-12-02"
         " 09:05 UTC │ 2026-12-02 10:50 UTC │ /cart, /checkout │",
         "└───────────┴────────────────┴─────────────┴────────────┴──────────┴───────┴───────────"
         "───────────┴──────────────────────┴──────────────────┘",
@@ -251,11 +251,13 @@ def test_the_experience_shows_ten_places_at_risk_and_names_the_filters_it_cannot
                 "good_sessions": 120, "good_conversion_rate": 0.04, "poor_revenue": 10.0,
                 "revenue_at_risk": 100.0 - i} for i in range(11)]  # fmt: skip
     revenue = {"by_rating": [], "by_bucket": [], "at_risk": at_risk}
-    # Sessions hold no dimension of the site's own (dim.plan): the section says so.
-    scope = Scope(start=START, end=END, filters=(("dim.plan", "pro"), ("country", "DE")))
+    # Sessions hold no dimension of the site's own (dim.*): the section names them.
+    scope = Scope(
+        start=START, end=END, filters=(("dim.plan", "pro"), ("country", "DE"), ("dim.team", "a"))
+    )
     report = Report(**(vars(a_report(revenue=revenue)) | {"scope": scope}))
     text = terminal.experience(report)
     assert text.split("\n")[0] == (
-        "Experience and revenue: sessions by landing LCP rating (not applied: dim.plan)"
+        "Experience and revenue: sessions by landing LCP rating (not applied: dim.plan, dim.team)"
     )
     assert [f"/p{i} " in text for i in (9, 10)] == [True, False], "the first ten only"
