@@ -87,10 +87,18 @@ def breakdowns(report: Report) -> str:
     return "\n\n".join(out)
 
 
+def _rate(value: float) -> str:
+    """A rate as the page shows it: a percentage to one decimal."""
+    return f"{value:.1%}"
+
+
+def _money(value: float) -> str:
+    return f"{value:.2f}"
+
+
 def releases(report: Report) -> str:
-    # the error rate as the page shows it: a percentage to one decimal
     rows = [(r["release"], r["first_seen"], r["views"], *(r[m] for m in METRICS),
-             f"{r['error_rate']:.1%}") for r in report.releases]  # fmt: skip
+             _rate(r["error_rate"])) for r in report.releases]  # fmt: skip
     flagged = worse(report.releases[0], report.releases[1]) if len(report.releases) > 1 else []
     note = f"\nThe newest release did worse: {', '.join(flagged)}." if flagged else ""
     head = ("release", "first seen", "views", *METRICS, "error rate")
@@ -113,14 +121,6 @@ def errors(report: Report) -> str:
     return f"Errors worth fixing\n{table(head, rows)}" + (
         f"\n\nExample stacks\n{stacks}" if stacks else ""
     )
-
-
-def _rate(value: float) -> str:
-    return f"{value:.1%}"
-
-
-def _money(value: float) -> str:
-    return f"{value:.2f}"
 
 
 def experience(report: Report) -> str:
