@@ -204,6 +204,8 @@ async def _alerts(app: web.Application) -> AsyncIterator[None]:
         settings.alert_webhooks, app[keys.METRICS], external_url=f"{app[keys.ADMIN_URL]}/report"
     )
     loop = alert_loop.build(settings, app[keys.STORE], app[keys.METRICS], notifier)
+    if keys.ALERT_CLOCK in app:
+        loop.clock = app[keys.ALERT_CLOCK]
     app[keys.ALERTS] = loop
     task = asyncio.create_task(loop.run(), name="rumhouse-alerts")
     yield

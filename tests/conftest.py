@@ -8,6 +8,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -107,8 +108,15 @@ class Collector:
             await asyncio.sleep(0.05)
 
 
-async def start_collector(settings: Settings) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(create_app(settings), access_log_format=ACCESS_LOG_FORMAT)
+async def start_collector(
+    settings: Settings, alert_clock: Callable[[], datetime] | None = None
+) -> tuple[web.AppRunner, str]:
+    """The collector on a loopback port of its choosing; ``alert_clock``, when given, is the
+    time its alert loop evaluates at from its first evaluation on."""
+    app = create_app(settings)
+    if alert_clock is not None:
+        app[keys.ALERT_CLOCK] = alert_clock
+    runner = web.AppRunner(app, access_log_format=ACCESS_LOG_FORMAT)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from aiohttp import web
 
@@ -34,3 +35,6 @@ SQL_RUNNING: web.AppKey[Callable[[], int]] = web.AppKey("sql_running")
 ADMIN_URL = web.AppKey("admin_url", str)
 # The alert loop, when alerting is on (its clock is what tests move on an hour).
 ALERTS = web.AppKey("alerts", AlertLoop)
+# The wall clock the alert loop evaluates at, when set before the app starts (tests move it
+# an hour at a time; set afterwards, the loop's first evaluation could read the real time).
+ALERT_CLOCK: web.AppKey[Callable[[], datetime]] = web.AppKey("alert_clock")

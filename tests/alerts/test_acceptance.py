@@ -6,7 +6,7 @@ nothing at any hour: ``test_history``.)
 
 The one thing faked is the passing of an hour. The history ends at the busiest hour of the
 week, Saturday 20:00 UTC, of the last week (``--end``: the same figures at whatever hour
-the tests run), and the collector's alert loop is told that time (its ``clock``); then
+the tests run), and the collector's alert loop is given that time before it starts; then
 ``simulate`` writes the next hour through the running collector's SQL endpoint, as a
 writer, and the clock moves on an hour."""
 
@@ -22,7 +22,6 @@ from typing import Any
 import aiohttp
 import pytest
 
-from collector.http import keys
 from collector.settings import Settings, load_settings
 from tests.alerts.receiver import Receiver, wait_until
 from tests.cli.test_main import RUMHOUSE
@@ -105,10 +104,9 @@ async def test_an_incident_fires_then_resolves_through_a_webhook(
     settings: Settings = load_settings(
         config, data=data, port=0, sql_port=0, admin_port=0, open_mode=True
     )
-    runner, url = await start_collector(settings)
+    now = [end]  # the alert loop's clock, from its first evaluation on
+    runner, url = await start_collector(settings, alert_clock=lambda: now[0])
     try:
-        loop = runner.app[keys.ALERTS]
-        loop.clock = lambda: end
         async with aiohttp.ClientSession() as http:
             collector = Collector(runner.app, url, http)
             await wait_until(lambda: bool(posted(receiver)), timeout=120)
@@ -123,7 +121,7 @@ async def test_an_incident_fires_then_resolves_through_a_webhook(
             # The next hour, as usual, written through the collector; then an hour passes.
             await simulate(config, data, "--days", "0.042", "--end", (end + HOUR).isoformat())
             before = await collector.metric(EVALUATIONS)
-            loop.clock = lambda: end + HOUR
+            now[0] = end + HOUR
             await wait_until(lambda: resolved(receiver) == fingerprints, timeout=120)
             assert await collector.metric(EVALUATIONS) <= before + 2, "resolved within two"
             seen = len(posted(receiver))
