@@ -12,6 +12,7 @@ import pytest
 from collector.report import terminal
 from collector.report.build import Report, Vital
 from collector.report.scope import Scope
+from collector.sourcemaps.examples import Example
 
 START = datetime(2026, 12, 2, 10, tzinfo=UTC)
 END = datetime(2026, 12, 2, 11, tzinfo=UTC)
@@ -179,6 +180,31 @@ def test_an_errors_message_is_cut_to_60_characters_in_the_table() -> None:
     shown = terminal.errors(a_report(errors=[an_error("m" * 59 + "xy")]))
     assert "│ " + "m" * 59 + "x │" in shown
     assert "xy" not in shown
+
+
+def test_the_errors_table_is_followed_by_each_example_stack_under_its_own_heading() -> None:
+    stack = ["    at add (https://shop.example/app.js:1:2)"]
+    examples = {"f1": Example("TypeError", "x is undefined", "shop", "", stack),
+                "f2": Example("Error", "late", "shop", "r9", ["    at x (a.js:3:4)"])}  # fmt: skip
+    shown = terminal.errors(a_report(errors=[an_error("x is undefined")], stacks=examples))
+    table, _, stacks = shown.partition("\n\n")
+    assert table.startswith("Errors worth fixing\n┌─type")
+    assert stacks.split("\n") == [
+        "Example stacks",
+        "TypeError: x is undefined",
+        "(site shop, release none set: no release: the page sets one with "
+        "rumhouse('set', 'release', R))",
+        "    at add (https://shop.example/app.js:1:2)",
+        "",
+        "Error: late",
+        "(site shop, release r9: no source map matches its frames: `rumhouse sourcemaps upload "
+        "--site shop --release r9 DIR`)",
+        "    at x (a.js:3:4)",
+    ]
+
+
+def test_without_example_stacks_the_errors_table_ends_the_section() -> None:
+    assert terminal.errors(a_report(errors=[an_error("x")])).endswith("┘")
 
 
 def test_the_experience_tables_show_rates_as_percentages_and_money_to_the_cent() -> None:
