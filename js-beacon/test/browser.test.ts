@@ -226,10 +226,83 @@ describe('rum.js in chromium', { concurrency: true }, () => {
     const url = page('/default-endpoint', { site: 'plain' });
     const [context, p] = await visit(url);
     await p.goto(`${origin}/other`);
-    const [b] = await beacons('/v1/beacon');
+    const b = await arrived('/v1/beacon', (x) => x.site === 'plain'); // another test posts there too
     await context.close();
-    assert.equal(b.site, 'plain');
     assert.equal(received.find((r) => r.beacon === b)?.type, 'text/plain;charset=UTF-8', 'sendBeacon: no preflight');
+  });
+
+  test('run without a script element of its own (as a module, or eval), it reports as site default beside the page', async () => {
+    // document.currentScript is null for code run from a callback: no data- attributes.
+    const load = "fetch('/static/rum.js').then((r) => r.text()).then((t) => (0, eval)(t));";
+    pages.set('/no-script', `<!doctype html><title>no script</title><script>${load}</script><h1>Hello</h1>`);
+    const [context, p] = await visit(`${origin}/no-script`);
+    await p.goto(`${origin}/other`);
+    const b = await arrived('/v1/beacon', (x) => x.url === `${origin}/no-script`);
+    await context.close();
+    assert.equal(b.site, 'default');
+  });
+
+  test('a browser without sendBeacon sends by fetch', async () => {
+    const endpoint = '/collect/no-send-beacon';
+    const url = page('/no-send-beacon', { site: 'shop', endpoint });
+    const [context, p] = await visit(url, 'delete Navigator.prototype.sendBeacon;');
+    await hideAndShow(p);
+    const [b] = await beacons(endpoint);
+    const had = await p.evaluate(() => 'sendBeacon' in navigator);
+    await context.close();
+    assert.equal(had, false, "the test's premise");
+    assert.equal(b.site, 'shop');
+    assert.equal(received.find((r) => r.beacon === b)?.type, 'text/plain');
+  });
+
+  test('the referrer is sent as its origin alone', async () => {
+    const endpoint = '/collect/referred';
+    const url = page('/referred', { site: 'shop', endpoint });
+    pages.set('/from/deep/page', `<!doctype html><a id="go" href="${url}">go</a>`);
+    const [context, p] = await open();
+    await p.goto(`${origin}/from/deep/page?q=secret`, { waitUntil: 'load' });
+    await p.click('#go');
+    await p.waitForURL(url);
+    await ready(p);
+    const full = await p.evaluate(() => document.referrer);
+    await p.goto(`${origin}/other`);
+    const [b] = await beacons(endpoint);
+    await context.close();
+    assert.equal(full, `${origin}/from/deep/page?q=secret`, "the test's premise: the browser gives the whole URL");
+    assert.equal(b.referrer, origin);
+  });
+
+  test('hiding the page sends at once, and showing it again sends nothing', async () => {
+    const endpoint = '/collect/visibility';
+    const url = page('/visibility', { site: 'shop', endpoint });
+    const [context, p] = await visit(url);
+    const set = (state: string): Promise<void> =>
+      p.evaluate((s) => {
+        Object.defineProperty(document, 'visibilityState', { value: s, configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, state);
+    const api = (...a: unknown[]): Promise<void> => p.evaluate((args) => (window as unknown as { rumhouse: (...x: unknown[]) => void }).rumhouse(...args), a);
+    await set('hidden'); // the tab is switched away from, and stays so
+    const [first] = await beacons(endpoint);
+    await api('event', 'while-hidden');
+    await set('visible');
+    await api('event', 'after-shown');
+    await set('hidden');
+    const [, second] = await beacons(endpoint, 2);
+    await context.close();
+    assert.equal(first.seq, 0);
+    assert.deepEqual(second.events.map((e) => e.name), ['while-hidden', 'after-shown'], 'showing the page sent nothing');
+  });
+
+  test('where no visibilitychange comes as the page is left (a tab already hidden, older Safari), pagehide sends', async () => {
+    const endpoint = '/collect/pagehide';
+    const url = page('/pagehide', { site: 'shop', endpoint });
+    // Chromium fires pagehide, then visibilitychange: this page stops the second on its way.
+    const [context, p] = await visit(url, "addEventListener('visibilitychange', (e) => e.stopImmediatePropagation(), true);");
+    await p.goto(`${origin}/other`);
+    const [b] = await beacons(endpoint);
+    await context.close();
+    assert.equal(b.seq, 0);
   });
 
   test('when sendBeacon refuses, the beacon goes by fetch with keepalive, still text/plain', async () => {
@@ -315,6 +388,11 @@ describe('rum.js in chromium', { concurrency: true }, () => {
     await p.goto(`${origin}/other`);
     await beacons('/gpc-ignored-beacons');
     await context.close();
+    // And data-respect-gpc in a browser that sends no GPC signal reports as usual.
+    const [c2, p2] = await visit(quiet('/gpc-absent', { 'respect-gpc': '' }));
+    await p2.goto(`${origin}/other`);
+    await beacons('/gpc-absent-beacons');
+    await c2.close();
   });
 
   test('a page restored from the back/forward cache is a new page view of the same session', async () => {
