@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { closedPort, start, tab, until, type Harness } from './chromium';
+import { closedPort, merged, start, tab, until, type Harness } from './chromium';
 
 let h: Harness;
 before(async () => {
@@ -103,5 +103,57 @@ describe('failed requests and resources in chromium', () => {
     assert.deepEqual(got(`${h.origin}/aborted`), [], 'an abort is not a failure');
     assert.deepEqual(got(`${h.origin}/stream`), []);
     assert.deepEqual(got(`${h.origin}/collect/fail`), [], "the beacon's own endpoint is never reported");
+  });
+
+  test('a 400 is a failure, and a missing image is sent even when the resource timing buffer is full', async () => {
+    const path = '/fail-full';
+    // A page with more resources than the timing buffer holds: none is kept from the start.
+    const page = `performance.setResourceTimingBufferSize(0);
+      window.go = async () => {
+        await fetch('/status/400');
+        await new Promise((done) => { const i = new Image(); i.onerror = done; i.src = '/missing-full.png'; document.body.append(i); });
+      };`;
+    h.pages.set(path, `<!doctype html><script>${page}</script><script src="/static/rum.js" data-site="fail" data-endpoint="/collect${path}"></script><h1>full</h1>`);
+    const [context, p] = await tab(h);
+    await p.goto(h.origin + path, { waitUntil: 'load' });
+    await p.evaluate(() => (window as unknown as { go: () => Promise<void> }).go());
+    const kept = await p.evaluate(() => performance.getEntriesByName(`${location.origin}/missing-full.png`).length);
+    await p.goto(`${h.origin}/other`);
+    const beacons = await until(h, `/collect${path}`, (b) => b.some((x) => x.failures.length > 0), 'the failures');
+    await context.close();
+    assert.equal(kept, 0, "the test's premise: no timing entry to read the image's status from");
+    const failures = beacons.flatMap((b) => b.failures).map((f) => [f.kind, f.initiator, f.url, f.status]);
+    assert.deepEqual(failures.sort(), [
+      ['request', 'fetch', `${h.origin}/status/400`, 400],
+      ['resource', 'img', `${h.origin}/missing-full.png`, 0],
+    ]);
+  });
+
+  test('a failed request belongs to the page view it started in, though it failed after the route changed', async () => {
+    const path = '/fail-route';
+    // performance.now() is held still across the route change, so a request can start at
+    // the very instant the new route does; it is the new route's.
+    const page = `window.go = async () => {
+        const real = performance.now.bind(performance);
+        const early = fetch('/status/502');
+        const t = real();
+        while (real() - t < 2); // two distinct instants for the two page views
+        let still = real();
+        performance.now = () => still ?? real();
+        history.pushState({}, '', '${path}/next');
+        const same = fetch('/status/504');
+        still = undefined;
+        await Promise.all([early, same]);
+      };`;
+    h.pages.set(path, `<!doctype html><script>${page}</script><script src="/static/rum.js" data-site="fail" data-endpoint="/collect${path}"></script><h1>route</h1>`);
+    const [context, p] = await tab(h);
+    await p.goto(h.origin + path, { waitUntil: 'load' });
+    await p.evaluate(() => (window as unknown as { go: () => Promise<void> }).go());
+    await p.goto(`${h.origin}/other`);
+    const all = await until(h, `/collect${path}`, (b) => b.flatMap((x) => x.failures).length >= 2, 'both failures');
+    await context.close();
+    const views = [...new Set(all.map((b) => b.page_view_id))].map((id) => merged(all, id));
+    const statuses = views.map((v) => [v.url, v.failures.map((f) => f.status)]);
+    assert.deepEqual(statuses, [[h.origin + path, [502]], [`${h.origin}${path}/next`, [504]]]);
   });
 });
