@@ -227,6 +227,15 @@ def test_symbolicate_match_by_trailing_path_segments() -> None:
     assert match("/js/app.min.js", files) is None, "two files share the base name only"
     assert match("/js/other.js", files) is None
     assert match("/", files) is None
+    assert match("/js/app.min.js", []) is None, "nothing uploaded"
+
+
+def test_symbolicate_match_counts_every_shared_segment_from_the_end() -> None:
+    # Three segments shared beat one; each is compared with its own counterpart.
+    files = ["static/js/app.js", "other/css/app.js"]
+    assert match("/static/js/app.js", files) == "static/js/app.js"
+    assert match("/cdn/static/js/app.js", files) == "static/js/app.js"
+    assert match("/js/static/app.js", files) is None, "the same segments in another order"
 
 
 def test_symbolicate_source_names_without_the_build_folder() -> None:
