@@ -458,6 +458,17 @@ def test_traffic_drop_fires_when_page_views_fall_under_half_of_last_weeks(
     assert (found.value, found.baseline, found.threshold) == (30, 300, 150)
 
 
+def test_traffic_drop_compares_with_the_same_minutes_one_week_earlier(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    # Traffic only in the 30 minutes a week ago (300) and in the last 30 minutes (30).
+    half, week = timedelta(minutes=30), timedelta(weeks=1)
+    seed(client, replace(NORMAL, per_hour=600), now - week - half, now - week, "h")
+    seed(client, replace(NORMAL, per_hour=60), now - half, now, "i")
+    [found] = findings(client, settings, "traffic_drop", now)
+    assert (found.value, found.baseline, found.threshold) == (30, 300, 150)
+
+
 def test_traffic_drop_silent_above_half_or_below_min_samples(
     client: Client, settings: Settings, now: datetime
 ) -> None:
