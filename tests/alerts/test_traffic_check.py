@@ -54,4 +54,5 @@ def test_the_tuning_decides_the_share_and_the_minimum() -> None:
     row = {"site": "demo", "w0": 30, "w1": 100}
     assert TrafficDrop()._check(row, tuning, 2) is None  # 30% is not under 25%
     found = TrafficDrop()._check({**row, "w0": 20}, tuning, 2)
+    assert found is not None
     assert found.summary == "Page views of demo fell to 20 in 15 min, 20% of usual"
