@@ -147,6 +147,10 @@ def test_buckets_follow_the_engine_s_alignment() -> None:
     start = datetime(2026, 12, 2, 10, 7, tzinfo=UTC)
     steps = charts.buckets(start, start + timedelta(minutes=30), 900)
     assert steps == [datetime(2026, 12, 2, 10, m, tzinfo=UTC) for m in (0, 15, 30)]
+    # Weeks of seconds count from 1970-01-01, a Thursday: each bucket starts on a Thursday.
+    weeks = charts.buckets(start, start + timedelta(days=14), 7 * 86400)
+    assert weeks == [datetime(2026, 11, 26, tzinfo=UTC), datetime(2026, 12, 3, tzinfo=UTC),
+                     datetime(2026, 12, 10, tzinfo=UTC)]  # fmt: skip
 
 
 def test_sparklines() -> None:
