@@ -46,7 +46,8 @@ def worse(newest: dict[str, Any], before: dict[str, Any]) -> list[str]:
         and a > b * (1 + WORSE_BY)
     ]
     rate, previous = newest["error_rate"], before["error_rate"]
-    if rate >= previous * 1.5 and round(rate - previous, 9) >= 0.01:
+    # Rounded: rates are quotients of counts (0.15 against 0.10 * 1.5 = 0.15000000000000002).
+    if round(rate - previous * 1.5, 9) >= 0 and round(rate - previous, 9) >= 0.01:
         found.append("errors")
     return found
 

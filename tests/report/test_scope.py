@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from collector.report.scope import ScopeError, parse
+from collector.report.scope import Scope, ScopeError, parse
 
 NOW = datetime(2026, 12, 2, 12, 30, tzinfo=UTC)
 
@@ -33,6 +33,16 @@ def test_a_range_ends_now(query: dict[str, str], length: timedelta, label: str) 
     assert scope.label() == label
     previous = scope.previous()
     assert (previous.start, previous.end) == (NOW - 2 * length, NOW - length)
+
+
+@pytest.mark.parametrize(
+    ("length", "words"),
+    [(timedelta(hours=1), "hour"), (timedelta(hours=36), "36 hours"), (timedelta(days=1), "day"),
+     (timedelta(days=2), "2 days"), (timedelta(days=7), "7 days"),
+     (timedelta(days=400), "400 days"), (timedelta(minutes=90, seconds=1), "2 hours")],
+)  # fmt: skip
+def test_the_length_of_a_period_in_words(length: timedelta, words: str) -> None:
+    assert Scope(start=NOW - length, end=NOW).length_words() == words
 
 
 def test_a_custom_period_is_utc_unless_it_says_otherwise() -> None:

@@ -204,6 +204,8 @@ def test_errors_first_seen_over_the_whole_history_and_their_trend(db: Client) ->
     w = Writer(db, "errs")
     old = w.view(NOW - timedelta(days=20), 1000.0)
     w.error(NOW - timedelta(days=20), old, "old one")
+    before = w.view(NOW - timedelta(hours=30), 1000.0)  # the previous period: not in the trend
+    w.error(NOW - timedelta(hours=30), before, "old one", 7)
     counts = {3: 2, 5: 1, 9: 4}  # hours ago: occurrences
     for hours, count in counts.items():
         pv = w.view(NOW - timedelta(hours=hours, minutes=10), 1000.0)

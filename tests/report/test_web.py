@@ -513,3 +513,20 @@ def test_the_terminal_releases_name_what_the_newest_did_worse() -> None:
     ]
     alone = terminal.releases(a_report({}, releases=[newest]))
     assert alone.endswith("┘"), "a single release: nothing to compare it with"
+
+
+def a_release(error_rate: float) -> dict[str, Any]:
+    return {"LCP": None, "INP": None, "CLS": None, "FCP": None, "TTFB": None,
+            "error_rate": error_rate}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("before", "newest", "flagged"),
+    [(0.10, 0.15, True), (0.10, 0.14, False),  # 1.5 times as high, and a point more
+     (0.004, 0.008, False), (0.02, 0.03, True),  # twice as high but half a point; exactly one
+     (0.0, 0.01, True), (0.0, 0.009, False)],
+)  # fmt: skip
+def test_a_release_s_errors_are_worse_at_half_as_high_again_and_a_point_more(
+    before: float, newest: float, flagged: bool
+) -> None:
+    assert findings.worse(a_release(newest), a_release(before)) == (["errors"] if flagged else [])
