@@ -37,6 +37,9 @@ def test_a_change_is_an_arrow_and_a_percentage_coloured_by_what_is_better() -> N
         '<span class="delta " title="previous period: 100">▲ 20%</span>'
     ), "a count has no colour"
     assert "=" in web.delta(1001.0, 1000.0), "under half a percent: unchanged"
+    # Exactly half a percent either way is still unchanged (0.5 / 100 is 0.005 exactly).
+    same = '<span class="delta " title="previous period: 100">= 0%</span>'
+    assert web.delta(100.5, 100.0) == web.delta(99.5, 100.0) == same
     for before in (None, 0):
         assert ">new</span>" in web.delta(100.0, before)
     assert ">new</span>" in web.delta(None, 100.0)
