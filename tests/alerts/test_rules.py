@@ -124,7 +124,10 @@ def test_attribution_names_a_release_the_baseline_does_not_have(
     last_hour(client, replace(NORMAL, lcp=4000.0, per_hour=300, release="2026.12.1"), now)
     [found] = findings(client, settings, "lcp_regression", now)
     assert found.context == {"release": "2026.12.1"}
-    assert "mostly release 2026.12.1, not in the baseline" in found.description.lower()
+    assert found.summary.startswith("LCP p75 on /product/:id (mobile) is ")
+    assert found.description.endswith(
+        "worse than the good threshold 2,500 ms). Mostly release 2026.12.1, not in the baseline."
+    )
 
 
 def test_attribution_names_no_release_that_the_baseline_has(
@@ -133,6 +136,7 @@ def test_attribution_names_no_release_that_the_baseline_has(
     history(client, NORMAL, now)
     last_hour(client, replace(NORMAL, lcp=4000.0, per_hour=300), now)  # the same release
     [found] = findings(client, settings, "lcp_regression", now)
+    assert found.description.endswith("worse than the good threshold 2,500 ms).")
     assert not found.context
     assert "release" not in found.description
 
@@ -325,6 +329,19 @@ def test_new_error_with_no_source_and_a_new_release(
     assert found.context == {"page_group": "/product/:id", "release": "2026.12.1"}
     assert "TypeError: fresh (no source); 10 sessions" in found.description
     assert found.description.endswith("; mostly release 2026.12.1, not in the baseline.")
+
+
+def test_vitals_attribution_baseline_is_the_same_hour_of_each_of_the_previous_7_days(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    """A release out at yesterday's same hour, as fast as usual, is in the baseline: the
+    regression does not name it."""
+    history(client, NORMAL, now)
+    yesterday = now - timedelta(days=1)
+    seed(client, replace(NORMAL, release="2026.12.1"), yesterday - HOUR, yesterday, "y")
+    last_hour(client, replace(NORMAL, lcp=4000.0, per_hour=300, release="2026.12.1"), now)
+    [found] = findings(client, settings, "lcp_regression", now)
+    assert found.context is None
 
 
 def test_attribution_baseline_is_the_same_hour_of_each_of_the_previous_7_days(
