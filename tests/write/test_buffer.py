@@ -512,6 +512,44 @@ async def test_shutdown_spools_at_its_deadline_while_the_store_hangs(
     assert len(list(tmp_path.glob("*.seg"))) == 1
 
 
+class DownThenStalled(Stalled):
+    """Down (inserts refused) until ``down`` is cleared, then as slow as ``Stalled``."""
+
+    def __init__(self, store: EmbeddedStore) -> None:
+        super().__init__(store)
+        self.down = True
+
+    async def insert(self, table: str, columns: Any, body: bytes, token: str) -> None:
+        if self.down:
+            raise ConnectionRefusedError("the store is down")
+        await super().insert(table, columns, body, token)
+
+
+@pytest.mark.parametrize("where", ["spool", "memory"])
+async def test_shutdown_stops_replaying_older_batches_at_its_deadline_while_the_store_hangs(
+    real_store: EmbeddedStore, settings: Settings, tmp_path: Path, where: str
+) -> None:
+    """A batch waits from an outage (in the spool, or in memory when the spool is full); the
+    store comes back too slow to answer: shutdown's replay ends at its deadline, not the sink
+    timeout's hour, and the batch is still there."""
+    migrate.apply(real_store.client, settings.schema_dir)
+    clock, sink = Clock(), DownThenStalled(real_store)
+    spool = Spool(tmp_path, 1024 * 1024)
+    if where == "memory":
+        spool.max_bytes = 100  # smaller than one batch
+    buffer = make(sink, clock, spool, sink_timeout=3600)  # type: ignore[arg-type]
+    buffer.add(rows(2))
+    assert not await buffer.flush()
+    waiting = (len(spool.pending), buffer.rows)  # (1, 0) spooled, or (0, n) held
+    sink.down = False
+    closing = asyncio.ensure_future(buffer.close(deadline=clock.now + 1))
+    done, _ = await asyncio.wait([closing], timeout=30)  # a deadline for the test only
+    assert done, "close() waited for the hanging store past its deadline"
+    assert sink.entered.is_set(), "the replay was tried"
+    assert waiting[1 if where == "memory" else 0] > 0
+    assert (len(spool.pending), buffer.rows) == waiting, "still waiting, nothing lost"
+
+
 async def test_shutdown_spools_held_batches_once_the_spool_has_room_and_logs_what_it_cannot(
     real_store: EmbeddedStore, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
