@@ -170,3 +170,14 @@ def beacon(**overrides: Any) -> dict[str, Any]:
     }  # fmt: skip
     body.update(overrides)
     return body
+
+
+@pytest.fixture
+def tokyo_machine() -> Iterator[None]:
+    """The machine's own time zone set to UTC+9 (POSIX ``JST-9``) for the test: what rumhouse
+    stores and shows must not depend on it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TZ", "JST-9")
+        time.tzset()
+        yield
+    time.tzset()

@@ -13,8 +13,10 @@ import pytest
 from clickhouse_connect.driver.client import Client
 
 from collector.report.page import REFRESH
+from collector.settings import Settings
 from collector.tools import incidents, population
 from collector.tools.history import timeline, write_history
+from collector.tools.history_store import Summary
 from tests.conftest import module_store
 
 NOW = datetime(2026, 11, 28, 20, 0, tzinfo=UTC)  # a Saturday evening, on the hour
@@ -73,6 +75,26 @@ def test_history_store_keeps_what_a_collector_keeps_at_those_times(db: Client) -
         assert seq == (1 if resent else 0)
     errors = sum(len(v.beacon["errors"]) for _, v in views)
     assert one(db, "SELECT count() FROM errors WHERE site = 'rows'") == errors
+
+
+@pytest.mark.usefixtures("tokyo_machine")
+def test_history_store_defaults_settings_and_progress_whatever_the_machine_s_zone(
+    db: Client,
+) -> None:
+    """The API's defaults (site ``demo``, seed 1), the settings it is given (a flush interval
+    of 5 s: rows inserted 5 s after they were received), and progress reported up to the
+    summary it returns, on a machine whose own zone is UTC+9."""
+    seen: list[Summary] = []
+    settings = Settings().model_copy(update={"flush_interval": 5})
+    summary = write_history(db, days=13 / 24, now=NOW, rate=60, settings=settings,
+                            progress=seen.append)  # fmt: skip
+    views = {v.beacon["page_view_id"] for _, v in timeline(13 / 24, now=NOW, rate=60, seed=1)}
+    stored = rows(db, "SELECT page_view_id, inserted_at - ts FROM page_views WHERE site = 'demo'")
+    assert {view for view, _ in stored} == views
+    assert {lag for _, lag in stored} == {5}
+    assert summary.hours == 13, "the 13 hours rolled up"
+    assert seen, "progress was reported"
+    assert seen[-1] is summary
 
 
 @pytest.fixture(scope="module")
