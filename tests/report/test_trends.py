@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from clickhouse_connect.driver.client import Client
 
-from collector.report import build, findings, queries, web
+from collector.report import build, charts, findings, queries, web
 from collector.report.scope import Scope, parse
 from collector.store.rollups import roll_up
 from tests.conftest import module_store
@@ -132,6 +132,9 @@ def test_p75_and_its_change_against_the_previous_period_raw_and_rolled_up(db: Cl
             assert vital.shares[0] == sum(v <= good for v in now) / len(now)
             assert vital.shares[2] == sum(v > poor for v in now) / len(now)
         lcp = report.vitals["LCP"]
+        first = charts.buckets(scope.start, scope.end, report.step)[0]
+        assert lcp.series, query
+        assert all(first <= at < scope.end for at, _ in lcp.series), "the period's own points"
         assert lcp.p75 is not None
         assert lcp.previous is not None
         want = (p75(w.values("LCP", scope.start, scope.end))

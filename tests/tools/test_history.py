@@ -3,6 +3,7 @@ each incident only in the window its documentation gives (no engine: the generat
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -10,7 +11,7 @@ import pytest
 
 from collector.ingest.contract import Beacon
 from collector.tools import incidents
-from collector.tools.history import timeline
+from collector.tools.history import RESEND_SECONDS, timeline
 
 NOW = datetime(2026, 12, 2, 14, 30, tzinfo=UTC)  # a Wednesday afternoon
 
@@ -52,6 +53,14 @@ def test_history_is_the_same_for_the_same_seed_and_differs_for_another() -> None
     other = [v.beacon for _, v in timeline(0.5, now=NOW, rate=100, seed=4)]
     assert first == again
     assert [lcp(b) for _, b, _ in first] != [lcp(b) for b in other], "other visits"
+    plain = [(at, v.beacon, v.resends) for at, v in timeline(0.5, now=NOW, rate=100)]
+    ones = [(at, v.beacon, v.resends) for at, v in timeline(0.5, now=NOW, rate=100, seed=1)]
+    assert plain == ones, "the seed is 1 unless given"
+    assert {b["site"] for _, b, _ in plain} == {"demo"}, "the site is demo unless given"
+    # An incident draws from the seed too: the same failures each time.
+    failing = [[v.beacon for _, v in timeline(1 / 24, now=NOW, rate=600, incident="failures")]
+               for _ in range(2)]  # fmt: skip
+    assert failing[0] == failing[1]
 
 
 def test_history_ends_now_in_time_order_with_resends_before_now() -> None:
@@ -66,6 +75,11 @@ def test_history_ends_now_in_time_order_with_resends_before_now() -> None:
         assert beacon["elapsed"] > 0
         assert at + timedelta(milliseconds=beacon["elapsed"]) <= NOW
         assert Beacon.model_validate(beacon).model_extra == {}
+    # A busy last minute: page views whose re-send would come after NOW come at NOW at most.
+    late = [(at, r) for at, v in timeline(1 / 24, now=NOW, rate=6000) for r in v.resends
+            if at > NOW - timedelta(seconds=RESEND_SECONDS[1])]  # fmt: skip
+    assert late, "re-sends that would come after the end"
+    assert all(at + timedelta(milliseconds=r["elapsed"]) <= NOW for at, r in late)
 
 
 def last_hour(incident: str | None, **kwargs: int) -> list[dict]:  # type: ignore[type-arg]
@@ -170,3 +184,16 @@ def test_a_history_ending_later_repeats_the_same_hour_of_the_day() -> None:
     assert shared > 0
     assert [lcp(b) for b in day_before[:shared]] == [lcp(b) for b in next_hour[:shared]]
     assert not {b["session_id"] for b in day_before} & {b["session_id"] for b in next_hour}
+
+
+def test_history_is_the_same_whatever_the_machine_s_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its draws follow the hours of UTC, not of the machine's own zone (here UTC+9)."""
+    at_utc = [(at, v.beacon) for at, v in timeline(3 / 24, now=NOW, rate=100)]
+    monkeypatch.setenv("TZ", "JST-9")
+    time.tzset()
+    try:
+        in_tokyo = [(at, v.beacon) for at, v in timeline(3 / 24, now=NOW, rate=100)]
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert in_tokyo == at_utc
