@@ -182,6 +182,16 @@ def test_breakdowns_honour_the_filters_and_list_the_other_values_of_their_own(db
     assert report.vitals["LCP"].views == len(w.values("LCP", scope.start, NOW, browser="Firefox"))
 
 
+def test_a_breakdown_lists_the_ten_most_viewed_values(db: Client) -> None:
+    w = Writer(db, "many")
+    for n in range(12):  # /g0 viewed once, /g1 twice ... /g11 twelve times
+        for _ in range(n + 1):
+            w.view(NOW - timedelta(hours=1), 2000.0, group=f"/g{n}")
+    report = gather(db, parse({"site": "many", "range": "24h"}, NOW))
+    shown = [(r["segment"], r["views"]) for r in report.breakdowns["page_group"]]
+    assert shown == [(f"/g{n}", n + 1) for n in range(11, 1, -1)]
+
+
 def test_releases_newest_first_with_the_worse_one_flagged(db: Client) -> None:
     rng, w = random.Random(9), Writer(db, "rel")
     for release, hours, scale in (("2026.1", (30, 20), 2000.0), ("2026.2", (20, 1), 2600.0)):
