@@ -26,7 +26,8 @@ from tests.conftest import module_store
 THRESHOLDS = {"LCP": (2500, 4000), "INP": (200, 500), "CLS": (0.1, 0.25), "FCP": (1800, 3000),
               "TTFB": (800, 1800)}  # fmt: skip
 VITALS = ("page_view_id", "session_id", "ts", "started_at", "site", "seq", "metric", "value",
-          "rating", "page_group", "device_class", "browser", "release", "is_bot")  # fmt: skip
+          "rating", "page_group", "device_class", "browser", "release", "is_bot",
+          "dims")  # fmt: skip
 ERRORS = ("ts", "site", "page_view_id", "session_id", "page_group", "release", "device_class",
           "browser", "is_bot", "kind", "error_type", "message", "source", "stack",
           "count")  # fmt: skip
@@ -59,13 +60,15 @@ class Writer:
         self.sent: list[dict[str, Any]] = []
 
     def view(self, at: datetime, lcp: float, *, group: str = "/a", browser: str = "Chrome",
-             release: str = "r1", bot: bool = False) -> str:  # fmt: skip
+             release: str = "r1", bot: bool = False, dims: dict[str, str] | None = None,
+             metrics: Sequence[str] = tuple(THRESHOLDS)) -> str:  # fmt: skip
         self.n += 1
         pv = f"{self.site}-pv{self.n}"
         values = {"LCP": lcp, "INP": lcp / 10, "CLS": lcp / 20000, "FCP": lcp / 2, "TTFB": lcp / 4}
+        values = {m: v for m, v in values.items() if m in metrics}
         rows = [
             (pv, f"s-{pv}", at, at, self.site, 0, m, v, rating(m, v), group, "desktop", browser,
-             release, bot)
+             release, bot, dims or {})
             for m, v in values.items()
         ]  # fmt: skip
         self.client.insert("vitals_data", rows, column_names=VITALS)
@@ -180,6 +183,20 @@ def test_breakdowns_honour_the_filters_and_list_the_other_values_of_their_own(db
     assert browsers == {b: len(w.values("LCP", scope.start, NOW, browser=b))
                         for b in ("Chrome", "Firefox")}  # fmt: skip
     assert report.vitals["LCP"].views == len(w.values("LCP", scope.start, NOW, browser="Firefox"))
+
+
+def test_what_only_the_previous_period_saw_is_compared_but_not_broken_down(db: Client) -> None:
+    w = Writer(db, "gone")
+    w.view(NOW - timedelta(hours=30), 3000.0, dims={"campaign": "spring"})
+    for _ in range(3):  # no INP in this period: no interaction
+        w.view(NOW - timedelta(hours=2), 2000.0, dims={"plan": "pro"}, metrics=("LCP", "TTFB"))
+    report = gather(db, parse({"site": "gone", "range": "24h"}, NOW))
+    assert [k for k in report.breakdowns if k.startswith("dims.")] == ["dims.plan"]
+    assert [(r["segment"], r["views"]) for r in report.breakdowns["dims.plan"]] == [("pro", 3)]
+    inp = report.vitals["INP"]
+    assert (inp.views, inp.p75, inp.previous_views, inp.previous) == (0, None, 1, 300.0)
+    assert inp.shares == (0.0, 0.0, 0.0)
+    assert report.vitals["LCP"].shares == (1.0, 0.0, 0.0)
 
 
 def test_a_breakdown_lists_the_ten_most_viewed_values(db: Client) -> None:
