@@ -379,6 +379,23 @@ def close(got: float, want: float) -> bool:
     return abs(got - want) <= 1e-9 * max(1.0, abs(want))
 
 
+def assert_rated(shown: list[Row], sessions: list[Row]) -> None:
+    """The report's rows by landing LCP rating, per device class and for all: those of
+    ``sessions``."""
+    landed = [s for s in sessions if s["landing_lcp_rating"]]
+    want = {
+        (r["device_class"], r["landing_lcp_rating"]): r
+        for r in rated(sessions, "landing_lcp_rating")
+    }
+    want |= {("all", r["landing_lcp_rating"]): r for r in by(landed, "landing_lcp_rating")}
+    got = {(r["device"], r["rating"]): r for r in shown}
+    assert set(got) == set(want)
+    for key, row in want.items():
+        assert got[key]["sessions_"] == row["sessions"], key
+        for rate in ("conversion_rate", "bounce_rate", "revenue_per_session"):
+            assert close(got[key][rate], row[rate]), (key, rate, got[key][rate], row[rate])
+
+
 async def test_the_report_shows_conversion_and_revenue_at_risk_of_the_sessions_sent(
     traffic: tuple[Collector, Sent],
 ) -> None:
@@ -389,17 +406,7 @@ async def test_the_report_shows_conversion_and_revenue_at_risk_of_the_sessions_s
     report = await build.gather(collector.app[keys.STORE].query_table, scope)
     figures = report.revenue
     landed = [s for s in sessions if s["landing_lcp_rating"]]
-    want = {
-        (r["device_class"], r["landing_lcp_rating"]): r
-        for r in rated(sessions, "landing_lcp_rating")
-    }
-    want |= {("all", r["landing_lcp_rating"]): r for r in by(landed, "landing_lcp_rating")}
-    got = {(r["device"], r["rating"]): r for r in figures["by_rating"]}
-    assert set(got) == set(want)
-    for key, row in want.items():
-        assert got[key]["sessions_"] == row["sessions"], key
-        for rate in ("conversion_rate", "bounce_rate", "revenue_per_session"):
-            assert close(got[key][rate], row[rate]), (key, rate, got[key][rate], row[rate])
+    assert_rated(figures["by_rating"], sessions)
     buckets = {r["landing_lcp_bucket"]: r for r in by(landed, "landing_lcp_bucket")
                if r["sessions"] >= revenue.MIN_SESSIONS}  # fmt: skip
     assert {b["bucket"]: b["sessions_"] for b in figures["by_bucket"]} == {
