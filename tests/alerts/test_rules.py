@@ -141,6 +141,25 @@ def test_attribution_names_no_release_that_the_baseline_has(
     assert "release" not in found.description
 
 
+@pytest.mark.parametrize(("hits", "named"), [(6, True), (7, False)])
+def test_attribution_names_a_release_under_one_percent_of_the_baseline(
+    client: Client, settings: Settings, now: datetime, hits: int, named: bool
+) -> None:
+    """The baseline's seven hours hold 700 page views, 100 an hour (yesterday's hour: 100 -
+    ``hits`` of the usual release, ``hits`` of the new one): under 1% the release is new;
+    7 of 700 is exactly 1%, so it is not."""
+    yesterday = now - timedelta(days=1)
+    usual = replace(NORMAL, per_hour=100)
+    seed(client, usual, now - timedelta(days=8), yesterday - HOUR, "h")
+    seed(client, usual, yesterday, now - HOUR, "g")
+    seed(client, replace(NORMAL, per_hour=100 - hits), yesterday - HOUR, yesterday, "y")
+    seed(client, replace(NORMAL, per_hour=hits, release="2026.12.1"), yesterday - HOUR,
+         yesterday, "r")  # fmt: skip
+    last_hour(client, replace(NORMAL, lcp=4000.0, per_hour=300, release="2026.12.1"), now)
+    [found] = findings(client, settings, "lcp_regression", now)
+    assert found.context == ({"release": "2026.12.1"} if named else None)
+
+
 def test_attribution_names_the_browser_that_dominates_the_regression(
     client: Client, settings: Settings, now: datetime
 ) -> None:
