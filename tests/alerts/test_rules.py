@@ -172,6 +172,22 @@ def test_attribution_names_the_browser_that_dominates_the_regression(
     assert found.context == {"browser": "Safari"}
 
 
+def test_attribution_names_a_new_release_and_the_country_that_dominates(
+    client: Client, settings: Settings, now: datetime
+) -> None:
+    """A new release everywhere, slow in Germany (all its page views over 2,500 ms) and a
+    quarter of them elsewhere: both are named, in one sentence."""
+    history(client, NORMAL, now)
+    new = replace(NORMAL, per_hour=300, release="2026.12.1")
+    last_hour(client, replace(new, lcp=2000.0), now, "us")
+    last_hour(client, replace(new, lcp=6000.0, country="DE"), now, "de")
+    [found] = findings(client, settings, "lcp_regression", now)
+    assert found.context == {"release": "2026.12.1", "country": "DE"}
+    assert found.description.endswith(
+        "). Mostly release 2026.12.1, not in the baseline; mostly country DE."
+    )
+
+
 def test_attribution_names_no_browser_when_every_browser_regressed(
     client: Client, settings: Settings, now: datetime
 ) -> None:
