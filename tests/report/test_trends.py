@@ -31,6 +31,9 @@ VITALS = ("page_view_id", "session_id", "ts", "started_at", "site", "seq", "metr
 ERRORS = ("ts", "site", "page_view_id", "session_id", "page_group", "release", "device_class",
           "browser", "is_bot", "kind", "error_type", "message", "source", "stack",
           "count")  # fmt: skip
+FAILURES = ("ts", "site", "page_view_id", "session_id", "page_group", "release", "device_class",
+            "browser", "is_bot", "kind", "initiator", "method", "url", "endpoint", "status",
+            "count")  # fmt: skip
 NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)  # once: one clock
 
 
@@ -84,6 +87,11 @@ class Writer:
                "TypeError", message, "https://shop.example/app.js", "at f (app.js:1:2)",
                count)  # fmt: skip
         self.client.insert("errors", [row], column_names=ERRORS)
+
+    def failure(self, at: datetime, pv: str, endpoint: str) -> None:
+        row = (at, self.site, pv, f"s-{pv}", "/a", "r1", "desktop", "Chrome", False, "request",
+               "fetch", "GET", f"https://shop.example{endpoint}", endpoint, 500, 1)  # fmt: skip
+        self.client.insert("failures", [row], column_names=FAILURES)
 
     def values(self, metric: str, start: datetime, end: datetime, **match: str) -> list[float]:
         return [
@@ -185,18 +193,57 @@ def test_breakdowns_honour_the_filters_and_list_the_other_values_of_their_own(db
     assert report.vitals["LCP"].views == len(w.values("LCP", scope.start, NOW, browser="Firefox"))
 
 
-def test_what_only_the_previous_period_saw_is_compared_but_not_broken_down(db: Client) -> None:
+def test_what_only_the_previous_period_saw_is_compared_but_not_listed(db: Client) -> None:
+    """The previous period: a release of its own, an error, a failed request and a custom
+    dimension; this period: another release, a failed request, no interaction (no INP)."""
     w = Writer(db, "gone")
-    w.view(NOW - timedelta(hours=30), 3000.0, dims={"campaign": "spring"})
-    for _ in range(3):  # no INP in this period: no interaction
-        w.view(NOW - timedelta(hours=2), 2000.0, dims={"plan": "pro"}, metrics=("LCP", "TTFB"))
+    then = NOW - timedelta(hours=30)
+    old = w.view(then, 3000.0, release="r0", dims={"campaign": "spring"})
+    w.error(then, old, "gone by now", release="r0")
+    w.error(then, w.view(then, 3000.0), "gone by now")
+    w.failure(then, old, "/api/old")
+    for _ in range(3):
+        pv = w.view(NOW - timedelta(hours=2), 2000.0, dims={"plan": "pro"}, metrics=("LCP", "TTFB"))
+    w.failure(NOW - timedelta(hours=2), pv, "/api/new")
     report = gather(db, parse({"site": "gone", "range": "24h"}, NOW))
     assert [k for k in report.breakdowns if k.startswith("dims.")] == ["dims.plan"]
     assert [(r["segment"], r["views"]) for r in report.breakdowns["dims.plan"]] == [("pro", 3)]
+    assert [(r["release"], r["views"], r["error_rate"]) for r in report.releases] == [
+        ("r1", 3, 0.0)
+    ]
+    [failed] = [rows for section, _, rows in report.tables if section.title.startswith("Failed")]
+    assert [row[1] for row in failed] == ["/api/new"]
     inp = report.vitals["INP"]
-    assert (inp.views, inp.p75, inp.previous_views, inp.previous) == (0, None, 1, 300.0)
+    assert (inp.views, inp.p75, inp.previous_views, inp.previous) == (0, None, 2, 300.0)
     assert inp.shares == (0.0, 0.0, 0.0)
     assert report.vitals["LCP"].shares == (1.0, 0.0, 0.0)
+
+
+def test_a_range_from_mid_hour_is_read_in_whole_hours_from_the_rollup_else_exactly(
+    db: Client,
+) -> None:
+    """Asked at half past: the raw rows count from the very start of the range, the rollups
+    (hourly) from the start of its first hour, as documented."""
+    w, now = Writer(db, "half"), NOW + timedelta(minutes=30)
+    for start in (now - timedelta(hours=24), now - timedelta(days=4)):
+        w.view(start - timedelta(minutes=20), 2000.0)  # in the range's first hour, before it
+        w.view(start + timedelta(minutes=10), 2000.0)
+    w.view(NOW - timedelta(hours=2), 2000.0)
+    roll_up(db, NOW - timedelta(days=9), NOW)
+    for query, first in (({"range": "24h"}, now - timedelta(hours=24)),
+                         ({"range": "4d"}, NOW - timedelta(days=4))):  # fmt: skip
+        scope = parse({"site": "half", **query}, now)
+        report = gather(db, scope)
+        assert report.vitals["LCP"].views == len(w.values("LCP", first, now)), query
+
+
+def test_the_report_lists_the_twenty_errors_that_reach_the_most_sessions(db: Client) -> None:
+    w = Writer(db, "top")
+    for n in range(21):  # error n in n + 1 sessions
+        for _ in range(n + 1):
+            w.error(NOW - timedelta(hours=1), w.view(NOW - timedelta(hours=1), 1000.0), f"e{n}")
+    report = gather(db, parse({"site": "top", "range": "24h"}, NOW))
+    assert [e["message"] for e in report.errors] == [f"e{n}" for n in range(20, 0, -1)]
 
 
 def test_a_breakdown_lists_the_ten_most_viewed_values(db: Client) -> None:
