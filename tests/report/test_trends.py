@@ -27,13 +27,15 @@ THRESHOLDS = {"LCP": (2500, 4000), "INP": (200, 500), "CLS": (0.1, 0.25), "FCP":
               "TTFB": (800, 1800)}  # fmt: skip
 VITALS = ("page_view_id", "session_id", "ts", "started_at", "site", "seq", "metric", "value",
           "rating", "page_group", "device_class", "browser", "release", "is_bot",
-          "dims")  # fmt: skip
+          "dims", "navigation_type")  # fmt: skip
 ERRORS = ("ts", "site", "page_view_id", "session_id", "page_group", "release", "device_class",
           "browser", "is_bot", "kind", "error_type", "message", "source", "stack",
           "count")  # fmt: skip
 FAILURES = ("ts", "site", "page_view_id", "session_id", "page_group", "release", "device_class",
             "browser", "is_bot", "kind", "initiator", "method", "url", "endpoint", "status",
             "count")  # fmt: skip
+FRAMES = ("ts", "started_at", "site", "page_view_id", "session_id", "seq", "page_group", "is_bot",
+          "loaf_scripts")  # fmt: skip
 NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)  # once: one clock
 
 
@@ -64,14 +66,15 @@ class Writer:
 
     def view(self, at: datetime, lcp: float, *, group: str = "/a", browser: str = "Chrome",
              release: str = "r1", bot: bool = False, dims: dict[str, str] | None = None,
-             metrics: Sequence[str] = tuple(THRESHOLDS)) -> str:  # fmt: skip
+             metrics: Sequence[str] = tuple(THRESHOLDS),
+             navigation: str = "navigate") -> str:  # fmt: skip
         self.n += 1
         pv = f"{self.site}-pv{self.n}"
         values = {"LCP": lcp, "INP": lcp / 10, "CLS": lcp / 20000, "FCP": lcp / 2, "TTFB": lcp / 4}
         values = {m: v for m, v in values.items() if m in metrics}
         rows = [
             (pv, f"s-{pv}", at, at, self.site, 0, m, v, rating(m, v), group, "desktop", browser,
-             release, bot, dims or {})
+             release, bot, dims or {}, navigation)
             for m, v in values.items()
         ]  # fmt: skip
         self.client.insert("vitals_data", rows, column_names=VITALS)
@@ -92,6 +95,12 @@ class Writer:
         row = (at, self.site, pv, f"s-{pv}", "/a", "r1", "desktop", "Chrome", False, "request",
                "fetch", "GET", f"https://shop.example{endpoint}", endpoint, 500, 1)  # fmt: skip
         self.client.insert("failures", [row], column_names=FAILURES)
+
+    def frame(self, at: datetime, pv: str, script: str) -> None:
+        """A page view's row with a script behind a long animation frame."""
+        row = (at, at, self.site, pv, f"s-{pv}", 0, "/a", False,
+               [(script, "run", "script-block", 120.0, 70.0)])  # fmt: skip
+        self.client.insert("page_views_data", [row], column_names=FRAMES)
 
     def values(self, metric: str, start: datetime, end: datetime, **match: str) -> list[float]:
         return [
@@ -194,27 +203,33 @@ def test_breakdowns_honour_the_filters_and_list_the_other_values_of_their_own(db
 
 
 def test_what_only_the_previous_period_saw_is_compared_but_not_listed(db: Client) -> None:
-    """The previous period: a release of its own, an error, a failed request and a custom
-    dimension; this period: another release, a failed request, no interaction (no INP)."""
+    """The previous period: a release of its own, an error, a failed request, a long frame's
+    script, a soft navigation and a custom dimension; this period: another release, a failed
+    request, a script, no soft navigation and no interaction (no INP)."""
     w = Writer(db, "gone")
     then = NOW - timedelta(hours=30)
     old = w.view(then, 3000.0, release="r0", dims={"campaign": "spring"})
     w.error(then, old, "gone by now", release="r0")
     w.error(then, w.view(then, 3000.0), "gone by now")
     w.failure(then, old, "/api/old")
+    w.frame(then, old, "https://shop.example/old.js")
+    w.view(then, 3000.0, group="/old", navigation="soft-navigation")
     for _ in range(3):
         pv = w.view(NOW - timedelta(hours=2), 2000.0, dims={"plan": "pro"}, metrics=("LCP", "TTFB"))
     w.failure(NOW - timedelta(hours=2), pv, "/api/new")
+    w.frame(NOW - timedelta(hours=2), pv, "https://shop.example/new.js")
     report = gather(db, parse({"site": "gone", "range": "24h"}, NOW))
     assert [k for k in report.breakdowns if k.startswith("dims.")] == ["dims.plan"]
     assert [(r["segment"], r["views"]) for r in report.breakdowns["dims.plan"]] == [("pro", 3)]
     assert [(r["release"], r["views"], r["error_rate"]) for r in report.releases] == [
         ("r1", 3, 0.0)
     ]
-    [failed] = [rows for section, _, rows in report.tables if section.title.startswith("Failed")]
-    assert [row[1] for row in failed] == ["/api/new"]
+    tables = {section.title.split(" ")[0]: rows for section, _, rows in report.tables}
+    assert [row[1] for row in tables["Failed"]] == ["/api/new"]
+    assert [row[1] for row in tables["Scripts"]] == ["https://shop.example/new.js"]
+    assert tables["SPA"] == [], "no soft navigation in this period"
     inp = report.vitals["INP"]
-    assert (inp.views, inp.p75, inp.previous_views, inp.previous) == (0, None, 2, 300.0)
+    assert (inp.views, inp.p75, inp.previous_views, inp.previous) == (0, None, 3, 300.0)
     assert inp.shares == (0.0, 0.0, 0.0)
     assert report.vitals["LCP"].shares == (1.0, 0.0, 0.0)
 
