@@ -14,6 +14,10 @@ from collector.report.scope import Scope, ScopeError, parse
 
 NOW = datetime(2026, 12, 2, 12, 30, tzinfo=UTC)
 BOTH = "give either range or since/until, not both"
+UNKNOWN = (
+    "unknown parameter 'pagegroup': use range, since, until, site, bots, or a filter"
+    " (page_group, device_class, browser, country, connection, release, dims.NAME)"
+)
 
 
 @pytest.mark.parametrize(
@@ -85,10 +89,10 @@ def test_a_custom_period_ignores_the_machines_time_zone() -> None:
         ({"since": "2026-12-01T00:00", "range": "7d"}, BOTH),
         ({"until": "2026-12-01T00:00", "days": "7"}, BOTH),
         ({"since": "2024-01-01T00:00"}, "the rollups keep 13 months"),
-        ({"pagegroup": "/cart"}, "unknown parameter 'pagegroup'"),
+        ({"pagegroup": "/cart"}, UNKNOWN),
         ({"dims.a-b": "x"}, "a custom dimension's name is letters, digits, _"),
         ({"browser": "x" * 257}, "a value of 256 characters at most"),
-        ({"site": "s" * 65}, "a site key of 64 characters at most"),
+        ({"site": "s" * 65}, "site: a site key of 64 characters at most"),
         ({"bots": "yes"}, "bots 'yes': include or exclude"),
     ],
 )
@@ -107,7 +111,8 @@ def test_too_many_filters_are_refused() -> None:
 
 
 def test_the_limits_themselves_are_allowed() -> None:
-    eight = parse({f"dims.d{i}": "x" * 256 for i in range(8)}, NOW)
+    eight = parse({"site": "s" * 64} | {f"dims.d{i}": "x" * 256 for i in range(8)}, NOW)
+    assert eight.site == "s" * 64
     assert eight.filters == tuple((f"dims.d{i}", "x" * 256) for i in range(8))
 
 
