@@ -84,6 +84,8 @@ def test_a_custom_period_ignores_the_machines_time_zone() -> None:
         ({"range": "7 days"}, "write a number of hours or days"),
         ({"range": "1w"}, "write a number of hours or days"),
         ({"since": "yesterday"}, "since 'yesterday' is not a time"),
+        ({"since": "2026-12-01T00:00", "until": "soon"}, "until 'soon' is not a time"),
+        ({"since": "2026-12-01T00:00", "until": "2026-12-01T00:00"}, "since must be before until"),
         ({"since": "2026-12-02T00:00", "until": "2026-12-01T00:00"}, "since must be before until"),
         ({"until": "2026-12-01T00:00"}, "until needs a since"),
         ({"since": "2026-12-01T00:00", "range": "7d"}, BOTH),
@@ -113,6 +115,8 @@ def test_too_many_filters_are_refused() -> None:
 def test_the_limits_themselves_are_allowed() -> None:
     eight = parse({"site": "s" * 64} | {f"dims.d{i}": "x" * 256 for i in range(8)}, NOW)
     assert eight.site == "s" * 64
+    longest = parse({"since": "2025-10-28T12:30", "until": "2026-12-02T12:30"}, NOW)
+    assert longest.end - longest.start == timedelta(days=400)
     assert eight.filters == tuple((f"dims.d{i}", "x" * 256) for i in range(8))
 
 
