@@ -154,7 +154,10 @@ describe('SPA routes in chromium', { concurrency: true }, () => {
     const [, order, shipping] = views(all).map((id) => merged(all, id));
     assert.equal(shipping.url, `${h.origin}/app/orders/123/shipping`);
     const inp = order.metrics.get('INP');
-    assert.ok((inp?.value ?? 0) >= 400 && /h1/.test(String(inp?.target)), `web-vitals' INP of the order, with its target: ${JSON.stringify(inp)}`);
+    assert.ok((inp?.value ?? 0) >= 400, `the order's INP: ${JSON.stringify(inp)}`);
+    // web-vitals' INP names the heading; when web-vitals had not reported it before the page
+    // was left, rum.js gives it from its own Event Timing observer, without a target.
+    if (inp?.target !== undefined) assert.match(String(inp.target), /h1/);
     assert.equal(shipping.metrics.get('INP'), undefined, 'no interaction on the shipping route');
   });
 
