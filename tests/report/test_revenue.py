@@ -10,7 +10,6 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from clickhouse_connect.driver.client import Client
@@ -19,7 +18,16 @@ from collector.report import revenue
 from collector.report.scope import parse
 from collector.store.rollups import roll_up
 from tests.conftest import module_store
-from tests.integration.test_sessions import assert_rated, at_risk, by, close
+from tests.integration.test_sessions import (
+    LCP_GOOD,
+    LCP_POOR,
+    Row,
+    assert_rated,
+    at_risk,
+    by,
+    close,
+    rating,
+)
 from tests.report.test_trends import NOW, gather
 
 SITE = "revenue"
@@ -28,12 +36,6 @@ COLUMNS = ("site", "session_id", "version", "started_at", "ended_at", "page_view
            "connection", "release", "landing_lcp", "landing_lcp_rating", "landing_lcp_bucket",
            "worst_inp", "worst_inp_rating", "errors", "failures", "bounced", "converted",
            "conversions", "revenue")  # fmt: skip
-Row = dict[str, Any]
-
-
-def rating(lcp: float) -> str:
-    """The published LCP thresholds: good up to 2.5 s, poor above 4 s."""
-    return "good" if lcp <= 2500 else "needs-improvement" if lcp <= 4000 else "poor"
 
 
 def a_session(rng: random.Random, n: int) -> Row:
@@ -49,7 +51,8 @@ def a_session(rng: random.Random, n: int) -> Row:
         "ended_at": start + timedelta(minutes=pages), "page_views": pages,
         "entry_page_view_id": f"s{n}-pv1", "entry_page_group": rng.choice(["/", "/product/:id"]),
         "device_class": device, "browser": browser, "country": "DE", "connection": "4g",
-        "release": "r1", "landing_lcp": lcp, "landing_lcp_rating": rating(lcp) if lcp else "",
+        "release": "r1", "landing_lcp": lcp,
+        "landing_lcp_rating": rating(lcp, LCP_GOOD, LCP_POOR) if lcp else "",
         "landing_lcp_bucket": None if lcp is None else min(int(lcp) // 500 * 500, 10000),
         "worst_inp": None, "worst_inp_rating": "", "errors": 0, "failures": 0,
         "bounced": int(pages == 1 and not buys), "converted": int(buys),
