@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -33,10 +34,19 @@ IPHONE = (
 )
 
 
+RUNTIME = pytest.StashKey[str]()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Collectors started by the tests announce themselves in a runtime folder of this run,
     never in the user's (other runs, and real collectors, stay out of each other's way)."""
-    os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="rumhouse-tests-run-")
+    os.environ["XDG_RUNTIME_DIR"] = config.stash[RUNTIME] = tempfile.mkdtemp(
+        prefix="rumhouse-tests-run-"
+    )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(config.stash.get(RUNTIME, ""), ignore_errors=True)
 
 
 @pytest.fixture

@@ -30,15 +30,14 @@ BROKEN = "CREATE TABLE rum.broken ON CLUSTER c1 (x UInt8) ENGINE = ReplicatedMer
 # as formatQuery reads it back (or its error), the objects a migrated store has, and the
 # ALTERs `migrate --cluster` derives for a cluster still on the older schema.
 ENGINE_SCRIPT = """
-import json, sys, tempfile
+import json, sys
 from pathlib import Path
 import clickhouse_connect
 from collector.store import cluster, cluster_apply
 from collector.store import migrate
 
 given = json.load(sys.stdin)
-folder = tempfile.mkdtemp()
-client = clickhouse_connect.get_client(dsn="chdb://" + folder)
+client = clickhouse_connect.get_client(dsn="chdb://" + given["data"])
 
 def formatted(sql):
     try:
@@ -114,6 +113,7 @@ def engine(statements: list[str], tmp_path_factory: pytest.TempPathFactory) -> d
             shutil.copy(path, old_schema / "migrations")
     given = {"statements": [*statements, BROKEN], "schema": str(SCHEMA)}
     given["old_schema"] = str(old_schema)
+    given["data"] = str(tmp_path_factory.mktemp("engine"))  # pytest removes old runs' folders
     done = subprocess.run(
         [sys.executable, "-c", ENGINE_SCRIPT], input=json.dumps(given),
         capture_output=True, text=True, timeout=120, check=False, env=_env(),
