@@ -219,6 +219,19 @@ def test_symbolicate_cache_is_bounded_in_bytes_and_entries() -> None:
     assert (len(cache), cache.bytes) == (1, 500)
 
 
+def test_symbolicate_cache_holds_64_maps_and_64_mib_by_default() -> None:
+    cache = MapCache()
+    for n in range(65):
+        cache.put((str(n),), None, 1)
+    assert (len(cache), cache.get(("0",)), cache.get(("1",))) == (64, None, (None,))
+    cache = MapCache()
+    cache.put(("large",), None, 64 * 1024**2 - 1)
+    cache.put(("small",), None, 1)  # exactly 64 MiB: both kept
+    assert (len(cache), cache.get(("large",))) == (2, (None,))
+    cache.put(("one more",), None, 1)
+    assert (len(cache), cache.get(("small",))) == (2, None)
+
+
 def test_symbolicate_match_by_trailing_path_segments() -> None:
     files = ["assets/app.min.js", "assets/vendor.min.js", "admin/app.min.js"]
     assert match("/static/assets/app.min.js", files) == "assets/app.min.js"
