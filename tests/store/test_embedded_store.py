@@ -18,12 +18,28 @@ async def test_ping_says_whether_the_engine_answers(store: Any) -> None:
 
 
 async def test_every_engine_call_runs_on_the_store_s_own_thread(store: Any) -> None:
-    """A chDB session must not be used from two threads: all calls share one thread."""
+    """A chDB session must not be used from two threads: calls made at once still run one
+    after the other, on one thread."""
     embedded = EmbeddedStore(store)
-    names = {await embedded._run(lambda: threading.current_thread().name) for _ in range(3)}
+    lock, all_in = threading.Lock(), threading.Event()
+    running, most, names = 0, 0, set()
+
+    def call() -> None:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+            names.add(threading.current_thread().name)
+            if running == 4:
+                all_in.set()
+        all_in.wait(timeout=0.2)  # a pool of several threads would have all four in here
+        with lock:
+            running -= 1
+
+    await asyncio.gather(*(embedded._run(call) for _ in range(4)))
     await embedded.close()
     [name] = names
-    assert name.startswith("rumhouse-store")
+    assert (name.startswith("rumhouse-store"), most) == (True, 1)
 
 
 async def test_close_waits_for_the_call_in_flight(store: Any) -> None:
