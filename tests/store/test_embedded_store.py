@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import threading
+from pathlib import Path
 from typing import Any
 
-from collector.store.client import EmbeddedStore
+import pytest
+
+from collector.settings import REPO_ROOT, load_settings
+from collector.store.client import EmbeddedStore, StoreError, open_client
+
+# Runs in its own process: holds the data folder argv[1] open until its stdin closes.
+HOLDER = """
+import sys
+from collector.settings import load_settings
+from collector.store.client import open_client
+client = open_client(load_settings(data=sys.argv[1], open_mode=True))
+print("open", flush=True)
+sys.stdin.read()
+"""
 
 
 async def test_ping_says_whether_the_engine_answers(store: Any) -> None:
@@ -50,3 +66,34 @@ async def test_close_waits_for_the_call_in_flight(store: Any) -> None:
     await embedded.close()
     assert running.done()
     assert running.result() == [(0,)]
+
+
+def test_a_data_folder_and_its_missing_parents_are_created(tmp_path: Path) -> None:
+    data = tmp_path / "new" / "rumhouse" / "data"
+    client = open_client(load_settings(data=data, open_mode=True))
+    try:
+        assert client.command("SELECT currentDatabase()") == "rum"
+    finally:
+        client.close()
+    assert data.is_dir()
+
+
+def test_a_folder_another_process_holds_says_to_query_through_it(tmp_path: Path) -> None:
+    """An operator running a command beside the collector is told why and what to do."""
+    data = tmp_path / "data"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(data)], cwd=REPO_ROOT,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline() == "open\n"
+        with pytest.raises(StoreError) as refused:
+            open_client(load_settings(data=data, open_mode=True))
+    finally:
+        holder.communicate(timeout=60)  # closes its stdin: it exits and lets the folder go
+    assert str(refused.value).startswith(f"cannot open the embedded store in {data}: ")
+    assert str(refused.value).endswith(
+        "Only one process can open a data folder: is a collector running on it? "
+        "Query through it, or stop it."
+    )
