@@ -1,9 +1,10 @@
 """``python -m mutation [python|beacon|promises ...] [GLOB ...] [FILE.ts ...] [--report]
 [--fresh]``: run the parts (all three by default) and print their scores; ``--report`` reads
-the last runs' results without running; ``--fresh`` forgets mutmut's kept outcomes; a GLOB
-(``collector.write.*``) runs only the Python mutants it matches, a FILE (``src/spa.ts``, or
-``src/spa.ts:10-20``) only the beacon's mutants in it. Exits 1 when a part misses its target
-or has results missing."""
+the last runs' results without running. Each part runs only what its kept outcomes do not
+decide (functions and files changed since, or never run); ``--fresh`` forgets them and runs
+everything again. A GLOB (``collector.write.*``) runs only the Python mutants it matches, a
+FILE (``src/spa.ts``, or ``src/spa.ts:10-20``) only the beacon's mutants in it. Exits 1 when a
+part misses its target or has results missing."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ def main(argv: list[str]) -> int:
         if part == "python":
             met &= python.main(run=not report, names=names, fresh="--fresh" in argv)
         elif part == "beacon":
-            met &= beacon.main(run=not report, files=files)
+            met &= beacon.main(run=not report, files=files, fresh="--fresh" in argv)
         elif part == "promises":
             met &= promises.main()
         else:

@@ -6,7 +6,7 @@ lines of one (``src/nav.ts:30-37``, to run a survivor's mutants again after a ne
 run's outcomes are kept in ``mutation/beacon-runs/`` (committed, so that later runs, on
 this machine or another, go on from them), and a file's outcomes are those of the newest
 run made from the file as it is now. A file changed since its last run counts as
-not run, as mutmut does with a changed function."""
+not run, as mutmut does with a changed function, and a run given no files runs only those."""
 
 from __future__ import annotations
 
@@ -82,9 +82,33 @@ def latest() -> dict[str, dict[str, Any]]:
     }
 
 
-def main(run: bool = True, files: list[str] | None = None) -> bool:
-    if run:
-        run_stryker(files or [])
+def to_run(files: list[str], fresh: bool) -> list[str] | None:
+    """What a run mutates: the files (or lines) asked for, else the files with no kept
+    outcomes of their current source (every file with ``fresh``); None when nothing is to run.
+    Lines of a file count only beside a whole run of its current source, so the lines
+    asked for must belong to a file already run whole."""
+    kept = latest()
+    if fresh:
+        return []
+    if files:
+        partial = sorted({f.split(":")[0] for f in files if ":" in f} - set(kept))
+        if partial:
+            raise SystemExit(
+                "no whole run of the current source of " + ", ".join(partial) + ": "
+                "run the whole file first (`python -m mutation beacon " + " ".join(partial) + "`)"
+            )
+        return files
+    missing = [path for path in mutated() if path not in kept]
+    return missing or None
+
+
+def main(run: bool = True, files: list[str] | None = None, fresh: bool = False) -> bool:
+    which = to_run(files or [], fresh) if run else None
+    if which is not None:
+        run_stryker(which)
+    elif run:
+        print("Stryker: every file has kept outcomes of its current source, nothing to run "
+              "(`--fresh` runs them all again)")  # fmt: skip
     results = latest()
     missing = [path for path in mutated() if path not in results]
     if missing:

@@ -10,6 +10,7 @@ since (its own incremental rule). ``--fresh`` forgets them and runs every mutant
 from __future__ import annotations
 
 import ast
+import contextlib
 import difflib
 import json
 import os
@@ -20,6 +21,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from mutmut.configuration import config
 from mutmut.stats import status_by_exit_code
 
 from mutation import equivalent, score
@@ -84,6 +86,25 @@ def forget_removed() -> None:
                 path.unlink()
 
 
+def keep_across_new_selection() -> None:
+    """mutmut sets every outcome back to undecided when its test selection
+    (``pytest_add_cli_args_test_selection``) changes, as when a test file is added to it:
+    hours of running again. Here its statistics are dropped instead, so that it collects them
+    again from every selected test and keeps the outcomes (a test added can only kill more;
+    a change to how the tests run still resets them all)."""
+    stats = COPY / "mutmut-stats.json"
+    try:
+        old = json.loads(stats.read_text()).get("config_fingerprint", {})
+    except (FileNotFoundError, json.JSONDecodeError):
+        return
+    with contextlib.chdir(ROOT):  # mutmut reads its settings from the working folder
+        new = config().config_fingerprint()
+    changed = {group for group, value in new.items() if old.get(group) != value}
+    if changed == {"test_selection"}:
+        print("mutmut's test selection changed: collecting its statistics again, outcomes kept")
+        stats.unlink()
+
+
 def run_mutmut(names: list[str], fresh: bool) -> None:
     """The mutants not yet decided, or those ``names`` match (globs such as
     ``collector.write.spool.*``), the other outcomes kept."""
@@ -98,6 +119,7 @@ def run_mutmut(names: list[str], fresh: bool) -> None:
         shutil.rmtree(COPY, ignore_errors=True)
     else:
         restore()
+        keep_across_new_selection()
     forget_removed()
     command = [str(mutmut), "run", "--max-children", "2", *names]
     try:
