@@ -177,6 +177,30 @@ describe('SPA routes in chromium', { concurrency: true }, () => {
     assert.ok(all.some((b) => b.metrics.some((m) => m.name === 'FCP')), 'the rest is measured');
   });
 
+  test("a soft navigation that is no route (a query change, by default) leaves the landing's own FCP and LCP alone", async () => {
+    // A click changes the query and renders new content: chromium counts a soft navigation, and
+    // web-vitals reports its FCP and LCP (timed from the click). rum.js keeps no page view for
+    // it, so they go nowhere; the landing keeps the paints of its own load.
+    const path = '/app/grid/';
+    const grid = "document.querySelector('#grid').addEventListener('click', () => { history.pushState({}, '', '?view=grid'); document.querySelector('main').innerHTML = '<h1>Grid</h1><p>' + 'Every order, as a grid. '.repeat(40) + '</p>'; });";
+    h.pages.set(path, `<!doctype html><title>grid</title><script src="/static/rum.js" data-site="spa" data-endpoint="/collect${path}"></script><main><h1>List</h1><p>${'Every order, as a list. '.repeat(20)}</p></main><button id="grid">grid</button><script>${grid}</script>`);
+    const [context, p] = await tab(h);
+    await p.goto(h.origin + path, { waitUntil: 'load' });
+    // The load's paints, read before the click (input ends the landing's LCP).
+    // (LCP entries are given to observers only; the page paints all it has at once.)
+    const lcp = await p.evaluate(() => new Promise<number>((done) => new PerformanceObserver((l) => done(l.getEntries().at(-1)?.startTime ?? NaN)).observe({ type: 'largest-contentful-paint', buffered: true })));
+    const fcp = await p.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0].startTime);
+    await p.click('#grid');
+    await p.waitForFunction(() => performance.getEntriesByType('soft-navigation').some((e) => e.name.endsWith('?view=grid')));
+    await p.goto(`${h.origin}/other`);
+    const all = await until(h, `/collect${path}`, (b) => b.some((x) => x.metrics.some((m) => m.name === 'LCP')), "the landing's LCP");
+    await context.close();
+    assert.equal(views(all).length, 1, 'a query change is no new page view');
+    const landing = merged(all, all[0].page_view_id);
+    assert.ok(Math.abs((landing.metrics.get('FCP')?.value ?? NaN) - fcp) <= 1, `FCP ${JSON.stringify(landing.metrics.get('FCP'))}, the load's ${fcp}`);
+    assert.ok(Math.abs((landing.metrics.get('LCP')?.value ?? NaN) - lcp) <= 1, `LCP ${JSON.stringify(landing.metrics.get('LCP'))}, the load's ${lcp}`);
+  });
+
   test('the landing is kept through nine route changes: its LCP, final only as the page is left, is sent', async () => {
     const url = app('/app/many/');
     const [context, p] = await tab(h);

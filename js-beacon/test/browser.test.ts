@@ -306,6 +306,19 @@ describe('rum.js in chromium', { concurrency: true }, () => {
     }
   });
 
+  test('a page without fetch (an old browser, or a page that removed it) is measured all the same, sent by sendBeacon', async () => {
+    const endpoint = '/collect/no-fetch';
+    const url = page('/no-fetch', { site: 'shop', endpoint });
+    const [context, p] = await visit(url, 'delete window.fetch;');
+    const fetchLeft = await p.evaluate(() => 'fetch' in window);
+    await hideAndShow(p);
+    const [b] = await beacons(endpoint);
+    await context.close();
+    assert.equal(fetchLeft, false, "the page has no fetch (the test's premise)");
+    assert.equal(b.site, 'shop');
+    assert.equal(received.find((r) => r.beacon === b)?.type, 'text/plain;charset=UTF-8', 'sent by sendBeacon');
+  });
+
   /** Load `url`, leave it, then load a control page whose beacon must arrive. */
   const silent = async (url: string, init = '', act?: (p: Page) => Promise<void>): Promise<[string | null, Beacon[]]> => {
     const path = new URL(url).pathname;
