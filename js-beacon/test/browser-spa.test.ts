@@ -161,6 +161,25 @@ describe('SPA routes in chromium', { concurrency: true }, () => {
     assert.equal(shipping.metrics.get('INP'), undefined, 'no interaction on the shipping route');
   });
 
+  test("a route's paints reported after the app redirected (no input, no soft navigation) stay that route's", async () => {
+    // The click's route gets a soft navigation; the app's own redirect from it does not, so
+    // web-vitals gives the redirect no paints: the route's LCP, final only as the page is
+    // left (no input came after it), belongs to the route, not to the page view opened since.
+    const url = app('/app/redirect/');
+    const [context, p] = await tab(h);
+    await p.goto(url, { waitUntil: 'load' });
+    await p.click('#go');
+    await p.waitForFunction(() => performance.getEntriesByType('soft-navigation').some((e) => e.name.endsWith('/app/orders/123')));
+    await p.evaluate(() => history.replaceState({}, '', '/app/orders/123/shipping'));
+    await p.goto(`${h.origin}/other`);
+    const all = await until(h, '/collect/app/redirect/', (b) => views(b).length >= 3 && b.some((x) => x.url.endsWith('/123') && x.metrics.some((m) => m.name === 'LCP')), "the route's LCP");
+    await context.close();
+    const [, order, shipping] = views(all).map((id) => merged(all, id));
+    assert.deepEqual([order.url, shipping.url], [`${h.origin}/app/orders/123`, `${h.origin}/app/orders/123/shipping`]);
+    assert.ok(order.metrics.has('FCP'), `the route's FCP: ${[...order.metrics.keys()]}`);
+    assert.deepEqual(['FCP', 'LCP'].filter((name) => shipping.metrics.has(name)), [], 'no paints of the redirect');
+  });
+
   test('where the browser reports no layout shifts or long animation frames, no CLS and no LoAF are sent, not zeros', async () => {
     const hide = "const types = PerformanceObserver.supportedEntryTypes.filter((t) => t !== 'layout-shift' && t !== 'long-animation-frame'); Object.defineProperty(PerformanceObserver, 'supportedEntryTypes', { get: () => types });";
     const url = app('/app/old-browser/');
