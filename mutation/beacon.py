@@ -89,7 +89,7 @@ def to_run(files: list[str], fresh: bool) -> list[str] | None:
     asked for must belong to a file already run whole."""
     kept = latest()
     if fresh:
-        return []
+        return files
     if files:
         partial = sorted({f.split(":")[0] for f in files if ":" in f} - set(kept))
         if partial:

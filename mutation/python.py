@@ -91,7 +91,8 @@ def keep_across_new_selection() -> None:
     (``pytest_add_cli_args_test_selection``) changes, as when a test file is added to it:
     hours of running again. Here its statistics are dropped instead, so that it collects them
     again from every selected test and keeps the outcomes (a test added can only kill more;
-    a change to how the tests run still resets them all)."""
+    after a test is taken out of it, run with ``--fresh``; a change to how the tests run
+    still resets them all)."""
     stats = COPY / "mutmut-stats.json"
     try:
         old = json.loads(stats.read_text()).get("config_fingerprint", {})
