@@ -82,34 +82,33 @@ def latest() -> dict[str, dict[str, Any]]:
     }
 
 
-def to_run(files: list[str], fresh: bool) -> list[str] | None:
-    """What a run mutates: the files (or lines) asked for, else the files with no kept
-    outcomes of their current source (every file with ``fresh``); None when nothing is to run.
-    Lines of a file count only beside a whole run of its current source, so the lines
+def to_run(files: list[str], fresh: bool, kept: dict[str, Any]) -> list[str] | None:
+    """What a run mutates: the files (or lines) asked for, else (every file with ``fresh``)
+    the files with no ``kept`` outcomes of their current source; None when nothing is to
+    run. Lines of a file count only beside a whole run of its current source, so the lines
     asked for must belong to a file already run whole."""
-    kept = latest()
     if fresh:
         return files
-    if files:
-        partial = sorted({f.split(":")[0] for f in files if ":" in f} - set(kept))
-        if partial:
-            raise SystemExit(
-                "no whole run of the current source of " + ", ".join(partial) + ": "
-                "run the whole file first (`python -m mutation beacon " + " ".join(partial) + "`)"
-            )
-        return files
-    missing = [path for path in mutated() if path not in kept]
-    return missing or None
+    if not files:
+        return [path for path in mutated() if path not in kept] or None
+    partial = sorted({f.split(":")[0] for f in files if ":" in f} - set(kept))
+    if partial:
+        raise SystemExit(
+            f"no whole run of the current source of {', '.join(partial)}: run the whole "
+            f"file first (`python -m mutation beacon {' '.join(partial)}`)"
+        )
+    return files
 
 
 def main(run: bool = True, files: list[str] | None = None, fresh: bool = False) -> bool:
-    which = to_run(files or [], fresh) if run else None
+    results = latest()
+    which = to_run(files or [], fresh, results) if run else None
     if which is not None:
         run_stryker(which)
+        results = latest()
     elif run:
         print("Stryker: every file has kept outcomes of its current source, nothing to run "
               "(`--fresh` runs them all again)")  # fmt: skip
-    results = latest()
     missing = [path for path in mutated() if path not in results]
     if missing:
         print("no Stryker results for these files as they are now: " + ", ".join(missing))
